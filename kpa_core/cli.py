@@ -1,0 +1,51 @@
+"""The ``kpa`` command. Each subcommand lives in its own module under ``kpa_core/commands``.
+
+A command module exposes ``register(subparsers)``, which adds its parser and sets ``func`` to a
+callable taking the parsed arguments and returning the exit status. Input problems
+(``KpaInputError``) are printed on stderr in Chinese and English and exit with status 2,
+leaving stdout empty so that ``--json`` and ``--csv`` output can be piped safely.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from kpa_core import __version__, commands
+from kpa_core.errors import KpaInputError
+
+EXIT_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpa",
+        description="党风廉政建设责任制考核 — 评分、报告与复现 / clean-government responsibility "
+                    "assessment: scoring, reports, reproduction",
+    )
+    parser.add_argument("--version", action="version", version=f"kpa {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit status."""
+    for stream in (sys.stdout, sys.stderr):  # Chinese must print on any terminal encoding
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KpaInputError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

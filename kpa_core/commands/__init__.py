@@ -1,0 +1,1 @@
+"""Subcommands of ``kpa``; every module here is registered automatically by ``kpa_core.cli``."""

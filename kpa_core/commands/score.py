@@ -1,0 +1,83 @@
+"""``kpa score``: score one record file, or rank every unit of a year."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kpa_core.campaign import load_year
+from kpa_core.paths import default_data_dir
+from kpa_core.record import load_record
+from kpa_core.rubric import load_rubric
+from kpa_core.scoring import CAP_SCOPES, ScoreCard, score_record, score_year
+from kpa_core.tables import render_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("score", help="评分：一份记录或一整年 / score a record or a whole year",
+                       description="评分：一份记录（RECORD.yaml）或一整年的排名（--year）。"
+                                   " / Score one record, or rank every unit of a year.")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("record", nargs="?", help="考核记录 YAML / a record file")
+    target.add_argument("--year", type=int, help="年度：为该年全部单位评分并排名 / rank a whole year")
+    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
+                   help="注1封顶层级 / where Note 1 caps: subarea (default) or area")
+    p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
+    p.add_argument("--csv", action="store_true", help="年度排名输出 CSV / print the ranking as CSV")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.record:
+        card = score_record(load_record(args.record), cap_scope=args.cap_scope)
+        if args.json:
+            print(json.dumps(card.to_json(), ensure_ascii=False))
+        else:
+            print(card_text(card))
+        return 0
+    data_dir = args.data or default_data_dir()
+    year = load_year(data_dir, args.year)
+    scores = score_year(year.records, cap_scope=args.cap_scope)
+    table = scores.table.sort_values(["rank", "unit_id"])
+    cols = ["rank", "unit_id", "unit", "A1", "A2", "A3", "basic", "bonus", "total"]
+    if args.csv:
+        table[cols].to_csv(sys.stdout, index=False)
+    elif args.json:
+        print(table[cols].to_json(orient="records", force_ascii=False))
+    else:
+        headers = ["名次 rank", "编号 id", "单位 unit", "一 A1", "二 A2", "三 A3", "基本 basic",
+                   "特色 bonus", "合计 total"]
+        print(f"{args.year} 年度排名 / ranking ({scores.rubric.id}, cap_scope="
+              f"{args.cap_scope or scores.rubric.option_default('cap_scope')})")
+        print(render_table(headers, table[cols].itertuples(index=False)))
+    return 0
+
+
+def card_text(card: ScoreCard) -> str:
+    """A readable Chinese-first score card for the terminal."""
+    rubric = load_rubric(card.rubric_id)
+    lines = [f"{card.unit}  {card.year} 年度  ({card.rubric_id}, cap_scope={card.cap_scope})", ""]
+    rows = []
+    for area_id, score in card.area_scores.items():
+        area = rubric.areas[area_id]
+        mark = "  ← 注1封顶 capped" if area_id in card.capped else ""
+        rows.append([area_id, area.zh, area.points, card.area_deductions[area_id], f"{score:g}{mark}"])
+    lines.append(render_table(["编号 id", "考核项目 area", "分值 points", "扣分 deducted",
+                               "得分 score"], rows))
+    lines.append("")
+    item_rows = [[i, rubric.items[i].points, d, card.item_scores[i]]
+                 for i, d in card.item_deductions.items() if d]
+    if item_rows:
+        lines.append(render_table(["条目 item", "赋分 points", "扣分 deducted", "得分 score"],
+                                  item_rows))
+        lines.append("")
+    for sid, v in card.special.items():
+        raw = card.special_raw[sid]
+        note = f"（原始 raw {raw:g}，注2封顶 capped）" if raw > v else ""
+        lines.append(f"{sid} {rubric.items[sid].zh[:16]}…  +{v:g}{note}")
+    lines.append("")
+    lines.append(f"基本指标 basic {card.basic:g} + 特色指标 bonus {card.bonus:g} = "
+                 f"合计 total {card.total:g}")
+    return "\n".join(lines)
