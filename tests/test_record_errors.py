@@ -1,0 +1,140 @@
+"""Bad input: every problem named with unit, rule id, value and what is allowed — all at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpa_core.campaign import load_year
+from kpa_core.errors import KpaInputError
+from kpa_core.record import load_record, parse_record
+
+UNIT = "石油工程系"
+
+
+def problems_of(data: dict) -> list:
+    with pytest.raises(KpaInputError) as exc:
+        parse_record(data)
+    return exc.value.problems
+
+
+def base(entries: dict, **top) -> dict:
+    return {"rubric": "kvtc-2013-draft", "year": 2013, "unit": UNIT, "entries": entries, **top}
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "entry", "value", "allowed_fragment"),
+    [
+        ("B06.x", {"count": 1, "reason": "r"}, None, "no B06"),
+        ("B01.nope", {"count": 1, "reason": "r"}, None, "B01.docs"),
+        ("B01.docs", {"count": -1, "reason": "r"}, -1, "0–3"),
+        ("B01.docs", {"count": 4, "reason": "r"}, 4, "0–3"),
+        ("B12.training", {"count": 3, "reason": "r"}, 3, "0–2"),
+        ("B02.procedure", {"points": 5.5, "reason": "r"}, 5.5, "1–5"),
+        ("B02.procedure", {"points": 0.5, "reason": "r"}, 0.5, "1–5"),
+        ("B02.procedure", {"points": 2.25, "reason": "r"}, 2.25, "steps of 0.5"),
+        ("B16.judicial", {"cases": [3], "reason": "r"}, 3, "4–5"),
+        ("B16.judicial", {"cases": [4.2], "reason": "r"}, 4.2, "steps of 0.5"),
+        ("S1.honours", {"levels": ["province"], "reason": "r"}, "province", "national"),
+        ("B17.reflections", {"sessions": [{"participants": 5, "reflections": 6}], "reason": "r"},
+         6, "0 to participants"),
+        ("B17.reflections", {"sessions": [{"participants": 0, "reflections": 0}], "reason": "r"},
+         0, "≥ 1"),
+        ("B01.docs", {"count": 1}, None, "non-empty text"),
+        ("B01.docs", {"count": 1, "reason": "  "}, "  ", "non-empty text"),
+        ("B02.responsibility", {"applies": "yes please", "reason": "r"}, "yes please", "true/false"),
+        ("B01.docs", {"count": "two", "reason": "r"}, "two", "whole number"),
+        ("B01.docs", {"count": 1.5, "reason": "r"}, 1.5, "whole number"),
+    ],
+)
+def test_each_bad_entry_is_named(rule_id, entry, value, allowed_fragment) -> None:
+    [p] = problems_of(base({rule_id: entry}))
+    assert p.unit == UNIT
+    assert p.rule_id == rule_id
+    assert p.value == value
+    text = str(p)
+    assert allowed_fragment in text
+    assert UNIT in text and rule_id in text
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in p.problem_zh)  # Chinese first
+
+
+def test_all_problems_of_a_file_at_once(tmp_path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "rubric: kvtc-2013-draft\nyear: 2013\nunit: 化学工程系\nentries:\n"
+        "  B06.x: {count: 1, reason: r}\n"
+        "  B01.docs: {count: 9, reason: r}\n"
+        "  B09.activities: {points: 7}\n"
+        "  S1.honours: {levels: [galaxy], reason: r}\n",
+        encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_record(path)
+    probs = exc.value.problems
+    assert [p.rule_id for p in probs] == ["B06.x", "B01.docs", "B09.activities", "S1.honours"]
+    assert all(p.unit == "化学工程系" and p.where == str(path) for p in probs)
+
+
+def test_zero_range_needs_no_reason_but_a_deduction_does() -> None:
+    parse_record(base({"B10.missing": {"points": 0}}))
+    [p] = problems_of(base({"B10.missing": {"points": 1}}))
+    assert p.field == "reason" and "needs a stated reason" in str(p)
+
+
+def test_top_level_problems() -> None:
+    probs = problems_of({"rubric": "kvtc-2099", "year": "2013", "unit": "", "extra": 1})
+    fields = {p.field for p in probs}
+    assert {"rubric", "year", "unit", "extra", "entries"} <= fields
+    rubric = next(p for p in probs if p.field == "rubric")
+    assert "kvtc-2013-draft" in str(rubric)
+
+
+def test_unknown_option_and_value() -> None:
+    probs = problems_of(base({}, options={"cap_scope": "college", "colour": "red"}))
+    assert {p.field for p in probs} == {"options.cap_scope", "options.colour"}
+    assert "subarea|area" in str(probs[0])
+
+
+def test_unknown_field_in_entry() -> None:
+    [p] = problems_of(base({"B01.docs": {"count": 1, "reason": "r", "note": "x"}}))
+    assert p.field == "note" and "reason" in p.allowed_en
+
+
+def test_duplicate_unit_in_a_year(tmp_path) -> None:
+    (tmp_path / "2013").mkdir()
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,乙处,B,office\n", encoding="utf-8")
+    for uid in ("a", "b"):
+        (tmp_path / "2013" / f"{uid}.yaml").write_text(
+            "rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\nentries: {}\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_year(tmp_path, 2013)
+    text = str(exc.value)
+    assert "unit appears twice" in text or "differs from units.csv" in text
+    assert "乙处" in text  # b.yaml names the wrong unit
+
+
+def test_yaml_is_loaded_safely(tmp_path) -> None:
+    path = tmp_path / "evil.yaml"
+    path.write_text("!!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_record(path)
+    assert "YAML" in str(exc.value)
+
+
+def test_unit_ids_never_escape_the_data_folder() -> None:
+    from kpa_core.campaign import record_path
+
+    with pytest.raises(KpaInputError):
+        record_path("data", 2013, "../../etc/passwd")
+    with pytest.raises(KpaInputError):
+        record_path("data", 2013, "石油")
+    assert record_path("data", 2013, "petroleum").name == "petroleum.yaml"
+
+
+def test_duplicate_unit_records_are_refused_when_scoring_a_year() -> None:
+    from kpa_core.scoring import score_year
+
+    recs = [parse_record(base({})), parse_record(base({}))]
+    with pytest.raises(KpaInputError) as exc:
+        score_year(recs)
+    [p] = exc.value.problems
+    assert p.unit == UNIT and p.value == UNIT and "one record per unit" in str(p)
