@@ -39,16 +39,29 @@ def generate(n: int, seed: int = 7) -> list:
                 case "range":
                     v = rng.randint(int(p["lo"] * 2), int(p["hi"] * 2)) / 2
                 case "range_per_case" | "bonus_range_per_case":
-                    v = [rng.randint(int(p["lo"] * 2), int(p["hi"] * 2)) / 2
-                         for _ in range(rng.randint(0, 3))]
+                    v = [
+                        rng.randint(int(p["lo"] * 2), int(p["hi"] * 2)) / 2
+                        for _ in range(rng.randint(0, 3))
+                    ]
                 case "ratio":
-                    v = [{"participants": 12, "reflections": rng.randint(0, 12)}
-                         for _ in range(rng.randint(0, 3))]
+                    v = [
+                        {"participants": 12, "reflections": rng.randint(0, 12)}
+                        for _ in range(rng.randint(0, 3))
+                    ]
                 case _:
                     v = rng.sample(["national", "region", "city"], rng.randint(0, 2))
             entries[rule.id] = {kind_of(rule).value_field: v, "reason": "生成"}
-        records.append(parse_record({"rubric": rubric.id, "year": 2013, "unit": f"单位{i}",
-                                     "unit_id": f"u{i:05d}", "entries": entries}))
+        records.append(
+            parse_record(
+                {
+                    "rubric": rubric.id,
+                    "year": 2013,
+                    "unit": f"单位{i}",
+                    "unit_id": f"u{i:05d}",
+                    "entries": entries,
+                }
+            )
+        )
     return records
 
 

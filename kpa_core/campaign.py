@@ -21,8 +21,10 @@ from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record, check_unit_id, load_record
 from kpa_core.scoring import check_unique_units
 
-UNIT_KINDS = {"office": ("行政部门", "administrative office"),
-              "department": ("教学系部", "teaching department")}
+UNIT_KINDS = {
+    "office": ("行政部门", "administrative office"),
+    "department": ("教学系部", "teaching department"),
+}
 UNITS_COLUMNS = ("unit_id", "name_zh", "name_en", "kind")
 ROLE_FOLDERS = {"assessor": "", "self": "self"}
 
@@ -62,29 +64,68 @@ def load_units(data_dir: str | Path) -> dict[str, Unit]:
             reader = csv.DictReader(fh)
             missing = [c for c in UNITS_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise KpaInputError([Problem("单位表缺少列", "units table lacks columns",
-                                             value=missing, allowed_zh=",".join(UNITS_COLUMNS),
-                                             allowed_en=",".join(UNITS_COLUMNS), where=str(path))])
+                raise KpaInputError(
+                    [
+                        Problem(
+                            "单位表缺少列",
+                            "units table lacks columns",
+                            value=missing,
+                            allowed_zh=",".join(UNITS_COLUMNS),
+                            allowed_en=",".join(UNITS_COLUMNS),
+                            where=str(path),
+                        )
+                    ]
+                )
             for line, row in enumerate(reader, start=2):
                 where = f"{path}:{line}"
                 uid = (row["unit_id"] or "").strip()
                 name = (row["name_zh"] or "").strip()
                 problems += [p.located(unit=name or uid, where=where) for p in check_unit_id(uid)]
                 if row["kind"] not in UNIT_KINDS:
-                    problems.append(Problem("未知的单位类别", "unknown kind of unit", unit=name,
-                                            field="kind", value=row["kind"],
-                                            allowed_zh="office（行政部门）、department（教学系部）",
-                                            allowed_en="office, department", where=where))
+                    problems.append(
+                        Problem(
+                            "未知的单位类别",
+                            "unknown kind of unit",
+                            unit=name,
+                            field="kind",
+                            value=row["kind"],
+                            allowed_zh="office（行政部门）、department（教学系部）",
+                            allowed_en="office, department",
+                            where=where,
+                        )
+                    )
                 if uid in units:
-                    problems.append(Problem("单位编号重复", "duplicated unit id", unit=name,
-                                            field="unit_id", value=uid, where=where))
+                    problems.append(
+                        Problem(
+                            "单位编号重复",
+                            "duplicated unit id",
+                            unit=name,
+                            field="unit_id",
+                            value=uid,
+                            where=where,
+                        )
+                    )
                 if not name:
-                    problems.append(Problem("缺少单位中文名称", "unit name missing", unit=uid,
-                                            field="name_zh", where=where))
+                    problems.append(
+                        Problem(
+                            "缺少单位中文名称",
+                            "unit name missing",
+                            unit=uid,
+                            field="name_zh",
+                            where=where,
+                        )
+                    )
                 units[uid] = Unit(uid, name, (row["name_en"] or "").strip(), row["kind"])
     except OSError as exc:
-        raise KpaInputError([Problem("无法读取单位表", f"cannot read the units table: {exc.strerror}",
-                                     where=str(path))]) from exc
+        raise KpaInputError(
+            [
+                Problem(
+                    "无法读取单位表",
+                    f"cannot read the units table: {exc.strerror}",
+                    where=str(path),
+                )
+            ]
+        ) from exc
     if problems:
         raise KpaInputError(problems)
     return units
@@ -106,42 +147,91 @@ def available_years(data_dir: str | Path) -> list[int]:
     return sorted(int(p.name) for p in Path(data_dir).iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def load_year(data_dir: str | Path, year: int, role: str = "assessor", strict: bool = True,
-              units: dict[str, Unit] | None = None) -> YearData:
+def load_year(
+    data_dir: str | Path,
+    year: int,
+    role: str = "assessor",
+    strict: bool = True,
+    units: dict[str, Unit] | None = None,
+) -> YearData:
     """Read every record of a year; check each against units.csv and for duplicates."""
     units = units if units is not None else load_units(data_dir)
     folder = year_dir(data_dir, year, role)
     if not folder.is_dir():
-        raise KpaInputError([Problem("没有该年度的数据", "no data for that year", field="year",
-                                     value=year, allowed_zh="、".join(map(str, available_years(data_dir))),
-                                     allowed_en=", ".join(map(str, available_years(data_dir))),
-                                     where=str(folder))])
+        raise KpaInputError(
+            [
+                Problem(
+                    "没有该年度的数据",
+                    "no data for that year",
+                    field="year",
+                    value=year,
+                    allowed_zh="、".join(map(str, available_years(data_dir))),
+                    allowed_en=", ".join(map(str, available_years(data_dir))),
+                    where=str(folder),
+                )
+            ]
+        )
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
     for path in sorted(folder.glob("*.yaml")):
         uid = path.stem
         try:
             if uid not in units:
-                raise KpaInputError([Problem("单位不在单位表中", "unit not in units.csv",
-                                             unit=uid, field="unit_id", value=uid,
-                                             allowed_zh="units.csv 中的单位编号",
-                                             allowed_en="a unit id of units.csv", where=str(path))])
+                raise KpaInputError(
+                    [
+                        Problem(
+                            "单位不在单位表中",
+                            "unit not in units.csv",
+                            unit=uid,
+                            field="unit_id",
+                            value=uid,
+                            allowed_zh="units.csv 中的单位编号",
+                            allowed_en="a unit id of units.csv",
+                            where=str(path),
+                        )
+                    ]
+                )
             record = load_record(path, unit_id=uid)
             file_problems = []
             if record.unit != units[uid].name_zh:
-                file_problems.append(Problem("单位名称与单位表不符", "unit name differs from units.csv",
-                                             unit=record.unit, field="unit", value=record.unit,
-                                             allowed_zh=units[uid].name_zh,
-                                             allowed_en=units[uid].name_zh, where=str(path)))
+                file_problems.append(
+                    Problem(
+                        "单位名称与单位表不符",
+                        "unit name differs from units.csv",
+                        unit=record.unit,
+                        field="unit",
+                        value=record.unit,
+                        allowed_zh=units[uid].name_zh,
+                        allowed_en=units[uid].name_zh,
+                        where=str(path),
+                    )
+                )
             if record.year != year:
-                file_problems.append(Problem("记录年度与文件夹不符", "record year differs from its folder",
-                                             unit=record.unit, field="year", value=record.year,
-                                             allowed_zh=str(year), allowed_en=str(year),
-                                             where=str(path)))
+                file_problems.append(
+                    Problem(
+                        "记录年度与文件夹不符",
+                        "record year differs from its folder",
+                        unit=record.unit,
+                        field="year",
+                        value=record.year,
+                        allowed_zh=str(year),
+                        allowed_en=str(year),
+                        where=str(path),
+                    )
+                )
             if record.role != role:
-                file_problems.append(Problem("记录角色与文件夹不符", "record role differs from its folder",
-                                             unit=record.unit, field="role", value=record.role,
-                                             allowed_zh=role, allowed_en=role, where=str(path)))
+                file_problems.append(
+                    Problem(
+                        "记录角色与文件夹不符",
+                        "record role differs from its folder",
+                        unit=record.unit,
+                        field="role",
+                        value=record.role,
+                        allowed_zh=role,
+                        allowed_en=role,
+                        where=str(path),
+                    )
+                )
             if file_problems:
                 raise KpaInputError(file_problems)
             records.append(record)

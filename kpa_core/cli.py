@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kpa",
         description="党风廉政建设责任制考核 — 评分、报告与复现 / clean-government responsibility "
-                    "assessment: scoring, reports, reproduction",
+        "assessment: scoring, reports, reproduction",
     )
     parser.add_argument("--version", action="version", version=f"kpa {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

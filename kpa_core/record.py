@@ -60,47 +60,82 @@ class Record:
 
 def dump_yaml(data: Any) -> str:
     """YAML that keeps Chinese readable and key order as given, for diff-friendly files."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                          width=120)
+    return yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=120
+    )
 
 
 def check_unit_id(unit_id: Any) -> list[Problem]:
     """Unit ids become file names, so only a safe lowercase slug is accepted."""
     if isinstance(unit_id, str) and UNIT_ID_PATTERN.match(unit_id):
         return []
-    return [Problem("单位编号不合法", "invalid unit id", field="unit_id", value=unit_id,
-                    allowed_zh="小写字母、数字、- 或 _，1–64 个字符",
-                    allowed_en="lowercase letters, digits, - or _, 1–64 characters")]
+    return [
+        Problem(
+            "单位编号不合法",
+            "invalid unit id",
+            field="unit_id",
+            value=unit_id,
+            allowed_zh="小写字母、数字、- 或 _，1–64 个字符",
+            allowed_en="lowercase letters, digits, - or _, 1–64 characters",
+        )
+    ]
 
 
 def check_options(options: Any, rubric: Rubric) -> list[Problem]:
     """Options must be known to the rubric and take one of its allowed values."""
     if not isinstance(options, dict):
-        return [Problem("options 须为键值表", "options must be a mapping", field="options",
-                        value=options, allowed_zh="{cap_scope: subarea|area}",
-                        allowed_en="{cap_scope: subarea|area}")]
+        return [
+            Problem(
+                "options 须为键值表",
+                "options must be a mapping",
+                field="options",
+                value=options,
+                allowed_zh="{cap_scope: subarea|area}",
+                allowed_en="{cap_scope: subarea|area}",
+            )
+        ]
     problems = []
     for name, value in options.items():
         spec = rubric.options.get(name)
         if spec is None:
-            problems.append(Problem("未知选项", "unknown option", field=f"options.{name}", value=value,
-                                    allowed_zh="、".join(rubric.options),
-                                    allowed_en=", ".join(rubric.options)))
+            problems.append(
+                Problem(
+                    "未知选项",
+                    "unknown option",
+                    field=f"options.{name}",
+                    value=value,
+                    allowed_zh="、".join(rubric.options),
+                    allowed_en=", ".join(rubric.options),
+                )
+            )
         elif value not in spec["allowed"]:
             allowed = "|".join(spec["allowed"])
-            problems.append(Problem("选项取值不合法", "option value not allowed",
-                                    field=f"options.{name}", value=value,
-                                    allowed_zh=allowed, allowed_en=allowed))
+            problems.append(
+                Problem(
+                    "选项取值不合法",
+                    "option value not allowed",
+                    field=f"options.{name}",
+                    value=value,
+                    allowed_zh=allowed,
+                    allowed_en=allowed,
+                )
+            )
     return problems
 
 
 def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
     """Every entry against its rule; unknown item and rule ids are named precisely."""
     if not isinstance(entries, dict):
-        return [Problem("entries 须为键值表（规则编号 → 条目）",
-                        "entries must be a mapping of rule id to entry", field="entries",
-                        value=entries, allowed_zh="{B01.docs: {count: 1, reason: …}, …}",
-                        allowed_en="{B01.docs: {count: 1, reason: …}, …}")]
+        return [
+            Problem(
+                "entries 须为键值表（规则编号 → 条目）",
+                "entries must be a mapping of rule id to entry",
+                field="entries",
+                value=entries,
+                allowed_zh="{B01.docs: {count: 1, reason: …}, …}",
+                allowed_en="{B01.docs: {count: 1, reason: …}, …}",
+            )
+        ]
     problems: list[Problem] = []
     for rule_id, entry in entries.items():
         rule = rubric.rules.get(rule_id) if isinstance(rule_id, str) else None
@@ -111,58 +146,120 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
         item = rubric.items.get(match.group(1)) if match else None
         if item is not None:
             ids = [r.id for r in item.rules]
-            problems.append(Problem(f"第{item.number}条没有此规则", f"item {item.id} has no such rule",
-                                    rule_id=str(rule_id), allowed_zh="、".join(ids),
-                                    allowed_en=", ".join(ids)))
+            problems.append(
+                Problem(
+                    f"第{item.number}条没有此规则",
+                    f"item {item.id} has no such rule",
+                    rule_id=str(rule_id),
+                    allowed_zh="、".join(ids),
+                    allowed_en=", ".join(ids),
+                )
+            )
         else:
             numbers = "、".join(str(i.number) for i in rubric.basic_items)
-            problems.append(Problem(
-                "未知的条目或规则编号（基本指标没有第6条）",
-                "unknown item or rule id (the basic part has no item 6)",
-                rule_id=str(rule_id),
-                allowed_zh=f"B01–B18 的规则（条目号：{numbers}）及 S1、S2 的规则",
-                allowed_en="rules of B01–B18 (no B06) and of S1, S2"))
+            problems.append(
+                Problem(
+                    "未知的条目或规则编号（基本指标没有第6条）",
+                    "unknown item or rule id (the basic part has no item 6)",
+                    rule_id=str(rule_id),
+                    allowed_zh=f"B01–B18 的规则（条目号：{numbers}）及 S1、S2 的规则",
+                    allowed_en="rules of B01–B18 (no B06) and of S1, S2",
+                )
+            )
     return problems
 
 
 def parse_record(data: Any, where: str | None = None, unit_id: str | None = None) -> Record:
     """Validate plain data as a record; raise ``KpaInputError`` with all problems at once."""
     if not isinstance(data, dict):
-        raise KpaInputError([Problem("考核记录须为键值表", "a record must be a mapping", where=where,
-                                     value=type(data).__name__)])
+        raise KpaInputError(
+            [
+                Problem(
+                    "考核记录须为键值表",
+                    "a record must be a mapping",
+                    where=where,
+                    value=type(data).__name__,
+                )
+            ]
+        )
     unit = data.get("unit")
     unit_label = unit if isinstance(unit, str) and unit.strip() else None
     problems: list[Problem] = []
     for key in data:
         if key not in TOP_FIELDS:
-            problems.append(Problem("未知字段", "unknown field", field=str(key), value=data[key],
-                                    allowed_zh="、".join(TOP_FIELDS), allowed_en=", ".join(TOP_FIELDS)))
+            problems.append(
+                Problem(
+                    "未知字段",
+                    "unknown field",
+                    field=str(key),
+                    value=data[key],
+                    allowed_zh="、".join(TOP_FIELDS),
+                    allowed_en=", ".join(TOP_FIELDS),
+                )
+            )
     for key in REQUIRED_FIELDS:
         if key not in data:
-            problems.append(Problem("缺少必填字段", "required field missing", field=key,
-                                    allowed_zh="、".join(REQUIRED_FIELDS),
-                                    allowed_en=", ".join(REQUIRED_FIELDS)))
+            problems.append(
+                Problem(
+                    "缺少必填字段",
+                    "required field missing",
+                    field=key,
+                    allowed_zh="、".join(REQUIRED_FIELDS),
+                    allowed_en=", ".join(REQUIRED_FIELDS),
+                )
+            )
     if "unit" in data and unit_label is None:
-        problems.append(Problem("单位名称须为非空文字", "unit must be non-empty text", field="unit",
-                                value=unit, allowed_zh="单位中文名称", allowed_en="the unit's name"))
+        problems.append(
+            Problem(
+                "单位名称须为非空文字",
+                "unit must be non-empty text",
+                field="unit",
+                value=unit,
+                allowed_zh="单位中文名称",
+                allowed_en="the unit's name",
+            )
+        )
     year = data.get("year")
-    if "year" in data and (isinstance(year, bool) or not isinstance(year, int)
-                           or not 2000 <= year <= 2100):
-        problems.append(Problem("年度须为四位整数", "year must be a four-digit whole number",
-                                field="year", value=year, allowed_zh="2000–2100",
-                                allowed_en="2000–2100"))
+    if "year" in data and (
+        isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100
+    ):
+        problems.append(
+            Problem(
+                "年度须为四位整数",
+                "year must be a four-digit whole number",
+                field="year",
+                value=year,
+                allowed_zh="2000–2100",
+                allowed_en="2000–2100",
+            )
+        )
     role = data.get("role", "assessor")
     if role not in ROLES:
-        problems.append(Problem("未知的记录角色", "unknown record role", field="role", value=role,
-                                allowed_zh="assessor（考核组）、self（自评）",
-                                allowed_en="assessor, self"))
+        problems.append(
+            Problem(
+                "未知的记录角色",
+                "unknown record role",
+                field="role",
+                value=role,
+                allowed_zh="assessor（考核组）、self（自评）",
+                allowed_en="assessor, self",
+            )
+        )
     the_unit_id = data.get("unit_id", unit_id)
     if the_unit_id is not None:
         problems += check_unit_id(the_unit_id)
     assessor = data.get("assessor")
     if assessor is not None and not isinstance(assessor, str):
-        problems.append(Problem("考核人须为文字", "assessor must be text", field="assessor",
-                                value=assessor, allowed_zh="文字", allowed_en="text"))
+        problems.append(
+            Problem(
+                "考核人须为文字",
+                "assessor must be text",
+                field="assessor",
+                value=assessor,
+                allowed_zh="文字",
+                allowed_en="text",
+            )
+        )
 
     rubric: Rubric | None = None
     rubric_id = data.get("rubric")
@@ -170,9 +267,16 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         if rubric_id in available_rubrics():
             rubric = load_rubric(rubric_id)
         else:
-            problems.append(Problem("未知的考核细则版本", "unknown rubric id", field="rubric",
-                                    value=rubric_id, allowed_zh="、".join(available_rubrics()),
-                                    allowed_en=", ".join(available_rubrics())))
+            problems.append(
+                Problem(
+                    "未知的考核细则版本",
+                    "unknown rubric id",
+                    field="rubric",
+                    value=rubric_id,
+                    allowed_zh="、".join(available_rubrics()),
+                    allowed_en=", ".join(available_rubrics()),
+                )
+            )
     options = data.get("options") or {}
     if rubric is not None:
         problems += check_options(options, rubric)
@@ -200,11 +304,13 @@ def read_yaml(path: Path) -> Any:
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except yaml.YAMLError as exc:
-        raise KpaInputError([Problem("YAML 格式错误", f"YAML syntax error: {exc}",
-                                     where=str(path))]) from exc
+        raise KpaInputError(
+            [Problem("YAML 格式错误", f"YAML syntax error: {exc}", where=str(path))]
+        ) from exc
     except OSError as exc:
-        raise KpaInputError([Problem("无法读取文件", f"cannot read file: {exc.strerror}",
-                                     where=str(path))]) from exc
+        raise KpaInputError(
+            [Problem("无法读取文件", f"cannot read file: {exc.strerror}", where=str(path))]
+        ) from exc
 
 
 def load_record(path: str | Path, unit_id: str | None = None) -> Record:

@@ -180,7 +180,9 @@ def build_rubric(data: dict[str, Any], where: str = "<rubric>") -> Rubric:
     areas: dict[str, Area] = {}
     for a in data["areas"]:
         children = tuple(s["id"] for s in a.get("subareas", ()))
-        areas[a["id"]] = Area(a["id"], a["part"], float(a["points"]), a["zh"], a["en"], None, children)
+        areas[a["id"]] = Area(
+            a["id"], a["part"], float(a["points"]), a["zh"], a["en"], None, children
+        )
         for s in a.get("subareas", ()):
             areas[s["id"]] = Area(s["id"], a["part"], float(s["points"]), s["zh"], s["en"], a["id"])
 
@@ -189,26 +191,49 @@ def build_rubric(data: dict[str, Any], where: str = "<rubric>") -> Rubric:
     for it in data["items"]:
         item_rules = []
         for r in it["rules"]:
-            params = {k: v for k, v in r.items() if k not in ("id", "kind", "zh", "en", "ambiguity")}
+            params = {
+                k: v for k, v in r.items() if k not in ("id", "kind", "zh", "en", "ambiguity")
+            }
             rule = Rule(r["id"], it["id"], r["kind"], r["zh"], r["en"], params, r.get("ambiguity"))
             if rule.id in rules:
                 bad("规则编号重复", "duplicated rule id", rule_id=rule.id)
             if not rule.id.startswith(it["id"] + "."):
-                bad("规则编号须以条目编号开头", "rule id must start with its item id", rule_id=rule.id)
+                bad(
+                    "规则编号须以条目编号开头",
+                    "rule id must start with its item id",
+                    rule_id=rule.id,
+                )
             missing = [p for p in KIND_PARAMS.get(rule.kind, ()) if p not in params]
             if rule.kind not in KIND_PARAMS:
-                bad("未知的规则类型", "unknown rule kind", rule_id=rule.id, value=rule.kind,
-                    allowed_zh="、".join(KIND_PARAMS), allowed_en=", ".join(KIND_PARAMS))
+                bad(
+                    "未知的规则类型",
+                    "unknown rule kind",
+                    rule_id=rule.id,
+                    value=rule.kind,
+                    allowed_zh="、".join(KIND_PARAMS),
+                    allowed_en=", ".join(KIND_PARAMS),
+                )
             elif missing:
                 bad("规则缺少参数", "rule lacks parameters", rule_id=rule.id, value=missing)
             rules[rule.id] = rule
             item_rules.append(rule)
         if it["area"] not in areas or areas[it["area"]].children:
-            bad("条目所属考核项目不存在或不是末级", "item's area is unknown or not a leaf",
-                rule_id=it["id"], value=it["area"])
+            bad(
+                "条目所属考核项目不存在或不是末级",
+                "item's area is unknown or not a leaf",
+                rule_id=it["id"],
+                value=it["area"],
+            )
         items[it["id"]] = Item(
-            it["id"], int(it["number"]), it["area"], float(it["points"]), it["zh"], it["en"],
-            it.get("evidence", {}), tuple(item_rules), tuple(it.get("notes", ())),
+            it["id"],
+            int(it["number"]),
+            it["area"],
+            float(it["points"]),
+            it["zh"],
+            it["en"],
+            it.get("evidence", {}),
+            tuple(item_rules),
+            tuple(it.get("notes", ())),
         )
 
     # Points must add up: items to their area, sub-areas to A3, basic areas to 100.
@@ -218,16 +243,32 @@ def build_rubric(data: dict[str, Any], where: str = "<rubric>") -> Rubric:
         else:
             total = sum(i.points for i in items.values() if i.area_id == area.id)
         if total != area.points:
-            bad("分值合计不符", "points do not add up", rule_id=area.id, value=total,
-                allowed_zh=f"{area.points:g}", allowed_en=f"{area.points:g}")
+            bad(
+                "分值合计不符",
+                "points do not add up",
+                rule_id=area.id,
+                value=total,
+                allowed_zh=f"{area.points:g}",
+                allowed_en=f"{area.points:g}",
+            )
     basic_total = sum(a.points for a in areas.values() if a.part == "basic" and a.parent_id is None)
     if basic_total != float(data["basic_points"]):
-        bad("基本指标合计不符", "basic areas do not add up", value=basic_total,
-            allowed_zh=str(data["basic_points"]), allowed_en=str(data["basic_points"]))
+        bad(
+            "基本指标合计不符",
+            "basic areas do not add up",
+            value=basic_total,
+            allowed_zh=str(data["basic_points"]),
+            allowed_en=str(data["basic_points"]),
+        )
     special_total = sum(a.points for a in areas.values() if a.part == "special")
     if special_total != float(data["bonus_cap"]):
-        bad("特色指标合计不符", "special areas do not add up to the bonus cap", value=special_total,
-            allowed_zh=str(data["bonus_cap"]), allowed_en=str(data["bonus_cap"]))
+        bad(
+            "特色指标合计不符",
+            "special areas do not add up to the bonus cap",
+            value=special_total,
+            allowed_zh=str(data["bonus_cap"]),
+            allowed_en=str(data["bonus_cap"]),
+        )
     if problems:
         raise KpaInputError(problems)
 

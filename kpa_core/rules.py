@@ -18,9 +18,18 @@ STEP = 0.5  # the document's ranges are read in half points
 COMMON_FIELDS = ("reason", "evidence")
 
 
-def _problem(rule: Rule, field: str, value: Any, zh: str, en: str, allowed: tuple[str, str]) -> Problem:
-    return Problem(zh, en, rule_id=rule.id, field=field, value=value,
-                   allowed_zh=allowed[0], allowed_en=allowed[1])
+def _problem(
+    rule: Rule, field: str, value: Any, zh: str, en: str, allowed: tuple[str, str]
+) -> Problem:
+    return Problem(
+        zh,
+        en,
+        rule_id=rule.id,
+        field=field,
+        value=value,
+        allowed_zh=allowed[0],
+        allowed_en=allowed[1],
+    )
 
 
 def _fmt(x: float) -> str:
@@ -74,31 +83,58 @@ class RuleKind:
     def validate(self, rule: Rule, entry: Any) -> list[Problem]:
         """Every problem of one entry: shape, unknown fields, the value, a missing reason."""
         if not isinstance(entry, dict):
-            return [_problem(rule, "", entry, "条目须为键值表", "an entry must be a mapping",
-                             (f"{{{self.value_field}: …, reason: …}}",) * 2)]
+            return [
+                _problem(
+                    rule,
+                    "",
+                    entry,
+                    "条目须为键值表",
+                    "an entry must be a mapping",
+                    (f"{{{self.value_field}: …, reason: …}}",) * 2,
+                )
+            ]
         problems: list[Problem] = []
         known = (self.value_field, *COMMON_FIELDS)
         for key in entry:
             if key not in known:
-                problems.append(_problem(rule, str(key), entry[key], "未知字段", "unknown field",
-                                         ("、".join(known), ", ".join(known))))
+                problems.append(
+                    _problem(
+                        rule,
+                        str(key),
+                        entry[key],
+                        "未知字段",
+                        "unknown field",
+                        ("、".join(known), ", ".join(known)),
+                    )
+                )
         if self.value_field not in entry:
-            problems.append(_problem(rule, self.value_field, None, "缺少取值", "value missing",
-                                     self.allowed(rule)))
+            problems.append(
+                _problem(
+                    rule, self.value_field, None, "缺少取值", "value missing", self.allowed(rule)
+                )
+            )
             return problems
         value_problems = self.check_value(rule, entry[self.value_field])
         problems += value_problems
         for key in COMMON_FIELDS:
             if key in entry and entry[key] is not None and not isinstance(entry[key], str):
-                problems.append(_problem(rule, key, entry[key], "须为文字", "must be text",
-                                         ("文字", "text")))
+                problems.append(
+                    _problem(rule, key, entry[key], "须为文字", "must be text", ("文字", "text"))
+                )
         if not value_problems and self.amount(rule, entry[self.value_field]) != 0:
             reason = entry.get("reason")
             if not isinstance(reason, str) or not reason.strip():
                 verb = ("加分", "a bonus") if rule.is_bonus else ("扣分", "a deduction")
-                problems.append(_problem(rule, "reason", reason,
-                                         f"{verb[0]}须注明原因", f"{verb[1]} needs a stated reason",
-                                         ("非空文字", "non-empty text")))
+                problems.append(
+                    _problem(
+                        rule,
+                        "reason",
+                        reason,
+                        f"{verb[0]}须注明原因",
+                        f"{verb[1]} needs a stated reason",
+                        ("非空文字", "non-empty text"),
+                    )
+                )
         return problems
 
 
@@ -107,14 +143,24 @@ class Flag(RuleKind):
     value_field = "applies"
 
     def allowed(self, rule: Rule) -> tuple[str, str]:
-        return (f"true/false（适用时扣{_fmt(rule.params['amount'])}分）",
-                f"true/false (−{_fmt(rule.params['amount'])} when it applies)")
+        return (
+            f"true/false（适用时扣{_fmt(rule.params['amount'])}分）",
+            f"true/false (−{_fmt(rule.params['amount'])} when it applies)",
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if isinstance(value, bool):
             return []
-        return [_problem(rule, self.value_field, value, "须为是/否", "must be true or false",
-                         self.allowed(rule))]
+        return [
+            _problem(
+                rule,
+                self.value_field,
+                value,
+                "须为是/否",
+                "must be true or false",
+                self.allowed(rule),
+            )
+        ]
 
     def amount(self, rule: Rule, value: Any) -> float:
         return float(rule.params["amount"]) if value else 0.0
@@ -135,18 +181,40 @@ class PerCount(RuleKind):
         each = _fmt(rule.params["amount"])
         sign = ("加", "+") if rule.is_bonus else ("扣", "−")
         if hi is None:
-            return (f"≥0 的整数（每次{sign[0]}{each}分）", f"a whole number ≥ 0 ({sign[1]}{each} each)")
-        return (f"0–{hi} 的整数（每次{sign[0]}{each}分）", f"a whole number 0–{hi} ({sign[1]}{each} each)")
+            return (
+                f"≥0 的整数（每次{sign[0]}{each}分）",
+                f"a whole number ≥ 0 ({sign[1]}{each} each)",
+            )
+        return (
+            f"0–{hi} 的整数（每次{sign[0]}{each}分）",
+            f"a whole number 0–{hi} ({sign[1]}{each} each)",
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         n = as_int(value)
         hi = self._max(rule)
         if n is None:
-            return [_problem(rule, self.value_field, value, "须为整数", "must be a whole number",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "须为整数",
+                    "must be a whole number",
+                    self.allowed(rule),
+                )
+            ]
         if n < 0 or (hi is not None and n > hi):
-            return [_problem(rule, self.value_field, value, "超出允许范围", "out of range",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "超出允许范围",
+                    "out of range",
+                    self.allowed(rule),
+                )
+            ]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -168,15 +236,25 @@ class Shortfall(RuleKind):
         p = rule.params
         cap_zh = f"，最多扣{_fmt(p['max_deduction'])}分" if "max_deduction" in p else ""
         cap_en = f", at most −{_fmt(p['max_deduction'])}" if "max_deduction" in p else ""
-        return (f"实际次数，≥0 的整数（应达{p['required']}，每少1扣{_fmt(p['amount'])}分{cap_zh}）",
-                f"the actual number, a whole number ≥ 0 (required {p['required']}, "
-                f"−{_fmt(p['amount'])} each short{cap_en})")
+        return (
+            f"实际次数，≥0 的整数（应达{p['required']}，每少1扣{_fmt(p['amount'])}分{cap_zh}）",
+            f"the actual number, a whole number ≥ 0 (required {p['required']}, "
+            f"−{_fmt(p['amount'])} each short{cap_en})",
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         n = as_int(value)
         if n is None or n < 0:
-            return [_problem(rule, self.value_field, value, "须为≥0的整数",
-                             "must be a whole number ≥ 0", self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "须为≥0的整数",
+                    "must be a whole number ≥ 0",
+                    self.allowed(rule),
+                )
+            ]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -190,7 +268,7 @@ class Shortfall(RuleKind):
 
 
 class Range(RuleKind):
-    """The assessor picks an amount in [lo, hi] in half points; 0 means the clause does not apply."""
+    """An amount in [lo, hi] in half points; 0 means the clause does not apply."""
 
     name = "range"
     value_field = "points"
@@ -205,14 +283,38 @@ class Range(RuleKind):
         x = as_number(value)
         lo, hi = float(rule.params["lo"]), float(rule.params["hi"])
         if x is None:
-            return [_problem(rule, self.value_field, value, "须为数字", "must be a number",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "须为数字",
+                    "must be a number",
+                    self.allowed(rule),
+                )
+            ]
         if x != 0 and not lo <= x <= hi:
-            return [_problem(rule, self.value_field, value, "超出允许范围", "out of range",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "超出允许范围",
+                    "out of range",
+                    self.allowed(rule),
+                )
+            ]
         if not on_step(x):
-            return [_problem(rule, self.value_field, value, "须为0.5的整数倍",
-                             "must be a multiple of 0.5", self.allowed(rule))]
+            return [
+                _problem(
+                    rule,
+                    self.value_field,
+                    value,
+                    "须为0.5的整数倍",
+                    "must be a multiple of 0.5",
+                    self.allowed(rule),
+                )
+            ]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -230,24 +332,45 @@ class RangePerCase(RuleKind):
 
     def allowed(self, rule: Rule) -> tuple[str, str]:
         lo, hi = _fmt(rule.params["lo"]), _fmt(rule.params["hi"])
-        return (f"每件一个分值的列表，每个 {lo}–{hi}，步长0.5",
-                f"a list with one amount per case, each {lo}–{hi} in steps of 0.5")
+        return (
+            f"每件一个分值的列表，每个 {lo}–{hi}，步长0.5",
+            f"a list with one amount per case, each {lo}–{hi} in steps of 0.5",
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
+                )
+            ]
         lo, hi = float(rule.params["lo"]), float(rule.params["hi"])
         problems = []
         for i, v in enumerate(value):
             x = as_number(v)
             field = f"{self.value_field}[{i}]"
             if x is None or not lo <= x <= hi:
-                problems.append(_problem(rule, field, v, "超出允许范围或不是数字",
-                                         "out of range or not a number", self.allowed(rule)))
+                problems.append(
+                    _problem(
+                        rule,
+                        field,
+                        v,
+                        "超出允许范围或不是数字",
+                        "out of range or not a number",
+                        self.allowed(rule),
+                    )
+                )
             elif not on_step(x):
-                problems.append(_problem(rule, field, v, "须为0.5的整数倍",
-                                         "must be a multiple of 0.5", self.allowed(rule)))
+                problems.append(
+                    _problem(
+                        rule,
+                        field,
+                        v,
+                        "须为0.5的整数倍",
+                        "must be a multiple of 0.5",
+                        self.allowed(rule),
+                    )
+                )
         return problems
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -270,40 +393,66 @@ class Ratio(RuleKind):
     def allowed(self, rule: Rule) -> tuple[str, str]:
         p = rule.params
         frac = f"{p['numerator']}/{p['denominator']}"
-        return (f"每次学习 {{participants: ≥1 的整数, reflections: 0–participants}}；"
-                f"写心得者少于{frac}的每次扣{_fmt(p['amount'])}分",
-                f"per session {{participants: whole number ≥ 1, reflections: 0–participants}}; "
-                f"each session under {frac} −{_fmt(p['amount'])}")
+        return (
+            f"每次学习 {{participants: ≥1 的整数, reflections: 0–participants}}；"
+            f"写心得者少于{frac}的每次扣{_fmt(p['amount'])}分",
+            f"per session {{participants: whole number ≥ 1, reflections: 0–participants}}; "
+            f"each session under {frac} −{_fmt(p['amount'])}",
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
+                )
+            ]
         problems = []
         for i, s in enumerate(value):
             field = f"{self.value_field}[{i}]"
             if not isinstance(s, dict) or set(s) != {"participants", "reflections"}:
-                problems.append(_problem(rule, field, s, "须含 participants 与 reflections 两项",
-                                         "needs exactly participants and reflections",
-                                         self.allowed(rule)))
+                problems.append(
+                    _problem(
+                        rule,
+                        field,
+                        s,
+                        "须含 participants 与 reflections 两项",
+                        "needs exactly participants and reflections",
+                        self.allowed(rule),
+                    )
+                )
                 continue
             n, r = as_int(s["participants"]), as_int(s["reflections"])
             if n is None or n < 1:
-                problems.append(_problem(rule, f"{field}.participants", s["participants"],
-                                         "参加人数须为≥1的整数",
-                                         "participants must be a whole number ≥ 1",
-                                         self.allowed(rule)))
+                problems.append(
+                    _problem(
+                        rule,
+                        f"{field}.participants",
+                        s["participants"],
+                        "参加人数须为≥1的整数",
+                        "participants must be a whole number ≥ 1",
+                        self.allowed(rule),
+                    )
+                )
             elif r is None or not 0 <= r <= n:
-                problems.append(_problem(rule, f"{field}.reflections", s["reflections"],
-                                         "心得篇数须为0到参加人数之间的整数",
-                                         "reflections must be a whole number from 0 to participants",
-                                         self.allowed(rule)))
+                problems.append(
+                    _problem(
+                        rule,
+                        f"{field}.reflections",
+                        s["reflections"],
+                        "心得篇数须为0到参加人数之间的整数",
+                        "reflections must be a whole number from 0 to participants",
+                        self.allowed(rule),
+                    )
+                )
         return problems
 
     def failing_sessions(self, rule: Rule, value: Any) -> int:
         num, den = int(rule.params["numerator"]), int(rule.params["denominator"])
         # Integer arithmetic: exactly 1/3 passes, with no float rounding at the boundary.
-        return sum(1 for s in value if as_int(s["reflections"]) * den < as_int(s["participants"]) * num)
+        return sum(
+            1 for s in value if as_int(s["reflections"]) * den < as_int(s["participants"]) * num
+        )
 
     def amount(self, rule: Rule, value: Any) -> float:
         return float(rule.params["amount"]) * self.failing_sessions(rule, value)
@@ -323,17 +472,29 @@ class Tier(RuleKind):
 
     def allowed(self, rule: Rule) -> tuple[str, str]:
         lvs = rule.params["levels"]
-        return ("、".join(f"{lv['id']}（{lv['zh']} +{_fmt(lv['points'])}）" for lv in lvs) + " 的列表",
-                "a list of " + ", ".join(f"{lv['id']} ({lv['en']} +{_fmt(lv['points'])})" for lv in lvs))
+        return (
+            "、".join(f"{lv['id']}（{lv['zh']} +{_fmt(lv['points'])}）" for lv in lvs) + " 的列表",
+            "a list of "
+            + ", ".join(f"{lv['id']} ({lv['en']} +{_fmt(lv['points'])})" for lv in lvs),
+        )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
-                             self.allowed(rule))]
+            return [
+                _problem(
+                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
+                )
+            ]
         known = self.level_points(rule)
         return [
-            _problem(rule, f"{self.value_field}[{i}]", v, "未知的荣誉级别", "unknown honour level",
-                     self.allowed(rule))
+            _problem(
+                rule,
+                f"{self.value_field}[{i}]",
+                v,
+                "未知的荣誉级别",
+                "unknown honour level",
+                self.allowed(rule),
+            )
             for i, v in enumerate(value)
             if not isinstance(v, str) or v not in known
         ]
@@ -348,8 +509,17 @@ class Tier(RuleKind):
 
 KINDS: dict[str, RuleKind] = {
     k.name: k()
-    for k in (Flag, PerCount, BonusPerCount, Shortfall, Range, RangePerCase, BonusRangePerCase,
-              Ratio, Tier)
+    for k in (
+        Flag,
+        PerCount,
+        BonusPerCount,
+        Shortfall,
+        Range,
+        RangePerCase,
+        BonusRangePerCase,
+        Ratio,
+        Tier,
+    )
 }
 
 

@@ -25,17 +25,36 @@ from kpa_core.rubric import Rubric, load_rubric
 from kpa_core.rules import entry_amount
 
 CAP_SCOPES = ("subarea", "area")
-BREAKDOWN_COLUMNS = ["unit", "unit_id", "area", "item", "rule", "kind", "amount", "reason",
-                     "evidence"]
+BREAKDOWN_COLUMNS = [
+    "unit",
+    "unit_id",
+    "area",
+    "item",
+    "rule",
+    "kind",
+    "amount",
+    "reason",
+    "evidence",
+]
 
 
 def resolve_cap_scope(record: Record, rubric: Rubric, override: str | None = None) -> str:
     """Command-line/parameter override first, then the record's own option, then the rubric's."""
     scope = override or record.options.get("cap_scope") or rubric.option_default("cap_scope")
     if scope not in CAP_SCOPES:
-        raise KpaInputError([Problem("选项取值不合法", "option value not allowed", unit=record.unit,
-                                     field="cap_scope", value=scope, allowed_zh="subarea|area",
-                                     allowed_en="subarea|area")])
+        raise KpaInputError(
+            [
+                Problem(
+                    "选项取值不合法",
+                    "option value not allowed",
+                    unit=record.unit,
+                    field="cap_scope",
+                    value=scope,
+                    allowed_zh="subarea|area",
+                    allowed_en="subarea|area",
+                )
+            ]
+        )
     return scope
 
 
@@ -80,19 +99,29 @@ class ScoreCard:
             "bonus": self.bonus,
             "total": self.total,
             "areas": dict(self.area_scores),
-            "items": {i: {"deduction": self.item_deductions[i], "score": self.item_scores[i]}
-                      for i in self.item_deductions},
+            "items": {
+                i: {"deduction": self.item_deductions[i], "score": self.item_scores[i]}
+                for i in self.item_deductions
+            },
             "special": dict(self.special),
         }
 
     def row(self) -> dict[str, Any]:
         """One row of a year table (the same columns ``score_year`` produces)."""
-        return {"unit": self.unit, "unit_id": self.unit_id, **self.area_scores,
-                **self.special, "basic": self.basic, "bonus": self.bonus, "total": self.total}
+        return {
+            "unit": self.unit,
+            "unit_id": self.unit_id,
+            **self.area_scores,
+            **self.special,
+            "basic": self.basic,
+            "bonus": self.bonus,
+            "total": self.total,
+        }
 
 
-def score_record(record: Record, cap_scope: str | None = None,
-                 rubric: Rubric | None = None) -> ScoreCard:
+def score_record(
+    record: Record, cap_scope: str | None = None, rubric: Rubric | None = None
+) -> ScoreCard:
     """Score one validated record."""
     rubric = rubric or load_rubric(record.rubric)
     scope = resolve_cap_scope(record, rubric, cap_scope)
@@ -110,7 +139,9 @@ def score_record(record: Record, cap_scope: str | None = None,
 
     area_ded: dict[str, float] = {}
     for leaf in rubric.leaf_areas:
-        area_ded[leaf.id] = sum(d for i, d in item_ded.items() if rubric.items[i].area_id == leaf.id)
+        area_ded[leaf.id] = sum(
+            d for i, d in item_ded.items() if rubric.items[i].area_id == leaf.id
+        )
     for top in rubric.top_areas:
         if top.children:
             area_ded[top.id] = sum(area_ded[c] for c in top.children)
@@ -136,12 +167,24 @@ def score_record(record: Record, cap_scope: str | None = None,
     bonus = sum(special.values())
     ordered = [a.id for a in rubric.areas.values() if a.part == "basic"]
     return ScoreCard(
-        unit=record.unit, unit_id=record.unit_id, year=record.year, role=record.role,
-        rubric_id=rubric.id, rubric_sha256=rubric.sha256, cap_scope=scope,
-        rule_amounts=amounts, item_deductions=item_ded, item_scores=item_scores,
+        unit=record.unit,
+        unit_id=record.unit_id,
+        year=record.year,
+        role=record.role,
+        rubric_id=rubric.id,
+        rubric_sha256=rubric.sha256,
+        cap_scope=scope,
+        rule_amounts=amounts,
+        item_deductions=item_ded,
+        item_scores=item_scores,
         area_deductions={a: area_ded[a] for a in ordered},
-        area_scores={a: scores[a] for a in ordered}, capped=capped,
-        special_raw=special_raw, special=special, basic=basic, bonus=bonus, total=basic + bonus,
+        area_scores={a: scores[a] for a in ordered},
+        capped=capped,
+        special_raw=special_raw,
+        special=special,
+        basic=basic,
+        bonus=bonus,
+        total=basic + bonus,
     )
 
 
@@ -164,11 +207,18 @@ def check_unique_units(records: Sequence[Record]) -> None:
     for r in records:
         for key in {r.unit, unit_key(r)}:
             if key in seen:
-                problems.append(Problem("同一年度单位重复", "unit appears twice in one year",
-                                        unit=r.unit, field="unit", value=key,
-                                        allowed_zh="每个单位每年一份记录",
-                                        allowed_en="one record per unit and year",
-                                        where=f"{seen[key]} ~ {r.source}"))
+                problems.append(
+                    Problem(
+                        "同一年度单位重复",
+                        "unit appears twice in one year",
+                        unit=r.unit,
+                        field="unit",
+                        value=key,
+                        allowed_zh="每个单位每年一份记录",
+                        allowed_en="one record per unit and year",
+                        where=f"{seen[key]} ~ {r.source}",
+                    )
+                )
             seen[key] = r.source
     if problems:
         raise KpaInputError(problems)
@@ -184,14 +234,25 @@ def breakdown_frame(records: Iterable[Record], rubric: Rubric) -> pd.DataFrame:
             amount = entry_amount(rule, entry)
             if amount == 0:
                 continue
-            rows.append((r.unit, key, rubric.items[rule.item_id].area_id, rule.item_id, rid,
-                         rule.kind, amount if rule.is_bonus else -amount,
-                         entry.get("reason") or "", entry.get("evidence") or ""))
+            rows.append(
+                (
+                    r.unit,
+                    key,
+                    rubric.items[rule.item_id].area_id,
+                    rule.item_id,
+                    rid,
+                    rule.kind,
+                    amount if rule.is_bonus else -amount,
+                    entry.get("reason") or "",
+                    entry.get("evidence") or "",
+                )
+            )
     return pd.DataFrame.from_records(rows, columns=BREAKDOWN_COLUMNS)
 
 
-def score_year(records: Sequence[Record], cap_scope: str | None = None,
-               rubric: Rubric | None = None) -> YearScores:
+def score_year(
+    records: Sequence[Record], cap_scope: str | None = None, rubric: Rubric | None = None
+) -> YearScores:
     """Score many records at once, vectorised over units.
 
     The per-entry amounts are computed once; everything after (sums per item and area, the
@@ -202,17 +263,30 @@ def score_year(records: Sequence[Record], cap_scope: str | None = None,
     rubric = rubric or load_rubric(records[0].rubric)
     mixed = {r.rubric for r in records} - {rubric.id}
     if mixed:
-        raise KpaInputError([Problem("同一批记录须使用同一考核细则", "records use different rubrics",
-                                     field="rubric", value=sorted(mixed), allowed_zh=rubric.id,
-                                     allowed_en=rubric.id)])
+        raise KpaInputError(
+            [
+                Problem(
+                    "同一批记录须使用同一考核细则",
+                    "records use different rubrics",
+                    field="rubric",
+                    value=sorted(mixed),
+                    allowed_zh=rubric.id,
+                    allowed_en=rubric.id,
+                )
+            ]
+        )
     check_unique_units(records)
     keys = [unit_key(r) for r in records]
     breakdown = breakdown_frame(records, rubric)
 
     items = [i.id for i in rubric.basic_items] + [i.id for i in rubric.special_items]
-    per_item = (breakdown.groupby(["unit_id", "item"], sort=False)["amount"].sum().abs()
-                .unstack(fill_value=0.0)
-                .reindex(index=keys, columns=items, fill_value=0.0))
+    per_item = (
+        breakdown.groupby(["unit_id", "item"], sort=False)["amount"]
+        .sum()
+        .abs()
+        .unstack(fill_value=0.0)
+        .reindex(index=keys, columns=items, fill_value=0.0)
+    )
     ded = per_item.to_numpy(dtype=float)
     col = {item: j for j, item in enumerate(items)}
 
@@ -239,9 +313,18 @@ def score_year(records: Sequence[Record], cap_scope: str | None = None,
     bonus = sum(special.values())
 
     ordered = [a.id for a in rubric.areas.values() if a.part == "basic"]
-    table = pd.DataFrame({"unit": [r.unit for r in records], "unit_id": keys,
-                          **{a: out[a] for a in ordered}, **special,
-                          "basic": basic, "bonus": bonus, "total": basic + bonus,
-                          "cap_scope": scopes}, index=pd.Index(keys, name="key"))
+    table = pd.DataFrame(
+        {
+            "unit": [r.unit for r in records],
+            "unit_id": keys,
+            **{a: out[a] for a in ordered},
+            **special,
+            "basic": basic,
+            "bonus": bonus,
+            "total": basic + bonus,
+            "cap_scope": scopes,
+        },
+        index=pd.Index(keys, name="key"),
+    )
     table["rank"] = table["total"].rank(ascending=False, method="min").astype(int)
     return YearScores(table=table, breakdown=breakdown, rubric=rubric)

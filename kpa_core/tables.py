@@ -21,10 +21,14 @@ def fmt_number(value: Any) -> str:
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A left-aligned text table; numbers are printed without trailing zeros."""
     cells = [[fmt_number(c) for c in row] for row in rows]
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells])
-              for i, h in enumerate(headers)]
+    widths = [
+        max([display_width(h)] + [display_width(r[i]) for r in cells])
+        for i, h in enumerate(headers)
+    ]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+        return "  ".join(
+            v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)
+        ).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])

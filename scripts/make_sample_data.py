@@ -23,7 +23,9 @@ from kpa_core.record import Record, dump_yaml, parse_record
 from kpa_core.rubric import load_rubric
 from kpa_core.rules import kind_of
 
-HEADER = "# 虚构示例数据 FICTIONAL SAMPLE DATA — invented for demonstration; no real unit or person.\n"
+HEADER = (
+    "# 虚构示例数据 FICTIONAL SAMPLE DATA — invented for demonstration; no real unit or person.\n"
+)
 
 UNITS = [
     ("party-office", "党委办公室（院长办公室）", "Party Committee & President's Office", "office"),
@@ -133,8 +135,13 @@ def random_value(rule, rng: random.Random):
 SPECIAL = {
     # A3.pun deductions 24 > 20: floored at the sub-area (subarea scope), not under area scope.
     "logistics": {
-        "B16.judicial": [5, 4.5], "B16.unreported": 2, "B18.news": 1,
-        "B17.reflections": [{"participants": 12, "reflections": 2}, {"participants": 9, "reflections": 3}],
+        "B16.judicial": [5, 4.5],
+        "B16.unreported": 2,
+        "B18.news": 1,
+        "B17.reflections": [
+            {"participants": 12, "reflections": 2},
+            {"participants": 9, "reflections": 3},
+        ],
     },
     # A2 deductions 11 > 10: the area is floored at 0, item B05 goes to −1.
     "assets": {"B05.integrity": 2, "B05.relatives": 1},
@@ -142,8 +149,12 @@ SPECIAL = {
     "petroleum": {"S1.honours": ["national", "region"], "S2.suggestions": 2, "S2.articles": [3, 2]},
     "marxism": {"S1.honours": ["region"], "S2.articles": [2.5]},
     # Exactly one third passes B17 (4 of 12); 3 of 12 fails.
-    "foundation": {"B17.reflections": [{"participants": 12, "reflections": 4},
-                                       {"participants": 12, "reflections": 3}]},
+    "foundation": {
+        "B17.reflections": [
+            {"participants": 12, "reflections": 4},
+            {"participants": 12, "reflections": 3},
+        ]
+    },
 }
 
 
@@ -170,8 +181,13 @@ def make_record(unit, year: int, rng: random.Random, rubric, leniency: float = 1
         if rng.random() < 0.6:
             entry["evidence"] = EVIDENCE
         out[rid] = entry
-    return {"rubric": rubric.id, "year": year, "unit": name, "assessor": "纪委办公室",
-            "entries": out}
+    return {
+        "rubric": rubric.id,
+        "year": year,
+        "unit": name,
+        "assessor": "纪委办公室",
+        "entries": out,
+    }
 
 
 def write_record(path: Path, data: dict) -> None:
@@ -192,7 +208,8 @@ def main(data_dir: Path) -> None:
         "- `units.csv` — the units (id, Chinese name, English name, kind).\n"
         "- `<year>/<unit id>.yaml` — the assessors' record (考核组) of each unit.\n"
         "- `<year>/self/<unit id>.yaml` — a unit's self-assessment (自评), where one was filed.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for year, seed in ((2012, 2012), (2013, 2013)):
         rng = random.Random(seed)
         for unit in UNITS:

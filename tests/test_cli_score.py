@@ -26,8 +26,13 @@ entries:
 
 
 def kpa(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "kpa_core.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
 
 
 def test_score_json_is_one_object_with_the_documented_keys(tmp_path: Path) -> None:
@@ -36,8 +41,18 @@ def test_score_json_is_one_object_with_the_documented_keys(tmp_path: Path) -> No
     out = kpa("score", str(path), "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) >= {"unit", "year", "rubric", "rubric_sha256", "basic", "bonus", "total",
-                         "areas", "items", "special"}
+    assert set(data) >= {
+        "unit",
+        "year",
+        "rubric",
+        "rubric_sha256",
+        "basic",
+        "bonus",
+        "total",
+        "areas",
+        "items",
+        "special",
+    }
     assert set(data["areas"]) == {"A1", "A2", "A3", "A3.edu", "A3.sys", "A3.sup", "A3.pun"}
     assert len(data["items"]) == 17 and "B06" not in data["items"]
     assert data["items"]["B16"] == {"deduction": 9, "score": 1}
@@ -57,9 +72,10 @@ def test_score_table_is_chinese_first(tmp_path: Path) -> None:
 
 def test_bad_record_exits_2_with_all_errors_on_stderr_and_nothing_on_stdout(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text(EXAMPLE.replace("count: 1,", "count: 7,").replace("national, region",
-                                                                        "national, planet"),
-                    encoding="utf-8")
+    path.write_text(
+        EXAMPLE.replace("count: 1,", "count: 7,").replace("national, region", "national, planet"),
+        encoding="utf-8",
+    )
     out = kpa("score", str(path), "--json")
     assert out.returncode == 2
     assert out.stdout == ""

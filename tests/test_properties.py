@@ -29,8 +29,10 @@ def value_strategy(rule) -> st.SearchStrategy:
             return st.lists(half(p["lo"], p["hi"]), max_size=4)
         case "ratio":
             session = st.integers(1, 40).flatmap(
-                lambda n: st.fixed_dictionaries({"participants": st.just(n),
-                                                 "reflections": st.integers(0, n)}))
+                lambda n: st.fixed_dictionaries(
+                    {"participants": st.just(n), "reflections": st.integers(0, n)}
+                )
+            )
             return st.lists(session, max_size=4)
         case "tier":
             return st.lists(st.sampled_from(["national", "region", "city"]), max_size=4)
@@ -67,8 +69,12 @@ def test_scores_stay_in_bounds(e: dict, scope: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(entries(), st.sampled_from(sorted(r.id for r in RUBRIC.rules.values() if not r.is_bonus)),
-       st.data(), st.sampled_from(["subarea", "area"]))
+@given(
+    entries(),
+    st.sampled_from(sorted(r.id for r in RUBRIC.rules.values() if not r.is_bonus)),
+    st.data(),
+    st.sampled_from(["subarea", "area"]),
+)
 def test_adding_a_deduction_never_raises_a_score(e: dict, rule_id: str, data, scope: str) -> None:
     before = score_record(make(e), cap_scope=scope)
     rule = RUBRIC.rules[rule_id]
@@ -76,9 +82,9 @@ def test_adding_a_deduction_never_raises_a_score(e: dict, rule_id: str, data, sc
 
     kind = kind_of(rule)
     extra = {kind.value_field: data.draw(value_strategy(rule)), "reason": "新增"}
-    if rule_id in e:  # replace with a larger deduction only
-        if kind.amount(rule, extra[kind.value_field]) < kind.amount(rule, e[rule_id][kind.value_field]):
-            return
+    new_amount = kind.amount(rule, extra[kind.value_field])
+    if rule_id in e and new_amount < kind.amount(rule, e[rule_id][kind.value_field]):
+        return  # only ever replace an entry with a larger deduction
     after = score_record(make({**e, rule_id: extra}), cap_scope=scope)
     for area_id, score in after.area_scores.items():
         assert score <= before.area_scores[area_id]

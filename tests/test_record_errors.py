@@ -35,13 +35,26 @@ def base(entries: dict, **top) -> dict:
         ("B16.judicial", {"cases": [3], "reason": "r"}, 3, "4–5"),
         ("B16.judicial", {"cases": [4.2], "reason": "r"}, 4.2, "steps of 0.5"),
         ("S1.honours", {"levels": ["province"], "reason": "r"}, "province", "national"),
-        ("B17.reflections", {"sessions": [{"participants": 5, "reflections": 6}], "reason": "r"},
-         6, "0 to participants"),
-        ("B17.reflections", {"sessions": [{"participants": 0, "reflections": 0}], "reason": "r"},
-         0, "≥ 1"),
+        (
+            "B17.reflections",
+            {"sessions": [{"participants": 5, "reflections": 6}], "reason": "r"},
+            6,
+            "0 to participants",
+        ),
+        (
+            "B17.reflections",
+            {"sessions": [{"participants": 0, "reflections": 0}], "reason": "r"},
+            0,
+            "≥ 1",
+        ),
         ("B01.docs", {"count": 1}, None, "non-empty text"),
         ("B01.docs", {"count": 1, "reason": "  "}, "  ", "non-empty text"),
-        ("B02.responsibility", {"applies": "yes please", "reason": "r"}, "yes please", "true/false"),
+        (
+            "B02.responsibility",
+            {"applies": "yes please", "reason": "r"},
+            "yes please",
+            "true/false",
+        ),
         ("B01.docs", {"count": "two", "reason": "r"}, "two", "whole number"),
         ("B01.docs", {"count": 1.5, "reason": "r"}, 1.5, "whole number"),
     ],
@@ -65,7 +78,8 @@ def test_all_problems_of_a_file_at_once(tmp_path) -> None:
         "  B01.docs: {count: 9, reason: r}\n"
         "  B09.activities: {points: 7}\n"
         "  S1.honours: {levels: [galaxy], reason: r}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with pytest.raises(KpaInputError) as exc:
         load_record(path)
     probs = exc.value.problems
@@ -101,10 +115,12 @@ def test_unknown_field_in_entry() -> None:
 def test_duplicate_unit_in_a_year(tmp_path) -> None:
     (tmp_path / "2013").mkdir()
     (tmp_path / "units.csv").write_text(
-        "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,乙处,B,office\n", encoding="utf-8")
+        "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,乙处,B,office\n", encoding="utf-8"
+    )
     for uid in ("a", "b"):
         (tmp_path / "2013" / f"{uid}.yaml").write_text(
-            "rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\nentries: {}\n", encoding="utf-8")
+            "rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\nentries: {}\n", encoding="utf-8"
+        )
     with pytest.raises(KpaInputError) as exc:
         load_year(tmp_path, 2013)
     text = str(exc.value)

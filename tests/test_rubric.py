@@ -14,10 +14,35 @@ RUBRIC = load_rubric("kvtc-2013-draft")
 
 def test_structure_matches_the_document() -> None:
     points = {a.id: a.points for a in RUBRIC.areas.values()}
-    assert points == {"A1": 20, "A2": 10, "A3": 70, "A3.edu": 20, "A3.sys": 15, "A3.sup": 15,
-                      "A3.pun": 20, "S": 10}
-    assert [i.number for i in RUBRIC.basic_items] == [1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
-                                                      15, 16, 17, 18]
+    assert points == {
+        "A1": 20,
+        "A2": 10,
+        "A3": 70,
+        "A3.edu": 20,
+        "A3.sys": 15,
+        "A3.sup": 15,
+        "A3.pun": 20,
+        "S": 10,
+    }
+    assert [i.number for i in RUBRIC.basic_items] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+    ]
     assert "B06" not in RUBRIC.items  # the document jumps from 5 to 7
     assert sum(i.points for i in RUBRIC.basic_items) == 100
     assert {i.id: i.points for i in RUBRIC.special_items} == {"S1": 5, "S2": 5}
@@ -38,8 +63,7 @@ def test_rule_numbers_match_rubric_md() -> None:
 def test_every_label_is_bilingual_and_chinese_text_comes_from_the_source() -> None:
     from pathlib import Path
 
-    source = (Path(__file__).parents[2] / "shared" / "seed" /
-              "assessment-rules-2013-draft.zh.txt")
+    source = Path(__file__).parents[2] / "shared" / "seed" / "assessment-rules-2013-draft.zh.txt"
     text = source.read_text(encoding="utf-8") if source.exists() else None
     for obj in [*RUBRIC.areas.values(), *RUBRIC.items.values(), *RUBRIC.rules.values()]:
         assert obj.zh.strip() and obj.en.strip(), obj.id

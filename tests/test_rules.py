@@ -42,11 +42,23 @@ def amount(rule_id: str, **entry) -> float:
         ("B16.judicial", {"cases": [5, 4]}, 9),
         ("B18.summaries", {"cases": [1, 2.5, 3]}, 6.5),
         # ratio: sessions under 1/3 of participants with reflections cost 1 each
-        ("B17.reflections", {"sessions": [{"participants": 12, "reflections": 4}]}, 0),  # 1/3 passes
+        (
+            "B17.reflections",
+            {"sessions": [{"participants": 12, "reflections": 4}]},
+            0,
+        ),  # 1/3 passes
         ("B17.reflections", {"sessions": [{"participants": 12, "reflections": 3}]}, 1),
-        ("B17.reflections", {"sessions": [{"participants": 10, "reflections": 3},   # 3 < 10/3
-                                          {"participants": 9, "reflections": 3},    # exactly 1/3
-                                          {"participants": 7, "reflections": 0}]}, 2),
+        (
+            "B17.reflections",
+            {
+                "sessions": [
+                    {"participants": 10, "reflections": 3},  # 3 < 10/3
+                    {"participants": 9, "reflections": 3},  # exactly 1/3
+                    {"participants": 7, "reflections": 0},
+                ]
+            },
+            2,
+        ),
         # tier: honours by level
         ("S1.honours", {"levels": ["national"]}, 5),
         ("S1.honours", {"levels": ["region", "city"]}, 5),
@@ -62,8 +74,17 @@ def test_rule_amounts(rule_id: str, entry: dict, expected: float) -> None:
 
 def test_every_kind_of_the_rubric_is_covered() -> None:
     kinds = {r.kind for r in RUBRIC.rules.values()}
-    assert kinds == {"flag", "per_count", "shortfall", "range", "range_per_case", "ratio", "tier",
-                     "bonus_per_count", "bonus_range_per_case"}
+    assert kinds == {
+        "flag",
+        "per_count",
+        "shortfall",
+        "range",
+        "range_per_case",
+        "ratio",
+        "tier",
+        "bonus_per_count",
+        "bonus_range_per_case",
+    }
 
 
 def test_empty_values_change_nothing() -> None:

@@ -15,15 +15,24 @@ from kpa_core.tables import render_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="评分：一份记录或一整年 / score a record or a whole year",
-                       description="评分：一份记录（RECORD.yaml）或一整年的排名（--year）。"
-                                   " / Score one record, or rank every unit of a year.")
+    p = sub.add_parser(
+        "score",
+        help="评分：一份记录或一整年 / score a record or a whole year",
+        description="评分：一份记录（RECORD.yaml）或一整年的排名（--year）。"
+        " / Score one record, or rank every unit of a year.",
+    )
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("record", nargs="?", help="考核记录 YAML / a record file")
-    target.add_argument("--year", type=int, help="年度：为该年全部单位评分并排名 / rank a whole year")
+    target.add_argument(
+        "--year", type=int, help="年度：为该年全部单位评分并排名 / rank a whole year"
+    )
     p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
-    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
-                   help="注1封顶层级 / where Note 1 caps: subarea (default) or area")
+    p.add_argument(
+        "--cap-scope",
+        choices=CAP_SCOPES,
+        default=None,
+        help="注1封顶层级 / where Note 1 caps: subarea (default) or area",
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument("--csv", action="store_true", help="年度排名输出 CSV / print the ranking as CSV")
     p.set_defaults(func=run)
@@ -47,10 +56,21 @@ def run(args: argparse.Namespace) -> int:
     elif args.json:
         print(table[cols].to_json(orient="records", force_ascii=False))
     else:
-        headers = ["名次 rank", "编号 id", "单位 unit", "一 A1", "二 A2", "三 A3", "基本 basic",
-                   "特色 bonus", "合计 total"]
-        print(f"{args.year} 年度排名 / ranking ({scores.rubric.id}, cap_scope="
-              f"{args.cap_scope or scores.rubric.option_default('cap_scope')})")
+        headers = [
+            "名次 rank",
+            "编号 id",
+            "单位 unit",
+            "一 A1",
+            "二 A2",
+            "三 A3",
+            "基本 basic",
+            "特色 bonus",
+            "合计 total",
+        ]
+        print(
+            f"{args.year} 年度排名 / ranking ({scores.rubric.id}, cap_scope="
+            f"{args.cap_scope or scores.rubric.option_default('cap_scope')})"
+        )
         print(render_table(headers, table[cols].itertuples(index=False)))
     return 0
 
@@ -63,21 +83,31 @@ def card_text(card: ScoreCard) -> str:
     for area_id, score in card.area_scores.items():
         area = rubric.areas[area_id]
         mark = "  ← 注1封顶 capped" if area_id in card.capped else ""
-        rows.append([area_id, area.zh, area.points, card.area_deductions[area_id], f"{score:g}{mark}"])
-    lines.append(render_table(["编号 id", "考核项目 area", "分值 points", "扣分 deducted",
-                               "得分 score"], rows))
+        rows.append(
+            [area_id, area.zh, area.points, card.area_deductions[area_id], f"{score:g}{mark}"]
+        )
+    lines.append(
+        render_table(
+            ["编号 id", "考核项目 area", "分值 points", "扣分 deducted", "得分 score"], rows
+        )
+    )
     lines.append("")
-    item_rows = [[i, rubric.items[i].points, d, card.item_scores[i]]
-                 for i, d in card.item_deductions.items() if d]
+    item_rows = [
+        [i, rubric.items[i].points, d, card.item_scores[i]]
+        for i, d in card.item_deductions.items()
+        if d
+    ]
     if item_rows:
-        lines.append(render_table(["条目 item", "赋分 points", "扣分 deducted", "得分 score"],
-                                  item_rows))
+        lines.append(
+            render_table(["条目 item", "赋分 points", "扣分 deducted", "得分 score"], item_rows)
+        )
         lines.append("")
     for sid, v in card.special.items():
         raw = card.special_raw[sid]
         note = f"（原始 raw {raw:g}，注2封顶 capped）" if raw > v else ""
         lines.append(f"{sid} {rubric.items[sid].zh[:16]}…  +{v:g}{note}")
     lines.append("")
-    lines.append(f"基本指标 basic {card.basic:g} + 特色指标 bonus {card.bonus:g} = "
-                 f"合计 total {card.total:g}")
+    lines.append(
+        f"基本指标 basic {card.basic:g} + 特色指标 bonus {card.bonus:g} = 合计 total {card.total:g}"
+    )
     return "\n".join(lines)
