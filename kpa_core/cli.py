@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KpaInputError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stdout = None  # type: ignore[assignment]  # keep interpreter exit from flushing again
+        return 0
 
 
 if __name__ == "__main__":
