@@ -1,0 +1,426 @@
+"""The assessment form's logic, without any widget: what the form holds, checks, scores, saves.
+
+The widgets view (``widgets_view``) only mirrors this controller; every rule about values,
+problems, scores, what-if and saving lives here so that tests drive it from plain Python.
+
+A controller holds one unit's record for one year: the *baseline* (the record as loaded from
+disk, with the sha256 of its bytes) and the *working* entries (one value, reason and evidence
+per rule of the rubric). Every change is checked at once by the rule kinds of ``rules``; a
+value that fails its check is shown with its problem and left out of the live score; nothing
+with a problem is ever written. Saving refuses to overwrite a file that changed on disk since
+it was loaded (another analyst saved first) and appends who/when/what/why to the audit log.
+
+Two modes: ``entry`` (filling in the record) and ``whatif`` (trying adjustments against the
+saved record). In what-if mode the record is only written when the caller says so on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from kpa_core import whatif
+from kpa_core.audit_log import append_audit, check_who_why, year_lock
+from kpa_core.campaign import Unit, load_units, load_year, record_path
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.record import Record, parse_record, save_record
+from kpa_core.rubric import DEFAULT_RUBRIC_ID, Item, Rubric, Rule, load_rubric
+from kpa_core.rules import kind_of
+from kpa_core.scoring import ScoreCard, score_record
+
+MODES = ("entry", "whatif")
+
+
+class StaleRecordError(KpaInputError):
+    """The record file changed on disk after it was loaded: saving would lose someone's work."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the file looked like when loaded: absent (sha256 None) or its bytes' hash."""
+
+    sha256: str | None
+    mtime_ns: int | None
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    if not path.exists():
+        return Fingerprint(None, None)
+    return Fingerprint(hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+
+
+def check_value_problems(rule: Rule, value: Any) -> list[Problem]:
+    """Problems of the value alone (not of the reason), by the rule's own kind."""
+    return kind_of(rule).check_value(rule, value)
+
+
+def parse_amounts(text: str) -> list[Any]:
+    """'4, 4.5' → [4.0, 4.5]. A token that is not a number is kept as text, so that the rule's
+    own check names it (``超出允许范围或不是数字``) instead of it vanishing silently."""
+    out: list[Any] = []
+    for token in str(text).replace("，", ",").replace("、", ",").replace(";", ",").split(","):
+        token = token.strip()
+        if not token:
+            continue
+        try:
+            number = float(token)
+        except ValueError:
+            out.append(token)
+            continue
+        out.append(number if math.isfinite(number) else token)
+    return out
+
+
+class AssessmentController:
+    """One unit, one year: load, edit rule by rule, score live, compare, save."""
+
+    def __init__(self, data_dir: str | Path, year: int, unit_id: str,
+                 params_dir: str | Path | None = None, role: str = "assessor",
+                 rubric_id: str = DEFAULT_RUBRIC_ID, units: dict[str, Unit] | None = None):
+        self.data_dir = Path(data_dir)
+        self.params_dir = Path(params_dir) if params_dir else self.data_dir.parent / "params"
+        self.year = int(year)
+        self.role = role
+        self.units = units if units is not None else load_units(self.data_dir)
+        if unit_id not in self.units:
+            raise KpaInputError([Problem("单位不在单位表中", "unit not in units.csv", unit=unit_id,
+                                         field="unit_id", value=unit_id,
+                                         allowed_zh="、".join(self.units),
+                                         allowed_en=", ".join(self.units))])
+        self.unit = self.units[unit_id]
+        self.path = record_path(self.data_dir, self.year, unit_id, role)
+        self.default_rubric_id = rubric_id
+        self.mode = "entry"
+        self._others: list[float] | None = None
+        self.load()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)read the record from disk; a unit without one starts from an empty record."""
+        raw = self.path.read_bytes() if self.path.exists() else None
+        self.loaded = (Fingerprint(hashlib.sha256(raw).hexdigest(), self.path.stat().st_mtime_ns)
+                       if raw is not None else Fingerprint(None, None))
+        if raw is None:
+            record = Record(rubric=self.default_rubric_id, year=self.year, unit=self.unit.name_zh,
+                            entries={}, unit_id=self.unit.unit_id, role=self.role)
+        else:
+            try:
+                data = yaml.safe_load(raw.decode("utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise KpaInputError([Problem("YAML 格式错误", f"YAML syntax error: {exc}",
+                                             unit=self.unit.name_zh,
+                                             where=str(self.path))]) from exc
+            record = parse_record(data, where=str(self.path), unit_id=self.unit.unit_id)
+            if record.year != self.year:
+                raise KpaInputError([Problem("记录年度与文件夹不符",
+                                             "record year differs from its folder",
+                                             unit=record.unit, field="year", value=record.year,
+                                             allowed_zh=str(self.year), allowed_en=str(self.year),
+                                             where=str(self.path))])
+        self.baseline = record
+        self.rubric: Rubric = load_rubric(record.rubric)
+        self.reset()
+
+    @property
+    def is_new(self) -> bool:
+        """True when the unit has no saved record for this year yet."""
+        return self.loaded.sha256 is None
+
+    def reset(self) -> None:
+        """Back to the baseline: every rule's value, reason and evidence as saved."""
+        self.values: dict[str, Any] = {}
+        self.reasons: dict[str, str] = {}
+        self.evidence: dict[str, str] = {}
+        for rule in self.rubric.rules.values():
+            kind = kind_of(rule)
+            entry = self.baseline.entries.get(rule.id, {})
+            self.values[rule.id] = entry.get(kind.value_field, kind.empty_value(rule))
+            self.reasons[rule.id] = entry.get("reason") or ""
+            self.evidence[rule.id] = entry.get("evidence") or ""
+
+    # --- the form's structure, from the rubric ------------------------------------------------
+
+    def sections(self) -> list[tuple[Any, list[tuple[Any, list[Item]]]]]:
+        """Areas in document order, each with its sub-areas (or itself) and their items."""
+        out = []
+        for area in self.rubric.areas.values():
+            if area.parent_id is not None:
+                continue
+            groups = [self.rubric.areas[c] for c in area.children] or [area]
+            out.append((area, [(g, [i for i in self.rubric.items.values() if i.area_id == g.id])
+                               for g in groups]))
+        return out
+
+    def rule(self, rule_id: str) -> Rule:
+        return self.rubric.rules[rule_id]
+
+    def allowed(self, rule_id: str) -> tuple[str, str]:
+        rule = self.rule(rule_id)
+        return kind_of(rule).allowed(rule)
+
+    # --- editing ------------------------------------------------------------------------------
+
+    def set_value(self, rule_id: str, value: Any) -> list[Problem]:
+        """Set a rule's value; returns that rule's problems now (empty when all is well)."""
+        self.rule(rule_id)  # KeyError for an unknown rule: a programming error, not input
+        self.values[rule_id] = value
+        return self.rule_problems(rule_id)
+
+    def set_reason(self, rule_id: str, text: str) -> list[Problem]:
+        self.rule(rule_id)
+        self.reasons[rule_id] = text or ""
+        return self.rule_problems(rule_id)
+
+    def set_evidence(self, rule_id: str, text: str) -> list[Problem]:
+        self.rule(rule_id)
+        self.evidence[rule_id] = text or ""
+        return self.rule_problems(rule_id)
+
+    def set_cases_text(self, rule_id: str, text: str) -> list[Problem]:
+        """Per-case amounts typed as '4, 4.5' (Chinese commas too)."""
+        return self.set_value(rule_id, parse_amounts(text))
+
+    def cases_text(self, rule_id: str) -> str:
+        value = self.values[rule_id]
+        if not isinstance(value, list):
+            return str(value)
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+
+    def set_range(self, rule_id: str, applies: bool, points: float) -> list[Problem]:
+        """A range rule whose lowest deduction is above 0: 'does not apply' is the value 0."""
+        return self.set_value(rule_id, float(points) if applies else 0)
+
+    def tier_counts(self, rule_id: str) -> dict[str, int]:
+        """Honours per level; a unit may hold two honours of the same level, so counts."""
+        rule = self.rule(rule_id)
+        value = self.values[rule_id] if isinstance(self.values[rule_id], list) else []
+        return {lv["id"]: sum(1 for v in value if v == lv["id"]) for lv in rule.params["levels"]}
+
+    def set_tier_counts(self, rule_id: str, counts: dict[str, Any]) -> list[Problem]:
+        """Counts per level → the list of levels the rule stores; a bad count is a problem."""
+        rule = self.rule(rule_id)
+        levels: list[Any] = []
+        bad = []
+        for lv in rule.params["levels"]:
+            n = counts.get(lv["id"], 0)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                bad.append(Problem("荣誉数须为≥0的整数", "honours must be a whole number ≥ 0",
+                                   unit=self.unit.name_zh, rule_id=rule_id,
+                                   field=f"levels.{lv['id']}", value=n,
+                                   allowed_zh="≥0 的整数", allowed_en="a whole number ≥ 0"))
+                continue
+            levels += [lv["id"]] * n
+        if bad:
+            return bad
+        return self.set_value(rule_id, levels)
+
+    # --- entries, problems, scores ------------------------------------------------------------
+
+    def entry(self, rule_id: str) -> dict[str, Any]:
+        """The entry the record would hold for this rule."""
+        rule = self.rule(rule_id)
+        entry: dict[str, Any] = {kind_of(rule).value_field: self.values[rule_id]}
+        if self.reasons[rule_id].strip():
+            entry["reason"] = self.reasons[rule_id].strip()
+        if self.evidence[rule_id].strip():
+            entry["evidence"] = self.evidence[rule_id].strip()
+        return entry
+
+    def is_set(self, rule_id: str) -> bool:
+        """Whether the rule has anything to save: a non-empty value, a reason or evidence."""
+        rule = self.rule(rule_id)
+        return (self.values[rule_id] != kind_of(rule).empty_value(rule)
+                or bool(self.reasons[rule_id].strip()) or bool(self.evidence[rule_id].strip()))
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """The record's entries in rubric order; rules left at their empty value are omitted."""
+        return {rid: self.entry(rid) for rid in self.rubric.rules if self.is_set(rid)}
+
+    def rule_problems(self, rule_id: str) -> list[Problem]:
+        """Every problem of one rule's entry (value, and the reason a changed score needs)."""
+        if not self.is_set(rule_id):
+            return []
+        rule = self.rule(rule_id)
+        return [p.located(unit=self.unit.name_zh)
+                for p in kind_of(rule).validate(rule, self.entry(rule_id))]
+
+    def problems(self) -> dict[str, list[Problem]]:
+        """Rule id → problems, only for rules that have some."""
+        out = {}
+        for rid in self.rubric.rules:
+            ps = self.rule_problems(rid)
+            if ps:
+                out[rid] = ps
+        return out
+
+    def counted_entries(self) -> dict[str, dict[str, Any]]:
+        """The entries the live score uses: those whose value passes its check. A missing
+        reason does not stop the score from showing (it only stops saving)."""
+        out = {}
+        for rid, entry in self.entries().items():
+            rule = self.rule(rid)
+            if not check_value_problems(rule, self.values[rid]):
+                out[rid] = entry
+        return out
+
+    def working_record(self, counted_only: bool = True) -> Record:
+        """The form as a record (unvalidated as a whole); ``counted_only`` drops bad values."""
+        return Record(rubric=self.baseline.rubric, year=self.year, unit=self.unit.name_zh,
+                      entries=self.counted_entries() if counted_only else self.entries(),
+                      unit_id=self.unit.unit_id, role=self.role,
+                      assessor=self.baseline.assessor, options=dict(self.baseline.options))
+
+    def card(self) -> ScoreCard:
+        """Live scores of the form as it stands (values with problems left out)."""
+        return score_record(self.working_record(), rubric=self.rubric)
+
+    def baseline_card(self) -> ScoreCard:
+        return score_record(self.baseline, rubric=self.rubric)
+
+    def uncounted(self) -> list[str]:
+        """Rules whose value has a problem and is therefore not in the live score."""
+        return [rid for rid in self.entries() if rid not in self.counted_entries()]
+
+    def rule_amount(self, rule_id: str) -> float | None:
+        """Signed points of one rule now (deductions negative), None if its value is bad."""
+        rule = self.rule(rule_id)
+        if check_value_problems(rule, self.values[rule_id]):
+            return None
+        amount = kind_of(rule).amount(rule, self.values[rule_id])
+        return amount if rule.is_bonus else -amount
+
+    # --- changes and saving -------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return self.entries() != self.baseline.entries
+
+    def changes(self) -> dict[str, dict[str, Any]]:
+        """Rule id → {from, to} between the saved record and the form."""
+        return whatif.entry_changes(self.baseline, self.working_record(counted_only=False))
+
+    def record(self) -> Record:
+        """The form as a fully validated record; raises every problem at once."""
+        record = self.working_record(counted_only=False)
+        return parse_record(record.to_data(), where=str(self.path), unit_id=self.unit.unit_id)
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.mode = mode
+
+    def save(self, who: str, why: str, on_purpose: bool = False) -> Path:
+        """Write the record atomically and log it; refuse stale files and problems.
+
+        In what-if mode the record is only overwritten with ``on_purpose=True`` (the analyst
+        chose to keep the scenario as the record).
+        """
+        problems = []
+        if self.mode == "whatif" and not on_purpose:
+            problems.append(Problem("假设分析模式下不会覆盖考核记录；如确要将方案存为记录，请明确确认",
+                                    "what-if mode never overwrites the record unless saved as "
+                                    "the record on purpose", unit=self.unit.name_zh,
+                                    field="mode", value=self.mode,
+                                    allowed_zh="确认“存为考核记录”",
+                                    allowed_en="confirm 'save as record'"))
+        problems += check_who_why(who, why, self.unit.name_zh)
+        for ps in self.problems().values():
+            problems += ps
+        if problems:
+            raise KpaInputError(problems)
+        record = self.record()
+        changes = self.changes()
+        with year_lock(self.data_dir, self.year):
+            now = fingerprint(self.path)
+            if now.sha256 != self.loaded.sha256:
+                raise StaleRecordError([Problem(
+                    "文件在载入后已被修改（可能另一位分析员已保存），为免覆盖他人工作，拒绝保存",
+                    "the file changed on disk since it was loaded (another analyst may have "
+                    "saved); refusing to overwrite their work", unit=self.unit.name_zh,
+                    field="sha256", value=now.sha256, where=str(self.path),
+                    allowed_zh=f"载入时的版本 {self.loaded.sha256 or '（文件不存在）'}；"
+                               "请重新载入后再改",
+                    allowed_en=f"the version loaded, {self.loaded.sha256 or '(no file)'}; "
+                               "reload and redo the change")])
+            save_record(record, self.path)
+            after = fingerprint(self.path)
+            append_audit(self.data_dir, self.year, who=who, why=why, action="save_record",
+                         unit_id=self.unit.unit_id, unit=self.unit.name_zh, what=changes,
+                         extra={"path": self._rel(self.path), "sha256_before": self.loaded.sha256,
+                                "sha256_after": after.sha256,
+                                "total": score_record(record, rubric=self.rubric).total,
+                                "mode": self.mode})
+        self.baseline = record
+        self.loaded = after
+        self._others = None
+        return self.path
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.data_dir.parent))
+        except ValueError:
+            return str(path)
+
+    # --- what-if ------------------------------------------------------------------------------
+
+    def others(self) -> list[float]:
+        """The other units' totals this year (loaded once; broken files are left out)."""
+        if self._others is None:
+            try:
+                year = load_year(self.data_dir, self.year, role=self.role, strict=False,
+                                 units=self.units)
+                records = [r for r in year.records if r.rubric == self.rubric.id]
+            except KpaInputError:
+                records = []
+            self._others = whatif.others_totals(records, self.unit.unit_id, rubric=self.rubric)
+        return self._others
+
+    def scenario_record(self) -> Record:
+        """The form as a scenario: counted values; changed rules without a reason get one."""
+        record = self.working_record()
+        entries = {}
+        for rid, entry in record.entries.items():
+            entry = dict(entry)
+            if not entry.get("reason") and self.rule_amount(rid):
+                entry["reason"] = whatif.WHATIF_REASON
+            entries[rid] = entry
+        record.entries = entries
+        return record
+
+    def comparison(self) -> whatif.Comparison:
+        return whatif.compare(self.baseline, self.scenario_record(), self.others(),
+                              rubric=self.rubric)
+
+    def single_changes(self) -> pd.DataFrame:
+        return whatif.single_changes(self.scenario_record(), self.others(), rubric=self.rubric)
+
+    def save_scenario(self, name: str, who: str, why: str) -> Path:
+        """Keep the scenario as params under params/<year>/scenarios/; the record is untouched."""
+        problems = check_who_why(who, why, self.unit.name_zh)
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem("须填写方案名称", "the scenario needs a name",
+                                    unit=self.unit.name_zh, field="name", value=name,
+                                    allowed_zh="非空文字", allowed_en="non-empty text"))
+        for ps in self.problems().values():
+            problems += [p for p in ps if p.field != "reason"]
+        if problems:
+            raise KpaInputError(problems)
+        scenario = self.scenario_record()
+        comparison = whatif.compare(self.baseline, scenario, self.others(), rubric=self.rubric)
+        path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline, scenario,
+                                    baseline_path=self.path if self.path.exists() else None,
+                                    who=who, why=why)
+        with year_lock(self.data_dir, self.year):
+            append_audit(self.data_dir, self.year, who=who, why=why, action="save_scenario",
+                         unit_id=self.unit.unit_id, unit=self.unit.name_zh,
+                         what=whatif.entry_changes(self.baseline, scenario),
+                         extra={"path": self._rel(path), "scenario": name,
+                                "total": comparison.scenario.total})
+        return path
