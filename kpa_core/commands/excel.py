@@ -1,0 +1,73 @@
+"""``kpa template``, ``kpa import``, ``kpa export``: the Excel entry route.
+
+Three subcommands in one module because they share one workbook layout
+(``kpa_core.excel_template``); the YAML records under ``data/`` stay the source of truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kpa_core.excel_import import import_workbook
+from kpa_core.excel_template import write_export, write_template
+from kpa_core.paths import default_data_dir
+from kpa_core.record import ROLES
+from kpa_core.rubric import DEFAULT_RUBRIC_ID, available_rubrics
+
+DATA_HELP = "数据文件夹 / data folder (default: ./data)"
+ROLE_HELP = "记录角色：assessor 考核组（默认）或 self 自评 / record role (default assessor)"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("template", help="生成 Excel 填报模板 / write an empty Excel workbook",
+                       description="为 units.csv 的每个单位和细则的每条规则各写一行的空白工作簿。"
+                                   " / An empty workbook: one row per unit and rule.")
+    t.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    t.add_argument("--data", default=None, help=DATA_HELP)
+    t.add_argument("--out", default=None, help="输出文件 / output file "
+                                                "(default: kpa-<year>-template.xlsx)")
+    t.add_argument("--rubric", default=DEFAULT_RUBRIC_ID, choices=available_rubrics(),
+                   help="考核细则版本 / rubric id")
+    t.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
+    t.set_defaults(func=run_template)
+
+    i = sub.add_parser("import", help="导入已填写的工作簿为考核记录 / import a filled workbook",
+                       description="把已填写的工作簿转为 data/<年度>/<单位编号>.yaml；有任何问题则"
+                                   "一个文件也不写。 / Turn a filled workbook into records; writes "
+                                   "nothing if anything is wrong.")
+    i.add_argument("workbook", help="工作簿 .xlsx / the filled workbook")
+    i.add_argument("--data", default=None, help=DATA_HELP)
+    i.set_defaults(func=run_import)
+
+    e = sub.add_parser("export", help="把一年的记录导出为工作簿 / export a year to Excel",
+                       description="把一年的考核记录写成与模板相同格式的工作簿。 / Write a "
+                                   "year's records in the template layout, filled.")
+    e.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    e.add_argument("--data", default=None, help=DATA_HELP)
+    e.add_argument("--out", default=None, help="输出文件 / output file "
+                                                "(default: kpa-<year>-export.xlsx)")
+    e.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
+    e.set_defaults(func=run_export)
+
+
+def run_template(args: argparse.Namespace) -> int:
+    out = Path(args.out or f"kpa-{args.year}-template.xlsx")
+    path = write_template(args.data or default_data_dir(), args.year, out, args.rubric, args.role)
+    print(f"已写入模板 / template written: {path}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    paths = import_workbook(args.workbook, args.data or default_data_dir())
+    print(f"已导入 {len(paths)} 份记录 / {len(paths)} record(s) imported:")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    out = Path(args.out or f"kpa-{args.year}-export.xlsx")
+    path = write_export(args.data or default_data_dir(), args.year, out, args.role)
+    print(f"已导出 / exported: {path}")
+    return 0
