@@ -1,0 +1,112 @@
+"""``kpa diff``: a unit's self-assessment (自评) beside the assessors' record (考核组), by rule.
+
+Without ``--unit`` it lists every unit of the year that filed a self-assessment, with both
+totals and how many rules disagree, so the office sees where to start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kpa_core.campaign import load_year, record_path, year_dir
+from kpa_core.compare import COMPARE_COLUMNS, COMPARE_HEADERS, compare_records
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.paths import default_data_dir
+from kpa_core.record import load_record
+from kpa_core.rubric import load_rubric
+from kpa_core.scoring import CAP_SCOPES
+from kpa_core.tables import render_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "diff",
+        help="自评与考核组评分逐条对比 / self-assessment vs assessors, rule by rule",
+        description="对比单位自评（data/<年度>/self/）与考核组记录，列出每条不一致的规则。"
+        " / Compare a unit's self-assessment with the assessors' record, rule by rule.",
+    )
+    p.add_argument("--year", type=int, required=True, help="年度 / year")
+    p.add_argument("--unit", default=None, help="单位编号 / unit id (omit to list all units)")
+    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
+                   help="注1封顶层级 / where Note 1 caps")
+    p.add_argument("--csv", action="store_true", help="输出 CSV / print CSV")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = args.data or default_data_dir()
+    if args.unit is None:
+        return run_year(args, data_dir)
+    self_path = record_path(data_dir, args.year, args.unit, "self")
+    own_path = record_path(data_dir, args.year, args.unit, "assessor")
+    if not self_path.is_file():
+        have = sorted(p.stem for p in year_dir(data_dir, args.year, "self").glob("*.yaml"))
+        raise KpaInputError([Problem("该单位没有自评记录", "no self-assessment for this unit",
+                                     unit=args.unit, field="unit", value=args.unit,
+                                     allowed_zh="、".join(have) or "（无 none）",
+                                     allowed_en=", ".join(have) or "(none)",
+                                     where=str(self_path))])
+    assessor = load_record(own_path, unit_id=args.unit)
+    own = load_record(self_path, unit_id=args.unit)
+    frame = compare_records(assessor, own, cap_scope=args.cap_scope)
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    rubric = load_rubric(assessor.rubric)
+    print(f"{assessor.unit}（{args.unit}）{args.year} 年度 自评与考核组对比 / self-assessment vs "
+          f"assessors  ({rubric.id}, cap_scope={frame.attrs['cap_scope']})")
+    print(f"合计 total: 考核组 assessors {frame.attrs['assessor_total']:g} · 自评 self "
+          f"{frame.attrs['self_total']:g} · 差 difference "
+          f"{frame.attrs['self_total'] - frame.attrs['assessor_total']:+g}")
+    print()
+    if frame.empty:
+        print("逐条一致 / the two records agree on every rule")
+        return 0
+    headers = [COMPARE_HEADERS[c] for c in COMPARE_COLUMNS]
+    headers.insert(1, "规则内容 clause")
+    rows = []
+    for rec in frame.itertuples(index=False):
+        clause = rubric.rules[rec.rule].zh
+        clause = clause if len(clause) <= 18 else clause[:17] + "…"
+        rows.append([rec.rule, clause, rec.item, signed(rec.assessor_amount),
+                     signed(rec.self_amount), signed(rec.difference), rec.assessor_reason or "—",
+                     rec.self_reason or "—"])
+    print(render_table(headers, rows))
+    print()
+    print(f"{len(frame)} 条规则不一致 / rules disagree（差额 = 自评 − 考核组；正数表示自评更高 / "
+          "difference = self − assessors; positive: the unit scored itself higher）")
+    return 0
+
+
+def signed(x: float) -> str:
+    """+2 / −3 / 0: the sign says bonus or deduction at a glance."""
+    return f"{x:+g}" if x else "0"
+
+
+def run_year(args: argparse.Namespace, data_dir) -> int:
+    """Every unit with a self-assessment: both totals and the number of disagreeing rules."""
+    assessors = {r.unit_id: r for r in load_year(data_dir, args.year).records}
+    own = load_year(data_dir, args.year, role="self").records
+    rows = []
+    for rec in own:
+        if rec.unit_id not in assessors:
+            continue
+        frame = compare_records(assessors[rec.unit_id], rec, cap_scope=args.cap_scope)
+        rows.append([rec.unit_id, rec.unit, frame.attrs["assessor_total"],
+                     frame.attrs["self_total"],
+                     frame.attrs["self_total"] - frame.attrs["assessor_total"], len(frame)])
+    if args.csv:
+        print("unit_id,unit,assessor_total,self_total,difference,rules_differ")
+        for r in rows:
+            print(",".join(str(x) for x in r))
+        return 0
+    print(f"{args.year} 年度 自评与考核组对比 / self-assessment vs assessors")
+    print(render_table(["编号 id", "单位 unit", "考核组 assessors", "自评 self",
+                        "差 difference", "不一致规则 rules differ"],
+                       [[*r[:4], signed(r[4]), r[5]] for r in rows]))
+    print()
+    print("逐条查看 / rule by rule: kpa diff --year "
+          f"{args.year} --unit <编号 id>")
+    return 0

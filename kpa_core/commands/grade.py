@@ -1,0 +1,56 @@
+"""``kpa grade``: grade a year with an office's bands (优秀/良好/合格/不合格, 一票否决).
+
+The document sets no grades, so there is no default: the bands file is required and its id and
+sha256 are printed, so the grading can be reproduced and cited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kpa_core.campaign import load_year
+from kpa_core.grading import grade_records, load_bands
+from kpa_core.paths import default_data_dir
+from kpa_core.rubric import load_rubric
+from kpa_core.scoring import CAP_SCOPES
+from kpa_core.tables import render_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "grade",
+        help="按等级划分评定一年的等级 / grade a year with grade bands",
+        description="按单位自定的等级划分（YAML）评定：优秀/良好/合格/不合格，含一票否决。"
+        " / Grade every unit of a year with an office's bands, vetoes included.",
+    )
+    p.add_argument("--year", type=int, required=True, help="年度 / year")
+    p.add_argument("--bands", required=True,
+                   help="等级划分 YAML / grade bands file (example: "
+                        "kpa_core/templates/grade-bands.example.yaml)")
+    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
+                   help="注1封顶层级 / where Note 1 caps")
+    p.add_argument("--csv", action="store_true", help="输出 CSV / print CSV")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = args.data or default_data_dir()
+    year = load_year(data_dir, args.year)
+    rubric = load_rubric(year.records[0].rubric) if year.records else None
+    bands = load_bands(args.bands, rubric=rubric)
+    frame = grade_records(year.records, bands, cap_scope=args.cap_scope)
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+        return 0
+    print(f"{args.year} 年度等级 / grades — 等级划分 bands {bands.id} "
+          f"(sha256 {bands.sha256[:12]}…)")
+    rows = [[r.unit_id, r.unit, r.total, f"{r.grade} {r.grade_en}", r.veto or "—"]
+            for r in frame.itertuples(index=False)]
+    print(render_table(["编号 id", "单位 unit", "合计 total", "等级 grade",
+                        "一票否决 veto"], rows))
+    counts = frame["grade"].value_counts()
+    print()
+    print("  ".join(f"{b.grade} {b.en}: {int(counts.get(b.grade, 0))}" for b in bands.bands))
+    return 0
