@@ -35,6 +35,9 @@ from kpa_core.rules import kind_of
 from kpa_core.scoring import ScoreCard, score_record
 
 MODES = ("entry", "whatif")
+# Environment variables through which `kpa lab` / `kpa app` tell the notebook's kernel what to
+# open (the kernel runs in the notebook's folder, not the analyst's).
+ENV_DATA, ENV_PARAMS, ENV_YEAR, ENV_UNIT = "KPA_DATA", "KPA_PARAMS", "KPA_YEAR", "KPA_UNIT"
 
 
 class StaleRecordError(KpaInputError):

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.params import file_sha256, make_params, write_params
+from kpa_core.params import file_sha256, make_params, portable_path, write_params
 from kpa_core.record import Record, check_unit_id
 from kpa_core.rubric import Rubric, Rule, load_rubric
 from kpa_core.rules import STEP, as_int, kind_of
@@ -269,7 +269,8 @@ def save_scenario(params_dir: str | Path, name: str, comparison: Comparison, bas
     base_info: dict[str, Any] = {"total": comparison.baseline.total,
                                  "rank": comparison.rank_baseline}
     if baseline_path is not None and Path(baseline_path).exists():
-        base_info = {"path": str(baseline_path), "sha256": file_sha256(baseline_path), **base_info}
+        base_info = {"path": portable_path(baseline_path), "sha256": file_sha256(baseline_path),
+                     **base_info}
     extra = {"scenario": {
         "name": str(name),
         "who": who,

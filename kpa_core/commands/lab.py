@@ -1,0 +1,104 @@
+"""``kpa lab`` and ``kpa app``: the assessment notebook in JupyterLab, or as a plain web app.
+
+``kpa lab`` opens JupyterLab on ``notebooks/assess.ipynb`` for analysts who like to see the
+notebook; ``kpa app`` serves the same notebook through Voila, which shows only the widgets (no
+code), for analysts who never want to see code. Both pass the data folder to the notebook's
+kernel in ``$KPA_DATA`` (the kernel inherits the server's environment), bind to 127.0.0.1 only,
+and replace this process with the server (``exec``) so that Ctrl-C and SIGTERM reach it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kpa_core.controller import ENV_DATA, ENV_PARAMS, ENV_UNIT, ENV_YEAR
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.paths import default_data_dir, notebooks_dir, project_dir
+
+NOTEBOOK = "assess.ipynb"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, help_text in (
+        ("lab", "在 JupyterLab 中打开录入与假设分析笔记本 / open the assessment notebook in "
+                "JupyterLab"),
+        ("app", "以网页应用（Voila，不显示代码）提供录入与假设分析 / serve the assessment "
+                "notebook as a web app through Voila (no code shown)"),
+    ):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--port", type=int, default=8866 if name == "app" else 8888,
+                       help="端口 / port on 127.0.0.1")
+        p.add_argument("--no-browser", action="store_true",
+                       help="不自动打开浏览器 / do not open a browser")
+        p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+        p.add_argument("--params", default=None,
+                       help="参数文件夹（假设方案存于此）/ params folder for saved scenarios "
+                            "(default: ./params)")
+        p.add_argument("--year", type=int, default=None, help="初始年度 / year shown first")
+        p.add_argument("--unit", default=None, help="初始单位编号 / unit id shown first")
+        p.set_defaults(func=run, face=name)
+
+
+def server_command(face: str, notebook: Path, port: int, no_browser: bool,
+                   is_root: bool = False) -> list[str]:
+    """The server's argv; a function of its own so a test can check it without starting it."""
+    if face == "app":
+        cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
+               "--Voila.ip=127.0.0.1", "--theme=light"]
+        if no_browser:
+            cmd.append("--no-browser")
+        return cmd
+    cmd = [sys.executable, "-m", "jupyterlab", str(notebook), f"--port={port}",
+           "--ServerApp.ip=127.0.0.1"]
+    if no_browser:
+        cmd.append("--no-browser")
+    if is_root:  # Jupyter refuses root without it (containers)
+        cmd.append("--allow-root")
+    return cmd
+
+
+def server_env(data_dir: Path, params_dir: Path | None, year: int | None,
+               unit: str | None) -> dict[str, str]:
+    """The environment the notebook's kernel inherits: where the data is, what to show first.
+
+    Every folder is passed as an absolute path: the kernel runs in the notebook's folder, so
+    the analyst's current folder would otherwise be lost.
+    """
+    env = dict(os.environ)
+    env.setdefault("KPA_HOME", str(project_dir()))
+    env[ENV_DATA] = str(Path(data_dir).resolve())
+    env[ENV_PARAMS] = str(Path(params_dir or Path(data_dir).resolve().parent / "params").resolve())
+    if year is not None:
+        env[ENV_YEAR] = str(year)
+    if unit is not None:
+        env[ENV_UNIT] = unit
+    # The kernel must import this kpa_core even when it is run from a source checkout.
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data).resolve() if args.data else default_data_dir()
+    if not (data_dir / "units.csv").is_file():
+        raise KpaInputError([Problem("数据文件夹中没有 units.csv",
+                                     "the data folder has no units.csv",
+                                     field="--data", value=str(data_dir),
+                                     allowed_zh="含 units.csv 与年度子文件夹的数据文件夹",
+                                     allowed_en="a data folder with units.csv and year folders")])
+    notebook = notebooks_dir() / NOTEBOOK
+    if not notebook.is_file():
+        raise KpaInputError([Problem("找不到录入笔记本", "assessment notebook not found",
+                                     value=str(notebook), where=str(notebook))])
+    params_dir = Path(args.params).resolve() if args.params else None
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    cmd = server_command(args.face, notebook, args.port, args.no_browser, is_root)
+    env = server_env(data_dir, params_dir, args.year, args.unit)
+    print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
+    return subprocess.call(cmd, env=env)  # pragma: no cover - Windows

@@ -1,0 +1,654 @@
+"""The thin ipywidgets face of ``AssessmentController``: entry form, live scores, what-if.
+
+Nothing here decides a score, a problem or whether a file may be written; every event is passed
+to the controller and the widgets are redrawn from what it answers. The form is built from the
+rubric data (areas → sub-areas → items → rules), one control per rule by its kind. Widgets carry
+stable CSS classes (``kpa-…``) so that browser tests and styles do not depend on ipywidgets'
+internal DOM.
+
+Used by ``notebooks/assess.ipynb`` (``kpa lab``) and served as a web app by Voila (``kpa app``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from kpa_core.campaign import available_years, load_units, record_path
+from kpa_core.controller import (
+    ENV_DATA,
+    ENV_PARAMS,
+    ENV_UNIT,
+    ENV_YEAR,
+    AssessmentController,
+    StaleRecordError,
+)
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.paths import default_data_dir, default_params_dir
+from kpa_core.rubric import Item, Rule
+from kpa_core.rules import kind_of
+
+STYLE = """
+<style>
+.kpa-app, .kpa-app .widget-label, .kpa-app input, .kpa-app select, .kpa-app button {
+  font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei",
+               "PingFang SC", sans-serif; }
+.kpa-app h2 { margin: 4px 0 8px 0; font-size: 20px; }
+.kpa-item { border-left: 3px solid #3b6ea5; padding-left: 8px; margin: 8px 0 4px 0; }
+.kpa-subarea h4 { margin: 10px 0 2px 0; color: #3b6ea5; }
+.kpa-rule { border-bottom: 1px dotted #ccc; padding: 4px 0 6px 0; }
+.kpa-rule-text { line-height: 1.4; }
+.kpa-en { color: #777; font-size: 90%; }
+.kpa-allowed { color: #555; font-size: 90%; }
+.kpa-error { color: #b00020; }
+.kpa-required input { border: 2px solid #b00020 !important; }
+.kpa-amount { font-weight: bold; min-width: 70px; }
+table.kpa-table { border-collapse: collapse; font-size: 13px; }
+table.kpa-table td, table.kpa-table th { border: 1px solid #ccc; padding: 2px 6px; }
+table.kpa-table th { background: #eef3f8; }
+table.kpa-table td.num { text-align: right; }
+.kpa-neg { color: #b00020; } .kpa-pos { color: #1b7f3b; }
+.kpa-capped { color: #a05a00; font-size: 90%; }
+.kpa-total-line { font-size: 18px; font-weight: bold; }
+.kpa-ok { color: #1b7f3b; } .kpa-warn { color: #b00020; }
+</style>
+"""
+
+
+def esc(x: Any) -> str:
+    """Everything shown inside HTML widgets passes here: users type reasons and values."""
+    return html.escape(str(x), quote=True)
+
+
+def css_id(rule_id: str) -> str:
+    """Rule ids as CSS class fragments: 'B02.system' → 'B02-system'."""
+    return rule_id.replace(".", "-")
+
+
+def fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def signed(x: float) -> str:
+    return "0" if x == 0 else f"{x:+g}".replace("-", "−")
+
+
+def problems_html(problems: list[Problem]) -> str:
+    if not problems:
+        return ""
+    lines = []
+    for p in problems:
+        value = "" if p.value is None else f"「{esc(p.value)}」"
+        allowed = f"（允许：{esc(p.allowed_zh)}）" if p.allowed_zh else ""
+        lines.append(f"⚠ {esc(p.field or '')}{value}：{esc(p.problem_zh)}{allowed} "
+                     f"<span class='kpa-en'>/ {esc(p.problem_en)}</span>")
+    return "<div class='kpa-error'>" + "<br>".join(lines) + "</div>"
+
+
+def with_class(widget: w.DOMWidget, *classes: str) -> w.DOMWidget:
+    for c in classes:
+        widget.add_class(c)
+    return widget
+
+
+class RuleControl:
+    """The widgets of one rule: its value control(s), reason, evidence, amount and problems."""
+
+    def __init__(self, view: AssessView, rule: Rule):
+        self.view, self.rule, self.kind = view, rule, kind_of(rule)
+        cid = css_id(rule.id)
+        self.error = with_class(w.HTML(), "kpa-error-box", f"kpa-error-{cid}")
+        self.amount = with_class(w.HTML(), "kpa-amount", f"kpa-amount-{cid}")
+        self.reason = with_class(
+            w.Text(placeholder="原因 reason（改变得分时必填 required when the score changes）",
+                   layout=w.Layout(width="48%")), "kpa-reason", f"kpa-reason-{cid}")
+        self.evidence = with_class(
+            w.Text(placeholder="依据 evidence（可选 optional）", layout=w.Layout(width="30%")),
+            "kpa-evidence", f"kpa-evidence-{cid}")
+        self._muted = False
+        self.reason.observe(
+            self._on(lambda: self.view.on_reason(self.rule.id, self.reason.value)), "value")
+        self.evidence.observe(
+            self._on(lambda: self.view.on_evidence(self.rule.id, self.evidence.value)), "value")
+        self.inputs = self._build_inputs()
+        allowed_zh, allowed_en = self.kind.allowed(rule)
+        text = w.HTML(
+            f"<div class='kpa-rule-text'><b>{esc(rule.id)}</b> {esc(rule.zh)}<br>"
+            f"<span class='kpa-en'>{esc(rule.en)}</span><br>"
+            f"<span class='kpa-allowed'>允许 allowed：{esc(allowed_zh)} / {esc(allowed_en)}</span>"
+            "</div>")
+        self.box = with_class(
+            w.VBox([text, w.HBox([self.inputs, self.amount]),
+                    w.HBox([self.reason, self.evidence]), self.error]),
+            "kpa-rule", f"kpa-rule-{cid}", f"kpa-kind-{rule.kind}")
+
+    # -- building, one shape per kind --
+
+    def _on(self, fn: Callable[[], None]) -> Callable[[Any], None]:
+        def handler(_change: Any) -> None:
+            if not self._muted:
+                self.view.guard(fn)
+        return handler
+
+    def _build_inputs(self) -> w.Widget:
+        rule, p, cid = self.rule, self.rule.params, css_id(self.rule.id)
+        kind = rule.kind
+        if kind == "flag":
+            self.check = w.Checkbox(description=f"适用 applies（扣{fmt(p['amount'])}分）",
+                                    indent=False, layout=w.Layout(width="240px"))
+            self.check.observe(self._on(lambda: self.view.on_value(rule.id, self.check.value)),
+                               "value")
+            return with_class(self.check, "kpa-input", f"kpa-input-{cid}")
+        if kind in ("per_count", "bonus_per_count", "shortfall"):
+            label = "实际数 actual" if kind == "shortfall" else "次数 count"
+            self.number = w.IntText(description=label, layout=w.Layout(width="220px"),
+                                    style={"description_width": "90px"})
+            self.number.observe(self._on(lambda: self.view.on_value(rule.id, self.number.value)),
+                                "value")
+            return with_class(self.number, "kpa-input", f"kpa-input-{cid}")
+        if kind == "range":
+            lo, hi = float(p["lo"]), float(p["hi"])
+            self.slider = w.FloatSlider(min=lo, max=hi, step=0.5, readout_format=".1f",
+                                        continuous_update=False, description="扣分 points",
+                                        layout=w.Layout(width="360px"))
+            with_class(self.slider, "kpa-input", f"kpa-input-{cid}", "kpa-slider")
+            if lo == 0:
+                self.applies = None
+                self.slider.observe(
+                    self._on(lambda: self.view.on_value(rule.id, self.slider.value)), "value")
+                return self.slider
+            # 0 is a valid entry that means "does not apply"; the slider itself starts at lo.
+            self.applies = with_class(
+                w.Checkbox(description="适用 applies", indent=False,
+                           layout=w.Layout(width="110px")),
+                f"kpa-applies-{cid}", "kpa-applies")
+
+            def set_range() -> None:
+                self.slider.disabled = not self.applies.value
+                self.view.on_range(rule.id, self.applies.value, self.slider.value)
+            self.applies.observe(self._on(set_range), "value")
+            self.slider.observe(self._on(set_range), "value")
+            return w.HBox([self.applies, self.slider])
+        if kind in ("range_per_case", "bonus_range_per_case"):
+            self.cases = w.Text(description="每件分值 cases", continuous_update=False,
+                                placeholder=f"逗号分隔，如 {fmt(p['lo'])}, {fmt(p['hi'])}",
+                                layout=w.Layout(width="360px"),
+                                style={"description_width": "110px"})
+            self.cases.observe(self._on(lambda: self.view.on_cases(rule.id, self.cases.value)),
+                               "value")
+            return with_class(self.cases, "kpa-input", f"kpa-input-{cid}")
+        if kind == "ratio":
+            self.sessions_box = w.VBox()
+            add = with_class(w.Button(description="添加一次学习 add session", icon="plus",
+                                      layout=w.Layout(width="200px")), f"kpa-add-session-{cid}")
+            add.on_click(lambda _b: self.view.guard(self._add_session))
+            self.session_rows: list[tuple[w.IntText, w.IntText]] = []
+            head = w.HTML("<span class='kpa-allowed'>每行一次学习：参加人数 participants，"
+                          "写心得人数 reflections</span>")
+            return with_class(w.VBox([head, self.sessions_box, add]), "kpa-input",
+                              f"kpa-input-{cid}")
+        if kind == "tier":
+            self.tier = {}
+            for lv in p["levels"]:
+                box = w.IntText(description=f"{lv['zh']}（+{fmt(lv['points'])}）",
+                                layout=w.Layout(width="230px"),
+                                style={"description_width": "130px"})
+                box.observe(self._on(self._set_tier), "value")
+                self.tier[lv["id"]] = with_class(box, f"kpa-tier-{lv['id']}")
+            hint = w.HTML("<span class='kpa-allowed'>每个级别获得的荣誉数 "
+                          "number of honours at each level</span>")
+            return with_class(w.VBox([hint, w.HBox(list(self.tier.values()))]), "kpa-input",
+                              f"kpa-input-{cid}")
+        raise ValueError(f"no control for rule kind {kind}")
+
+    def _set_tier(self) -> None:
+        self.view.on_tier(self.rule.id, {k: b.value for k, b in self.tier.items()})
+
+    def _sessions(self) -> list[dict[str, int]]:
+        return [{"participants": p.value, "reflections": r.value} for p, r in self.session_rows]
+
+    def _add_session(self) -> None:
+        self.view.on_value(self.rule.id, [*self._sessions(),
+                                          {"participants": 1, "reflections": 0}])
+        self.show_value()
+
+    def _remove_session(self, i: int) -> None:
+        sessions = self._sessions()
+        del sessions[i]
+        self.view.on_value(self.rule.id, sessions)
+        self.show_value()
+
+    def _draw_sessions(self, sessions: list[Any]) -> None:
+        cid = css_id(self.rule.id)
+        rows, self.session_rows = [], []
+        for i, s in enumerate(sessions):
+            part = w.IntText(value=int(s.get("participants", 0)), description=f"第{i + 1}次 人数",
+                             layout=w.Layout(width="190px"), style={"description_width": "90px"})
+            refl = w.IntText(value=int(s.get("reflections", 0)), description="心得",
+                             layout=w.Layout(width="140px"), style={"description_width": "40px"})
+            drop = w.Button(description="删除 remove", layout=w.Layout(width="110px"))
+            drop.on_click(lambda _b, i=i: self.view.guard(lambda: self._remove_session(i)))
+            for box in (part, refl):
+                box.observe(self._on(lambda: self.view.on_value(self.rule.id, self._sessions())),
+                            "value")
+            self.session_rows.append((part, refl))
+            rows.append(with_class(w.HBox([part, refl, drop]), f"kpa-session-{cid}"))
+        self.sessions_box.children = rows
+
+    # -- showing the controller's state --
+
+    def show_value(self) -> None:
+        """Put the controller's value into the widgets without firing change handlers."""
+        c, rid = self.view.controller, self.rule.id
+        value = c.values[rid]
+        self._muted = True
+        try:
+            kind = self.rule.kind
+            if kind == "flag":
+                self.check.value = bool(value)
+            elif kind in ("per_count", "bonus_per_count", "shortfall"):
+                self.number.value = int(value) if isinstance(value, int | float) else 0
+            elif kind == "range":
+                if self.applies is None:
+                    self.slider.value = float(value)
+                else:
+                    self.applies.value = float(value) != 0
+                    self.slider.value = float(value) if value else self.slider.min
+                    self.slider.disabled = not self.applies.value
+            elif kind in ("range_per_case", "bonus_range_per_case"):
+                self.cases.value = c.cases_text(rid)
+            elif kind == "ratio":
+                self._draw_sessions(list(value) if isinstance(value, list) else [])
+            elif kind == "tier":
+                for level, n in c.tier_counts(rid).items():
+                    self.tier[level].value = n
+            self.reason.value = c.reasons[rid]
+            self.evidence.value = c.evidence[rid]
+        finally:
+            self._muted = False
+
+    def show_state(self) -> None:
+        """Amount, problems and the 'reason required' mark, from the controller."""
+        c, rid = self.view.controller, self.rule.id
+        amount = c.rule_amount(rid)
+        problems = c.rule_problems(rid)
+        if amount is None:
+            self.amount.value = "<span class='kpa-warn'>未计入 not counted</span>"
+        else:
+            css = "kpa-neg" if amount < 0 else "kpa-pos" if amount > 0 else ""
+            self.amount.value = f"<span class='{css}'>{esc(signed(amount))} 分</span>"
+        self.error.value = problems_html(problems)
+        if amount and not c.reasons[rid].strip():
+            self.reason.add_class("kpa-required")
+        else:
+            self.reason.remove_class("kpa-required")
+
+
+class AssessView:
+    """The whole app: choose year and unit, fill in the form, watch scores, try what-ifs, save."""
+
+    def __init__(self, data_dir: str | Path | None = None, params_dir: str | Path | None = None,
+                 year: int | None = None, unit_id: str | None = None):
+        self.data_dir = Path(data_dir or os.environ.get(ENV_DATA) or default_data_dir())
+        self.params_dir = Path(params_dir or os.environ.get(ENV_PARAMS) or default_params_dir())
+        self.units = load_units(self.data_dir)
+        years = available_years(self.data_dir)
+        year = int(year or os.environ.get(ENV_YEAR) or years[-1])
+        unit_id = unit_id or os.environ.get(ENV_UNIT) or next(iter(self.units))
+        self.controller: AssessmentController | None = None
+        self.controls: dict[str, RuleControl] = {}
+        self.item_labels: dict[str, w.HTML] = {}
+
+        self.year = with_class(w.Dropdown(options=years, value=year, description="年度 year",
+                                          layout=w.Layout(width="200px")), "kpa-year")
+        self.unit = with_class(w.Dropdown(options=self._unit_options(year), value=unit_id,
+                                          description="单位 unit", layout=w.Layout(width="420px")),
+                               "kpa-unit")
+        self.reload = with_class(w.Button(description="重新载入 reload", icon="refresh"),
+                                 "kpa-reload")
+        self.mode = with_class(w.ToggleButtons(options=[("录入 entry", "entry"),
+                                                        ("假设分析 what-if", "whatif")],
+                                               value="entry"), "kpa-mode")
+        self.status = with_class(w.HTML(), "kpa-status")
+        self.form = with_class(w.Accordion(), "kpa-form")
+        self.scores = with_class(w.HTML(), "kpa-scores")
+        self.total = with_class(w.HTML(), "kpa-total")
+        # what-if
+        self.compare = with_class(w.HTML(), "kpa-compare")
+        self.changes = with_class(w.HTML(layout=w.Layout(max_height="360px", overflow="auto")),
+                                  "kpa-changes")
+        self.reset = with_class(w.Button(description="恢复基准 reset to baseline", icon="undo",
+                                         layout=w.Layout(width="220px")), "kpa-reset")
+        self.scenario_name = with_class(w.Text(description="方案名 name",
+                                               placeholder="如 补齐新闻稿件",
+                                               layout=w.Layout(width="320px")),
+                                        "kpa-scenario-name")
+        self.save_scenario = with_class(w.Button(description="保存方案 save scenario",
+                                                 icon="save", layout=w.Layout(width="200px")),
+                                        "kpa-save-scenario")
+        self.confirm = with_class(w.Checkbox(description="我确认把此方案存为考核记录 "
+                                             "I confirm saving this scenario as the record",
+                                             indent=False, layout=w.Layout(width="95%")),
+                                  "kpa-confirm-record")
+        self.whatif = with_class(w.VBox([
+            w.HTML("<h3>假设分析 What-if：与已保存记录（基准）相比 / "
+                   "against the saved record</h3>"),
+            self.compare,
+            w.HTML("<h4>单项改动即可改变名次 / single changes that move the unit a rank</h4>"),
+            self.changes,
+            w.HBox([self.reset]),
+            w.HBox([self.scenario_name, self.save_scenario]),
+            self.confirm,
+        ]), "kpa-whatif-panel")
+        # saving
+        self.who = with_class(w.Text(description="保存人 who", layout=w.Layout(width="300px")),
+                              "kpa-who")
+        self.why = with_class(w.Text(description="保存原因 why", layout=w.Layout(width="95%")),
+                              "kpa-why")
+        self.save = with_class(w.Button(description="保存考核记录 save record", icon="save",
+                                        button_style="primary", layout=w.Layout(width="220px")),
+                               "kpa-save")
+        self.save_status = with_class(w.HTML(), "kpa-save-status")
+        save_box = w.VBox([w.HTML("<h4>保存 Save</h4>"), self.who, self.why, self.save,
+                           self.save_status])
+        side = w.VBox([self.total, self.scores, self.whatif, save_box],
+                      layout=w.Layout(width="40%", padding="0 0 0 12px"))
+        self.title = w.HTML()
+        self.widget = with_class(w.VBox([
+            w.HTML(STYLE), self.title,
+            w.HBox([self.year, self.unit, self.reload]), self.mode, self.status,
+            w.HBox([w.Box([self.form], layout=w.Layout(width="60%")), side]),
+        ]), "kpa-app")
+
+        self.year.observe(lambda ch: self.guard(self._year_changed), "value")
+        self._quiet = False
+        self.unit.observe(lambda ch: None if self._quiet else self.guard(self.load), "value")
+        self.reload.on_click(lambda _b: self.guard(self.load))
+        self.mode.observe(lambda ch: self.guard(self._mode_changed), "value")
+        self.reset.on_click(lambda _b: self.guard(self._reset))
+        self.save.on_click(lambda _b: self.guard(self._save))
+        self.save_scenario.on_click(lambda _b: self.guard(self._save_scenario))
+        self.guard(self.load)
+
+    # -- plumbing --
+
+    def guard(self, fn: Callable[[], Any]) -> None:
+        """Run an event handler; input problems and surprises go to the status line, never
+        silently into the kernel log (Voila shows no tracebacks to analysts)."""
+        try:
+            fn()
+        except KpaInputError as exc:
+            self.status.value = problems_html(exc.problems)
+        except Exception as exc:  # noqa: BLE001 - shown to the analyst, with the traceback
+            self.status.value = (f"<div class='kpa-error'>程序错误 internal error: {esc(exc)}"
+                                 f"<pre>{esc(traceback.format_exc())}</pre></div>")
+
+    def _unit_options(self, year: int) -> list[tuple[str, str]]:
+        out = []
+        for uid, unit in self.units.items():
+            new = "" if record_path(self.data_dir, year, uid).exists() else " · 新 new"
+            out.append((f"{unit.name_zh}（{uid}）{new}", uid))
+        return out
+
+    def _refresh_units(self) -> None:
+        """New options for the unit list (marks of 'new'), keeping the unit, firing nothing."""
+        uid = self.unit.value
+        self._quiet = True
+        try:
+            self.unit.options = self._unit_options(self.year.value)
+            self.unit.value = uid
+        finally:
+            self._quiet = False
+
+    def _year_changed(self) -> None:
+        self._refresh_units()
+        self.load()
+
+    # -- loading and building --
+
+    def load(self) -> None:
+        """(Re)load the chosen unit's record and rebuild the form from its rubric."""
+        self.status.value = ""
+        self.save_status.value = ""
+        self.controller = AssessmentController(self.data_dir, self.year.value, self.unit.value,
+                                               params_dir=self.params_dir, units=self.units)
+        self.controller.set_mode(self.mode.value)
+        c = self.controller
+        self.title.value = (f"<h2>党风廉政建设责任制考核 录入与假设分析 / assessment entry and "
+                            f"what-if</h2><div class='kpa-en'>{esc(c.rubric.title['zh'])} · "
+                            f"{esc(c.rubric.id)}</div>")
+        self._build_form()
+        state = "新记录（尚未保存） new record, not saved yet" if c.is_new else \
+            f"已载入 loaded {esc(c.path.name)}"
+        self.status.value = f"<span class='kpa-ok'>{esc(c.unit.name_zh)} {c.year}：{state}</span>"
+        self.refresh()
+
+    def _build_form(self) -> None:
+        c = self.controller
+        self.controls, self.item_labels = {}, {}
+        panes, titles = [], []
+        for area, groups in c.sections():
+            parts: list[w.Widget] = []
+            for group, items in groups:
+                if group.id != area.id:
+                    parts.append(with_class(w.HTML(f"<h4>{esc(group.zh)} {esc(group.en)}"
+                                                   f"（{fmt(group.points)}分）</h4>"),
+                                            "kpa-subarea"))
+                for item in items:
+                    parts.append(self._item_box(item))
+            panes.append(with_class(w.VBox(parts), f"kpa-area-{css_id(area.id)}"))
+            titles.append(f"{area.zh}（{fmt(area.points)}分）")
+        self.form.children = panes
+        for i, t in enumerate(titles):
+            self.form.set_title(i, t)
+        self.form.selected_index = 0
+
+    def _item_box(self, item: Item) -> w.Widget:
+        label = with_class(w.HTML(), "kpa-item-score", f"kpa-item-{item.id}")
+        self.item_labels[item.id] = label
+        notes = "".join(f"<div class='kpa-allowed'>注 note：{esc(n['zh'])} / {esc(n['en'])}</div>"
+                        for n in item.notes)
+        evidence = f"（{esc(item.evidence.get('zh', ''))}）" if item.evidence else ""
+        head = w.HTML(f"<div class='kpa-item'><b>第{item.number}条 {esc(item.id)}</b>"
+                      f"（赋分 {fmt(item.points)}）{evidence} {esc(item.zh)}<br>"
+                      f"<span class='kpa-en'>{esc(item.en)}</span>{notes}</div>")
+        rules = []
+        for rule in item.rules:
+            control = RuleControl(self, rule)
+            control.show_value()
+            self.controls[rule.id] = control
+            rules.append(control.box)
+        return with_class(w.VBox([head, label, *rules]), f"kpa-itembox-{item.id}")
+
+    # -- events from the controls --
+
+    def on_value(self, rule_id: str, value: Any) -> None:
+        self.controller.set_value(rule_id, value)
+        self.refresh(rule_id)
+
+    def on_range(self, rule_id: str, applies: bool, points: float) -> None:
+        self.controller.set_range(rule_id, applies, points)
+        self.refresh(rule_id)
+
+    def on_cases(self, rule_id: str, text: str) -> None:
+        self.controller.set_cases_text(rule_id, text)
+        self.refresh(rule_id)
+
+    def on_tier(self, rule_id: str, counts: dict[str, Any]) -> None:
+        problems = self.controller.set_tier_counts(rule_id, counts)
+        self.refresh(rule_id)
+        if any(p.field and p.field.startswith("levels.") for p in problems):
+            self.controls[rule_id].error.value = problems_html(problems)
+
+    def on_reason(self, rule_id: str, text: str) -> None:
+        self.controller.set_reason(rule_id, text)
+        self.refresh(rule_id)
+
+    def on_evidence(self, rule_id: str, text: str) -> None:
+        self.controller.set_evidence(rule_id, text)
+        self.refresh(rule_id)
+
+    def _mode_changed(self) -> None:
+        self.controller.set_mode(self.mode.value)
+        self.refresh()
+
+    def _reset(self) -> None:
+        self.controller.reset()
+        for control in self.controls.values():
+            control.show_value()
+        self.refresh()
+        self.save_status.value = ("<span class='kpa-ok'>已恢复为已保存的记录 "
+                                  "reset to the saved record</span>")
+
+    def _save(self) -> None:
+        c = self.controller
+        try:
+            path = c.save(self.who.value, self.why.value, on_purpose=self.confirm.value)
+        except StaleRecordError as exc:
+            self.save_status.value = problems_html(exc.problems)
+            return
+        except KpaInputError as exc:
+            self.save_status.value = (f"<div class='kpa-warn'>未保存 not saved："
+                                      f"{len(exc.problems)} 处问题 problem(s)</div>"
+                                      + problems_html(exc.problems))
+            return
+        self.confirm.value = False
+        self.save_status.value = (f"<span class='kpa-ok'>已保存 saved {esc(path.name)}，"
+                                  f"并记入审计日志 and logged</span>")
+        self._refresh_units()
+        self.refresh()
+
+    def _save_scenario(self) -> None:
+        try:
+            path = self.controller.save_scenario(self.scenario_name.value, self.who.value,
+                                                 self.why.value)
+        except KpaInputError as exc:
+            self.save_status.value = ("<div class='kpa-warn'>方案未保存 scenario not saved</div>"
+                                      + problems_html(exc.problems))
+            return
+        self.save_status.value = (f"<span class='kpa-ok'>方案已保存 scenario saved: "
+                                  f"{esc(path.name)}（考核记录未改动 the record is "
+                                  "unchanged）</span>")
+
+    # -- redrawing --
+
+    def refresh(self, rule_id: str | None = None) -> None:
+        """Redraw what depends on the form: one rule's state (or all), items, scores, what-if."""
+        c = self.controller
+        for rid in ([rule_id] if rule_id else list(self.controls)):
+            self.controls[rid].show_state()
+        card = c.card()
+        for item_id, label in self.item_labels.items():
+            if item_id in card.item_scores:
+                score, points = card.item_scores[item_id], c.rubric.items[item_id].points
+                css = "kpa-neg" if score < 0 else ""
+                label.value = (f"<span class='kpa-allowed'>本条得分 item score：</span>"
+                               f"<b class='{css}'>{fmt(score)}</b> / {fmt(points)}")
+            else:
+                raw, got = card.special_raw[item_id], card.special[item_id]
+                capped = (f" <span class='kpa-capped'>（原始 raw {fmt(raw)}，注2封顶 capped by "
+                          f"Note 2）</span>" if raw > got else "")
+                label.value = (f"<span class='kpa-allowed'>本条加分 item bonus：</span>"
+                               f"<b>{fmt(got)}</b> / {fmt(c.rubric.items[item_id].points)}{capped}")
+        self.total.value = ("<div class='kpa-total-line'>合计 total："
+                            f"<span class='kpa-total-value'>"
+                            f"{fmt(card.total)}</span> <span class='kpa-en'>（基本 basic "
+                            f"{fmt(card.basic)} + 特色 bonus {fmt(card.bonus)}）</span></div>")
+        self.scores.value = self._scores_html(card)
+        in_whatif = c.mode == "whatif"
+        self.whatif.layout.display = None if in_whatif else "none"
+        self.confirm.layout.display = None if in_whatif else "none"
+        self.save.description = ("存为考核记录 save as record" if in_whatif
+                                 else "保存考核记录 save record")
+        if in_whatif:
+            self._draw_whatif()
+
+    def _scores_html(self, card: Any) -> str:
+        c = self.controller
+        rows = []
+        for area_id, score in card.area_scores.items():
+            area = c.rubric.areas[area_id]
+            indent = "&nbsp;&nbsp;&nbsp;" if area.parent_id else ""
+            note = ""
+            if area_id in card.capped:
+                note = (f"<span class='kpa-capped'>注1封顶：扣{fmt(card.area_deductions[area_id])}"
+                        f"，只计{fmt(area.points)} / Note 1 caps {fmt(card.capped[area_id])}"
+                        "</span>")
+            rows.append(f"<tr class='kpa-area-row-{css_id(area_id)}'><td>{indent}{esc(area.zh)}"
+                        f"</td><td class='num'>{fmt(area.points)}</td><td class='num'>"
+                        f"{fmt(card.area_deductions[area_id])}</td><td class='num'><b>{fmt(score)}"
+                        f"</b></td><td>{note}</td></tr>")
+        for item_id, got in card.special.items():
+            raw = card.special_raw[item_id]
+            note = (f"<span class='kpa-capped'>注2封顶：原始{fmt(raw)} / Note 2 caps</span>"
+                    if raw > got else "")
+            rows.append(f"<tr><td>特色指标{c.rubric.items[item_id].number} {esc(item_id)}</td>"
+                        f"<td class='num'>{fmt(c.rubric.items[item_id].points)}</td>"
+                        f"<td class='num'>+{fmt(raw)}</td><td class='num'><b>{fmt(got)}</b></td>"
+                        f"<td>{note}</td></tr>")
+        table = ("<table class='kpa-table'><tr><th>考核项目 area</th><th>分值 points</th>"
+                 "<th>扣/加 change</th><th>得分 score</th><th></th></tr>" + "".join(rows)
+                 + "</table>")
+        problems = c.problems()
+        uncounted = c.uncounted()
+        lines = []
+        if uncounted:
+            lines.append("取值有误、未计入得分 not counted (invalid): " + esc("、".join(uncounted)))
+        if problems:
+            lines.append(f"{sum(map(len, problems.values()))} 处待修正，修正前不能保存 "
+                         f"problem(s) to fix before saving: " + esc("、".join(problems)))
+        dirty = ("<span class='kpa-warn'>有未保存的修改 unsaved changes</span>" if c.dirty
+                 else "<span class='kpa-ok'>与已保存记录一致 same as saved</span>")
+        return (table + "<div class='kpa-warn'>" + "<br>".join(lines) + "</div>"
+                + f"<div>{dirty}</div>")
+
+    def _draw_whatif(self) -> None:
+        c = self.controller
+        cmp = c.comparison()
+        rows = []
+        for _, r in cmp.table.iterrows():
+            css = "kpa-neg" if r.delta < 0 else "kpa-pos" if r.delta > 0 else ""
+            bold = r.id == "total"
+
+            def cell(x: str, b: bool = bold) -> str:
+                return f"<b>{x}</b>" if b else x
+            rows.append(f"<tr class='kpa-cmp-{css_id(r.id)}'><td>{cell(esc(r.label))}</td>"
+                        f"<td class='num'>{cell(fmt(r.baseline))}</td>"
+                        f"<td class='num'>{cell(fmt(r.scenario))}</td>"
+                        f"<td class='num {css}'>{cell(esc(signed(r.delta)))}</td></tr>")
+        rank = (f"<div class='kpa-rank'>年度名次 rank in {c.year}：<b>{cmp.rank_baseline}</b> → "
+                f"<b class='kpa-rank-scenario'>{cmp.rank_scenario}</b> / {cmp.n_units}</div>")
+        self.compare.value = ("<table class='kpa-table'><tr><th>项目 row</th><th>基准 baseline</th>"
+                              "<th>方案 scenario</th><th>变化 Δ</th></tr>" + "".join(rows)
+                              + "</table>" + rank)
+        frame = c.single_changes()
+        if frame.empty:
+            self.changes.value = "<i>没有单项改动能改变名次 no single change moves the rank</i>"
+            return
+        body = []
+        for _, r in frame.iterrows():
+            arrow = "↑ 上升 up" if r.direction == "up" else "↓ 下降 down"
+            css = "kpa-pos" if r.delta > 0 else "kpa-neg"
+            body.append(f"<tr><td>{arrow}</td><td>{esc(r.rule)}</td>"
+                        f"<td>{esc(r.label[:28])}{'…' if len(r.label) > 28 else ''}</td>"
+                        f"<td>{esc(r['from'])} → {esc(r.to)}</td>"
+                        f"<td class='num {css}'>{esc(signed(r.delta))}</td>"
+                        f"<td class='num'>{fmt(r.total)}</td><td class='num'>{r['rank']}</td></tr>")
+        self.changes.value = ("<table class='kpa-table'><tr><th>方向</th><th>规则 rule</th>"
+                              "<th>内容 clause</th><th>改动 change</th><th>Δ</th>"
+                              "<th>合计 total</th><th>名次 rank</th></tr>" + "".join(body)
+                              + "</table>")
+
+
+def assess_app(data_dir: str | Path | None = None, params_dir: str | Path | None = None,
+               year: int | None = None, unit_id: str | None = None) -> w.Widget:
+    """The notebook's one call: build the app (folders from $KPA_DATA/$KPA_PARAMS or the
+    project folder) and return its root widget for display."""
+    view = AssessView(data_dir, params_dir, year, unit_id)
+    return view.widget
