@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -216,8 +216,8 @@ def read_about(book: str, ws: Worksheet) -> tuple[dict[str, Any], dict[str, int]
                                 allowed_zh=allowed[0], allowed_en=allowed[1], where=str(where)))
 
     if values.get("format") != FORMAT_ID:
-        bad("format", "不是 kpa 工作簿或格式版本不符", "not a kpa workbook, or another format version",
-            (FORMAT_ID, FORMAT_ID))
+        bad("format", "不是 kpa 工作簿或格式版本不符",
+            "not a kpa workbook, or another format version", (FORMAT_ID, FORMAT_ID))
     if values.get("rubric") not in available_rubrics():
         names = "、".join(available_rubrics())
         bad("rubric", "未知的考核细则版本", "unknown rubric id", (names, names.replace("、", ", ")))
@@ -269,10 +269,11 @@ def read_units(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit]
         if uid is None or uid not in units:
             continue
         if uid in listed:
+            first = listed[uid].row
             problems.append(Problem("单位重复", "unit listed twice", unit=units[uid].name_zh,
                                     field="unit_id", value=uid, where=at("unit_id"),
-                                    allowed_zh=f"每个单位一行（已见于第{listed[uid].row}行）",
-                                    allowed_en=f"one row per unit (already on row {listed[uid].row})"))
+                                    allowed_zh=f"每个单位一行（已见于第{first}行）",
+                                    allowed_en=f"one row per unit (already on row {first})"))
             continue
         options = {k.split(":", 1)[1]: _text(v) for k, v in cells.items()
                    if k.startswith("option:") and _text(v) is not None}
@@ -346,18 +347,20 @@ def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit
                                     allowed_en="a unit listed on the units sheet",
                                     where=at("unit_id")))
         if rule_id is None:
-            problems.append(Problem("缺少规则编号", "rule id missing", unit=unit_name, field="rule",
-                                    allowed_zh="考核细则中的规则编号", allowed_en="a rule id of the "
-                                    "rubric", where=at("rule")))
+            problems.append(Problem("缺少规则编号", "rule id missing", unit=unit_name,
+                                    field="rule", allowed_zh="考核细则中的规则编号",
+                                    allowed_en="a rule id of the rubric", where=at("rule")))
             continue
         if rule_id not in rubric.rules:
-            problems += [p.located(unit=unit_name, value=rule_id, where=at("rule"))
+            problems += [p.located(unit=unit_name, where=at("rule"))
                          for p in check_entries({rule_id: None}, rubric)]
             continue
         if value is None:
-            problems.append(Problem("填写了原因或依据但没有取值；要保留它，请填写取值（如 false 或 0）",
+            problems.append(Problem("填写了原因或依据但没有取值；要保留它，"
+                                    "请填写取值（如 false 或 0）",
                                     "reason or evidence given without a value; enter the value "
-                                    "(e.g. false or 0) to keep it", unit=unit_name, rule_id=rule_id,
+                                    "(e.g. false or 0) to keep it", unit=unit_name,
+                                    rule_id=rule_id,
                                     field=kind_of(rubric.rules[rule_id]).value_field,
                                     allowed_zh=CELL_SYNTAX[rubric.rules[rule_id].kind][0],
                                     allowed_en=CELL_SYNTAX[rubric.rules[rule_id].kind][1],
@@ -368,10 +371,12 @@ def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit
         group = by_unit.setdefault(uid, EntryRows())
         if rule_id in group.rows:
             first = group.rows[rule_id]
-            problems.append(Problem("同一单位的同一规则出现两次", "the same rule twice for one unit",
-                                    unit=unit_name, rule_id=rule_id, field="rule", value=rule_id,
+            problems.append(Problem("同一单位的同一规则出现两次",
+                                    "the same rule twice for one unit", unit=unit_name,
+                                    rule_id=rule_id, field="rule", value=rule_id,
                                     allowed_zh=f"每个单位每条规则一行（已见于第{first}行）",
-                                    allowed_en=f"one row per unit and rule (already on row {first})",
+                                    allowed_en="one row per unit and rule "
+                                               f"(already on row {first})",
                                     where=at("rule")))
             continue
         rule = rubric.rules[rule_id]
@@ -399,7 +404,8 @@ def _locate_entry_problem(p: Problem, rubric: Rubric, book: str, ws: Worksheet, 
     header = next(c.header for c in ENTRY_COLUMNS if c.key == key)
     where = str(Located(book, ws.title, row, col[key], header))
     if isinstance(p.value, DateCell):
-        p = replace(p, problem_zh=p.problem_zh + "（Excel 把它变成了日期：请把单元格设为文本格式后重新输入）",
+        p = replace(p, problem_zh=p.problem_zh + "（Excel 把它变成了日期："
+                    "请把单元格设为文本格式后重新输入）",
                     problem_en=p.problem_en + " (Excel turned it into a date: format the cell as "
                     "Text and type it again)", value=str(p.value.value))
     if key == "value":
@@ -417,12 +423,13 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
         wb = load_workbook(path, data_only=True)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise KpaInputError([Problem("无法读取工作簿", f"cannot read the workbook: {exc}",
-                                     where=str(path), allowed_zh=".xlsx", allowed_en=".xlsx")]) from exc
-    missing = [s for s in (SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT) if s not in wb.sheetnames]
+                                     where=str(path), allowed_zh=".xlsx",
+                                     allowed_en=".xlsx")]) from exc
+    sheets = (SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT)
+    missing = [s for s in sheets if s not in wb.sheetnames]
     if missing:
         raise KpaInputError([Problem("工作簿缺少工作表", "the workbook lacks a sheet", value=s,
-                                     allowed_zh="、".join((SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT)),
-                                     allowed_en=", ".join((SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT)),
+                                     allowed_zh="、".join(sheets), allowed_en=", ".join(sheets),
                                      where=str(path)) for s in missing])
     meta, _, problems = read_about(book, wb[SHEET_ABOUT])
     if problems:
@@ -462,17 +469,34 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
                 problems.append(p.located(where=str(Located(book, units_ws.title, unit_row.row,
                                                             column, header))))
     if problems:
-        raise KpaInputError(problems)
+        raise KpaInputError(sorted(problems, key=_reading_order))
     return result
 
 
-def import_workbook(path: str | Path, data_dir: str | Path) -> list[Path]:
+CELL_PATTERN = re.compile(r"「(.+?)」第(\d+)行 ([A-Z]+)列")
+SHEET_ORDER = {SHEET_ENTRIES: 0, SHEET_UNITS: 1, SHEET_ABOUT: 2}
+
+
+def _reading_order(p: Problem) -> tuple[int, int, int]:
+    """Problems in the order an analyst walks the workbook: sheet, row, column."""
+    m = CELL_PATTERN.search(p.where or "")
+    if m is None:
+        return (-1, 0, 0)
+    return (SHEET_ORDER.get(m.group(1), 3), int(m.group(2)), column_index_from_string(m.group(3)))
+
+
+def import_workbook(path: str | Path, data_dir: str | Path) -> list[tuple[Path, bool]]:
     """Write one record per unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
 
     Every record is validated before the first file is written, so a bad workbook leaves the
-    data folder untouched; each file is then replaced atomically.
+    data folder untouched; each file is then replaced atomically. Returns each path written
+    and whether it replaced an existing record (the command tells the analyst which).
     """
     result = read_workbook(path, data_dir)
     targets = [(record_path(data_dir, result.year, uid, result.role), record)
                for uid, record in result.records.items()]
-    return [save_record(record, target) for target, record in targets]
+    written = []
+    for target, record in targets:
+        existed = target.exists()
+        written.append((save_record(record, target), existed))
+    return written

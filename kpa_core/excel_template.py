@@ -229,12 +229,27 @@ def _header(ws: Worksheet, columns: Sequence[Column]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.row_dimensions[1].height = 34
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
+    _print_setup(ws)
+    ws.print_title_rows = "1:1"
 
 
-def _row_height(texts: Iterable[tuple[str, float]]) -> float:
+def _print_setup(ws: Worksheet) -> None:
+    """Printed on landscape A4 pages one sheet wide (analysts file paper copies)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def _row_height(cells: Iterable[tuple[str, float]]) -> float:
     """Enough height for wrapped text (Excel does not grow rows written by openpyxl)."""
-    lines = max(max(1, -(-display_width(t) // max(1, int(w - 2)))) for t, w in texts)
-    return 15.0 * min(lines, 6)
+
+    def lines(text: str, width: float) -> int:
+        per_line = max(1, int(width - 3))
+        return sum(max(1, -(-display_width(p) // per_line)) for p in text.split("\n"))
+
+    return 2.0 + 15.5 * min(max(lines(t, w) for t, w in cells), 7)
 
 
 def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
@@ -271,12 +286,13 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                 if first_row_of_unit:
                     cell.border = UNIT_BORDER
             value_cell = ws.cell(row=row, column=col["value"])
+            value_cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
             if rule.kind in LIST_KINDS:
                 value_cell.number_format = "@"  # keep "12/3" text: Excel would make it a date
             validations.setdefault(rule.id, value_validation(rule)).add(value_cell)
             ws.row_dimensions[row].height = _row_height(
                 [(rule.zh, widths["rule_zh"]), (rule.en, widths["rule_en"]),
-                 (allowed_zh, widths["allowed"])])
+                 (values["allowed"], widths["allowed"])])
             first_row_of_unit = False
             row += 1
     for dv in validations.values():
@@ -329,9 +345,9 @@ def write_units_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
 
 def write_about_sheet(ws: Worksheet, rubric: Rubric, year: int, role: str, source: str) -> None:
     """The metadata import relies on (rubric, year, role), then how to fill the workbook."""
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 30
-    ws.column_dimensions["C"].width = 90
+    _print_setup(ws)
+    for letter, width in (("A", 16), ("B", 40), ("C", 80)):
+        ws.column_dimensions[letter].width = width
     for i, text in enumerate(("键 key", "项目 field", "值 value"), start=1):
         cell = ws.cell(row=1, column=i, value=text)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -343,27 +359,33 @@ def write_about_sheet(ws: Worksheet, rubric: Rubric, year: int, role: str, sourc
         ("role", "记录角色 role（assessor 考核组 / self 自评）", role),
         ("source", "生成方式 made by", source),
     ]
+    left = Alignment(horizontal="left", vertical="top")
     for row, (key, label, value) in enumerate(meta, start=2):
         ws.cell(row=row, column=1, value=key)
         ws.cell(row=row, column=2, value=label)
-        ws.cell(row=row, column=3, value=value)
-    guide = [
-        "填写说明 / how to fill in",
-        f"在「{SHEET_ENTRIES}」表的黄色列填写取值、原因、依据；取值空白表示该规则无记录。"
-        " / Fill the yellow columns (value, reason, evidence); a blank value means no entry.",
-        "扣分或加分的条目必须填写原因。 / An entry that changes the score needs a reason.",
-        f"「{SHEET_UNITS}」表填写每个单位的考核人和选项；导入时为表中每个单位写一份记录。"
-        " / The units sheet holds each unit's assessor and options; import writes one record per"
-        " unit listed there.",
-        "请勿修改本表 A–C 列的键和值（年度、细则版本）。 / Do not edit the keys and values above.",
+        ws.cell(row=row, column=3, value=value).alignment = left
+    guide: list[tuple[str, str]] = [
+        ("填写说明", "How to fill in"),
+        (f"在「{SHEET_ENTRIES}」表的黄色列填写取值、原因、依据；取值空白表示该规则无记录。",
+         "Fill the yellow columns (value, reason, evidence); a blank value means no entry."),
+        ("扣分或加分的条目必须填写原因。", "An entry that changes the score needs a reason."),
+        (f"「{SHEET_UNITS}」表填写每个单位的考核人和选项；导入时为表中每个单位写一份记录"
+         "（覆盖已有记录）。",
+         "The units sheet holds each unit's assessor and options; import writes one record "
+         "per unit listed there (replacing an existing one)."),
+        ("请勿修改本表上方的键和值（年度、细则版本）。",
+         "Do not edit the keys and values above (year, rubric)."),
+        *((f"{KIND_LABELS[k][0]}（{k}）：{zh}", f"{KIND_LABELS[k][1]}: {en}")
+          for k, (zh, en) in CELL_SYNTAX.items()),
     ]
-    guide += [f"{KIND_LABELS[k][0]} {k}：{zh} / {en}" for k, (zh, en) in CELL_SYNTAX.items()]
     row = len(meta) + 3
-    for line in guide:
-        cell = ws.cell(row=row, column=2, value=line)
+    for zh, en in guide:
+        cell = ws.cell(row=row, column=2, value=f"{zh}\n{en}")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == len(meta) + 3:
+            cell.font = Font(bold=True)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=3)
-        ws.row_dimensions[row].height = 30
+        ws.row_dimensions[row].height = _row_height([(cell.value, 118)])
         row += 1
 
 

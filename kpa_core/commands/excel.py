@@ -59,10 +59,13 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    paths = import_workbook(args.workbook, args.data or default_data_dir())
-    print(f"已导入 {len(paths)} 份记录 / {len(paths)} record(s) imported:")
-    for path in paths:
-        print(f"  {path}")
+    written = import_workbook(args.workbook, args.data or default_data_dir())
+    replaced = sum(1 for _, was_there in written if was_there)
+    print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}）"
+          f" / {len(written)} record(s) imported ({len(written) - replaced} new, "
+          f"{replaced} replaced):")
+    for path, was_there in written:
+        print(f"  {'替换 replaced' if was_there else '新建 new     '}  {path}")
     return 0
 
 

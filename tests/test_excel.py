@@ -1,0 +1,356 @@
+"""The Excel entry route: template layout, import (records, scores, located errors), round trip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from kpa_core.campaign import load_units, load_year
+from kpa_core.errors import KpaInputError
+from kpa_core.excel_import import import_workbook, parse_value, read_workbook
+from kpa_core.excel_template import (
+    ENTRY_COLUMNS,
+    SHEET_ABOUT,
+    SHEET_ENTRIES,
+    SHEET_UNITS,
+    UNIT_COLUMNS,
+    column_index,
+    format_value,
+    write_export,
+    write_template,
+)
+from kpa_core.record import load_record
+from kpa_core.rubric import load_rubric
+from kpa_core.rules import kind_of
+from kpa_core.scoring import score_record
+
+REPO = Path(__file__).parents[1]
+RUBRIC = load_rubric()
+N_RULES = len(RUBRIC.rules)
+COL = {c.key: column_index(ENTRY_COLUMNS, c.key) for c in ENTRY_COLUMNS}
+LETTER = {k: "ABCDEFGHIJK"[i - 1] for k, i in COL.items()}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A copy of the sample data; tests never write into the repository's data/."""
+    target = tmp_path / "data"
+    shutil.copytree(REPO / "data", target)
+    return target
+
+
+@pytest.fixture
+def empty_data_dir(tmp_path: Path) -> Path:
+    """Only units.csv: a year nobody has entered yet."""
+    target = tmp_path / "fresh"
+    target.mkdir()
+    shutil.copy(REPO / "data" / "units.csv", target / "units.csv")
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def row_of(ws, unit_id: str, rule_id: str) -> int:
+    for row in range(2, ws.max_row + 1):
+        if (ws.cell(row, COL["unit_id"]).value == unit_id
+                and ws.cell(row, COL["rule"]).value == rule_id):
+            return row
+    raise AssertionError(f"no row for {unit_id} {rule_id}")
+
+
+def fill(ws, unit_id: str, rule_id: str, value=None, reason=None, evidence=None) -> int:
+    row = row_of(ws, unit_id, rule_id)
+    ws.cell(row, COL["value"]).value = value
+    ws.cell(row, COL["reason"]).value = reason
+    ws.cell(row, COL["evidence"]).value = evidence
+    return row
+
+
+def unit_row(ws, unit_id: str) -> int:
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == unit_id)
+
+
+# ---------------------------------------------------------------- template -------------------
+
+def test_template_has_one_row_per_unit_and_rule_with_bilingual_headers(
+        empty_data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == [SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT]
+    ws = wb[SHEET_ENTRIES]
+    units = load_units(empty_data_dir)
+    assert len(units) == 30 and N_RULES == 39
+    assert ws.max_row == 1 + 30 * 39  # 1170 rule rows under one header
+    headers = [ws.cell(1, i).value for i in range(1, len(ENTRY_COLUMNS) + 1)]
+    assert headers[0] == "单位编号\nunit id"
+    assert headers[COL["value"] - 1] == "取值\nvalue"
+    assert all("\n" in h for h in headers)  # Chinese, then English
+    assert ws.freeze_panes == "E2"
+    # Every unit × every rule, in units.csv order then rubric order.
+    pairs = [(ws.cell(r, 1).value, ws.cell(r, COL["rule"]).value) for r in range(2, ws.max_row + 1)]
+    assert pairs == [(u, rid) for u in units for rid in RUBRIC.rules]
+    row = row_of(ws, "petroleum", "B16.judicial")
+    rule = RUBRIC.rules["B16.judicial"]
+    assert ws.cell(row, COL["unit"]).value == "石油工程系"
+    assert ws.cell(row, COL["item"]).value == "B16"
+    assert ws.cell(row, COL["rule_zh"]).value == rule.zh
+    assert ws.cell(row, COL["allowed"]).value == "\n".join(kind_of(rule).allowed(rule))
+    assert ws.cell(row, COL["value"]).value is None
+    assert ws.cell(row, COL["value"]).number_format == "@"  # "12/3" must stay text
+    assert ws.column_dimensions["E"].width >= 40  # the rule text is readable
+    about = {r[0].value: r[2].value for r in wb[SHEET_ABOUT].iter_rows(min_row=2) if r[0].value}
+    assert about["year"] == 2014 and about["rubric"] == "kvtc-2013-draft"
+    assert about["rubric_sha256"] == RUBRIC.sha256 and about["role"] == "assessor"
+    assert wb[SHEET_UNITS].max_row == 31
+
+
+def validation_of(ws, cell: str):
+    found = [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+    assert len(found) == 1, cell
+    return found[0]
+
+
+def test_template_offers_dropdowns_number_checks_and_hints(
+        empty_data_dir: Path, tmp_path: Path) -> None:
+    ws = load_workbook(write_template(empty_data_dir, 2014, tmp_path / "t.xlsx"))[SHEET_ENTRIES]
+    v = LETTER["value"]
+    flag = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B02.responsibility')}")
+    assert flag.type == "list" and flag.formula1 == '"true,false,是,否"'
+    rng = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B02.procedure')}")  # range 1–5
+    assert rng.type == "list" and rng.formula1 == '"0,1,1.5,2,2.5,3,3.5,4,4.5,5"'
+    zero_lo = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B02.system')}")  # range 0–2
+    assert zero_lo.formula1 == '"0,0.5,1,1.5,2"'
+    count = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B01.docs')}")  # max_count 3
+    assert (count.type, count.operator, count.formula1, count.formula2) == (
+        "whole", "between", "0", "3")
+    open_count = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B05.integrity')}")
+    assert (open_count.type, open_count.operator, open_count.formula1) == (
+        "whole", "greaterThanOrEqual", "0")
+    tier = validation_of(ws, f"{v}{row_of(ws, 'arts', 'S1.honours')}")
+    assert tier.formula1 == '"national,region,city"'
+    assert tier.errorStyle == "information"  # "national; city" may still be typed
+    ratio = validation_of(ws, f"{v}{row_of(ws, 'arts', 'B17.reflections')}")
+    assert ratio.type is None and "12/3; 9/3" in ratio.prompt and ratio.showInputMessage
+    reason = validation_of(ws, f"{LETTER['reason']}{row_of(ws, 'arts', 'B01.docs')}")
+    assert "原因" in reason.promptTitle
+    # The same rule shares one validation across all 30 units.
+    assert len(str(flag.sqref).split()) == 30
+
+
+# ---------------------------------------------------------------- import ---------------------
+
+def test_filled_workbook_imports_to_records_and_hand_computed_scores(
+        empty_data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    ws = wb[SHEET_ENTRIES]
+    fill(ws, "arts", "B01.docs", 2, "半年、年度总结未报送")             # A1 −4
+    fill(ws, "arts", "B02.responsibility", "是", "责任未分解")          # A1 −2
+    fill(ws, "arts", "B02.procedure", 2.5, "缺审批记录", "查执行记录")   # A1 −2.5
+    fill(ws, "arts", "B03.activity", 0)                                # no deduction, no reason
+    fill(ws, "arts", "B05.relatives", "1", "亲属违纪")                  # A2 −5 (numeric text)
+    fill(ws, "arts", "B07.studies", 3, "全年专题学习3次")               # A3.edu −(6−3)×2 = −6
+    fill(ws, "arts", "B16.judicial", "5; 4", "两人被司法查处")           # A3.pun −9
+    fill(ws, "arts", "B17.reflections", "12/4；9/2", "心得不足")         # 12/4 passes, 9/2 −1
+    fill(ws, "arts", "B18.news", 4)                                    # quota met: 0
+    fill(ws, "arts", "S1.honours", "national; 克拉玛依市级", "获奖")     # 5 + 2 = 7 → capped 5
+    fill(ws, "arts", "S2.suggestions", 1, "建议被采纳")                 # +2
+    fill(ws, "arts", "S2.articles", 2.5, "文章发表")                    # one case +2.5
+    units = wb[SHEET_UNITS]
+    r = unit_row(units, "arts")
+    units.cell(r, column_index(UNIT_COLUMNS, "assessor")).value = "纪委办公室"
+    units.cell(r, len(UNIT_COLUMNS) + 1).value = "area"  # cap_scope
+    wb.save(path)
+
+    written = import_workbook(path, empty_data_dir)
+    assert len(written) == 30 and not any(existed for _, existed in written)
+    record = load_record(empty_data_dir / "2014" / "arts.yaml")
+    assert record.year == 2014 and record.unit == "艺术系" and record.assessor == "纪委办公室"
+    assert record.options == {"cap_scope": "area"}
+    assert record.entries == {
+        "B01.docs": {"count": 2, "reason": "半年、年度总结未报送"},
+        "B02.responsibility": {"applies": True, "reason": "责任未分解"},
+        "B02.procedure": {"points": 2.5, "reason": "缺审批记录", "evidence": "查执行记录"},
+        "B03.activity": {"points": 0},
+        "B05.relatives": {"count": 1, "reason": "亲属违纪"},
+        "B07.studies": {"actual": 3, "reason": "全年专题学习3次"},
+        "B16.judicial": {"cases": [5, 4], "reason": "两人被司法查处"},
+        "B17.reflections": {"sessions": [{"participants": 12, "reflections": 4},
+                                         {"participants": 9, "reflections": 2}],
+                            "reason": "心得不足"},
+        "B18.news": {"actual": 4},
+        "S1.honours": {"levels": ["national", "city"], "reason": "获奖"},
+        "S2.suggestions": {"count": 1, "reason": "建议被采纳"},
+        "S2.articles": {"cases": [2.5], "reason": "文章发表"},
+    }
+    card = score_record(record)
+    assert card.area_scores["A1"] == 20 - 4 - 2 - 2.5 == 11.5
+    assert card.area_scores["A2"] == 10 - 5
+    assert card.area_scores["A3"] == 70 - 6 - 9 - 1 == 54  # cap_scope area: 70 − 16
+    assert card.basic == 11.5 + 5 + 54 == 70.5
+    assert card.special == {"S1": 5, "S2": 2 + 2.5}
+    assert card.total == 70.5 + 5 + 4.5 == 80
+    empty = load_record(empty_data_dir / "2014" / "union.yaml")
+    assert empty.entries == {} and empty.assessor is None and score_record(empty).total == 100
+
+
+def test_every_kind_of_bad_cell_is_located_all_at_once_and_nothing_is_written(
+        data_dir: Path, tmp_path: Path) -> None:
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    before = snapshot(data_dir)
+    wb = load_workbook(path)
+    ws = wb[SHEET_ENTRIES]
+    bad = {
+        "count above max_count": (fill(ws, "arts", "B01.docs", 4, "x"), "value"),
+        "off the 0.5 step": (fill(ws, "arts", "B02.procedure", 2.3, "x"), "value"),
+        "unknown tier level": (fill(ws, "arts", "S1.honours", "national; county", "x"), "value"),
+        "reflections above participants": (fill(ws, "arts", "B17.reflections", "12/13", "x"),
+                                           "value"),
+        "missing reason": (fill(ws, "arts", "B02.responsibility", "true"), "reason"),
+        "wrong type": (fill(ws, "arts", "B05.integrity", "three", "x"), "value"),
+        "wrong type flag": (fill(ws, "arts", "B07.plan", 1, "x"), "value"),
+        "Excel date": (fill(ws, "arts", "B16.judicial", dt.datetime(2013, 12, 3), "x"), "value"),
+        "reason without value": (fill(ws, "arts", "B09.content", None, "查了"), "value"),
+    }
+    # Rows an analyst added by hand: item 6, a rule item 1 lacks, an unknown unit, a duplicate.
+    extra = [("arts", "B06.plan", 1, "rule"), ("arts", "B01.nothing", 1, "rule"),
+             ("no-such-unit", "B01.docs", 1, "unit_id"), ("arts", "B04.losses", "true", "rule")]
+    first_b04 = fill(ws, "arts", "B04.losses", "false")
+    for i, (uid, rid, value, column) in enumerate(extra):
+        row = ws.max_row + 1
+        ws.cell(row, COL["unit_id"]).value = uid
+        ws.cell(row, COL["rule"]).value = rid
+        ws.cell(row, COL["value"]).value = value
+        ws.cell(row, COL["reason"]).value = "手工添加"
+        bad[f"extra {i} {rid}"] = (row, column)
+    wb.save(path)
+
+    with pytest.raises(KpaInputError) as caught:
+        import_workbook(path, data_dir)
+    problems = caught.value.problems
+    located = sorted((p.where.split("第")[1].split("行")[0], p.where.split("行 ")[1][0])
+                     for p in problems)
+    expected = sorted((str(row), LETTER[column]) for row, column in bad.values())
+    assert located == expected  # one problem per bad cell, each on its row and column
+    assert all("e.xlsx" in p.where and f"「{SHEET_ENTRIES}」" in p.where for p in problems)
+    by_rule = {p.rule_id: p for p in problems if p.rule_id}
+    assert by_rule["B01.docs"].value == 4 and "0–3" in by_rule["B01.docs"].allowed_zh
+    assert by_rule["B02.procedure"].problem_en == "must be a multiple of 0.5"
+    assert by_rule["S1.honours"].value == "county"
+    assert by_rule["B17.reflections"].value == 13
+    assert by_rule["B02.responsibility"].field == "reason"
+    assert by_rule["B05.integrity"].value == "three"
+    assert "日期" in by_rule["B16.judicial"].problem_zh
+    assert "no item 6" in by_rule["B06.plan"].problem_en
+    assert sorted(p.unit for p in problems) == ["no-such-unit"] + ["艺术系"] * (len(bad) - 1)
+    dup = next(p for p in problems if "twice" in p.problem_en)
+    assert f"row {first_b04}" in dup.allowed_en
+    assert snapshot(data_dir) == before  # nothing written, not even the clean units
+
+
+def test_import_command_exits_2_with_bilingual_errors_on_stderr(
+        data_dir: Path, tmp_path: Path) -> None:
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    ws = wb[SHEET_ENTRIES]
+    row = fill(ws, "pe", "B12.training", 3, "两学期未培训")  # max_count 2
+    wb.save(path)
+    before = snapshot(data_dir)
+    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
+                           "--data", str(data_dir)], capture_output=True, text=True,
+                          encoding="utf-8")
+    assert done.returncode == 2 and done.stdout == ""
+    assert "发现 1 个输入问题 / 1 input problem(s) found" in done.stderr
+    assert f"第{row}行 {LETTER['value']}列" in done.stderr
+    assert f"row {row}, column {LETTER['value']}" in done.stderr
+    assert "[体育部] B12.training.count = 3" in done.stderr
+    assert snapshot(data_dir) == before
+
+
+def test_workbook_metadata_problems_are_located_on_the_about_sheet(
+        empty_data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    about = wb[SHEET_ABOUT]
+    rows = {about.cell(r, 1).value: r for r in range(2, 8)}
+    about.cell(rows["year"], 3).value = "明年"
+    about.cell(rows["rubric"], 3).value = "kvtc-2099"
+    wb.save(path)
+    with pytest.raises(KpaInputError) as caught:
+        read_workbook(path, empty_data_dir)
+    where = {p.field: p.where for p in caught.value.problems}
+    assert set(where) == {"year", "rubric"}
+    assert f"第{rows['year']}行 C列" in where["year"]
+    assert list((empty_data_dir).iterdir()) == [empty_data_dir / "units.csv"]
+
+
+def test_not_a_kpa_workbook_is_an_input_problem(empty_data_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "other.xlsx"
+    Workbook().save(path)
+    with pytest.raises(KpaInputError) as caught:
+        read_workbook(path, empty_data_dir)
+    assert len(caught.value.problems) == 3  # entries, units and about sheets all missing
+
+
+# ---------------------------------------------------------------- round trip -----------------
+
+@pytest.mark.parametrize("role", ["assessor", "self"])
+def test_export_then_import_gives_the_same_records(data_dir: Path, empty_data_dir: Path,
+                                                   tmp_path: Path, role: str) -> None:
+    path = write_export(data_dir, 2013, tmp_path / f"{role}.xlsx", role=role)
+    written = import_workbook(path, empty_data_dir)
+    original = load_year(data_dir, 2013, role=role).records
+    again = load_year(empty_data_dir, 2013, role=role).records
+    assert len(written) == len(original) == len(again) == (30 if role == "assessor" else 6)
+    assert {r.unit_id: r.to_data() for r in again} == {r.unit_id: r.to_data() for r in original}
+    # Every rule kind took part in the trip.
+    kinds = {RUBRIC.rules[rid].kind for r in original for rid in r.entries}
+    if role == "assessor":
+        assert kinds == {rule.kind for rule in RUBRIC.rules.values()}
+
+
+# ---------------------------------------------------------------- cell syntax ----------------
+
+half_points = st.integers(min_value=4, max_value=10).map(lambda n: n / 2)  # 2–5 by 0.5
+sessions = st.integers(min_value=1, max_value=60).flatmap(
+    lambda n: st.integers(min_value=0, max_value=n).map(
+        lambda r: {"participants": n, "reflections": r}))
+
+
+@given(st.lists(half_points, max_size=6), st.lists(sessions, max_size=6),
+       st.lists(st.sampled_from(["national", "region", "city"]), max_size=6))
+def test_list_cells_round_trip_exactly(cases: list[float], sess: list[dict],
+                                       levels: list[str]) -> None:
+    for rule_id, value in (("S2.articles", cases), ("B17.reflections", sess),
+                           ("S1.honours", levels)):
+        rule = RUBRIC.rules[rule_id]
+        cell = format_value(rule, value)
+        assert parse_value(rule, cell) == value
+        assert kind_of(rule).check_value(rule, parse_value(rule, cell)) == []
+
+
+def test_cell_syntax_accepts_what_analysts_type() -> None:
+    rules = RUBRIC.rules
+    assert parse_value(rules["B16.judicial"], "5；4.5，4") == [5, 4.5, 4]
+    assert parse_value(rules["B16.judicial"], 5) == [5]
+    assert parse_value(rules["B16.judicial"], "无") == []
+    assert parse_value(rules["B17.reflections"], "12／4、9/2") == [
+        {"participants": 12, "reflections": 4}, {"participants": 9, "reflections": 2}]
+    assert parse_value(rules["S1.honours"], "国家级; region") == ["national", "region"]
+    assert parse_value(rules["B02.responsibility"], "否") is False
+    assert parse_value(rules["B02.responsibility"], True) is True
+    assert parse_value(rules["B01.docs"], " 2 ") == 2
+    assert format_value(rules["B02.responsibility"], False) == "false"
+    assert format_value(rules["B04.measures"], 5.0) == 5
+    assert format_value(rules["B16.judicial"], []) == "无"
