@@ -1,0 +1,261 @@
+"""Reproduce a past assessment from saved params, and name precisely whatever changed since."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import kpa_core.rubric as rubric_mod
+from kpa_core.cli import main
+from kpa_core.grading import grades_param, parse_bands
+from kpa_core.params import make_params, read_params, write_params
+from kpa_core.record import parse_record
+from kpa_core.reproduce import EntryChange, RuleChange, ScoreChange, reproduce_file
+from kpa_core.scoring import score_record
+
+REPO = Path(__file__).resolve().parents[1]
+HEADER = "# 虚构示例数据 FICTIONAL SAMPLE DATA\n"
+RECORD = {
+    "rubric": "kvtc-2013-draft", "year": 2013, "unit": "测试系", "unit_id": "testunit",
+    "entries": {
+        "B01.docs": {"count": 2, "reason": "半年总结迟交"},                 # −4 → A1 16
+        "B16.judicial": {"cases": [4.5], "reason": "一人被司法机关处理"},    # −4.5 → A3.pun 15.5
+        "S1.honours": {"levels": ["region"], "reason": "自治区级先进集体"},  # +3
+    },
+}
+# by hand: A1 16, A2 10, A3 20+15+15+15.5 = 65.5; basic 91.5; bonus 3; total 94.5
+
+
+def dump(data: dict) -> str:
+    return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project (KPA_HOME) with one data file and the params a report made from it."""
+    monkeypatch.setenv("KPA_HOME", str(tmp_path))
+    data_file = tmp_path / "data" / "2013" / "testunit.yaml"
+    data_file.parent.mkdir(parents=True)
+    data_file.write_text(dump(RECORD), encoding="utf-8")
+    record = parse_record(RECORD)
+    params = make_params(record, score_record(record), record_path=data_file)
+    write_params(tmp_path / "params" / "2013" / "testunit.yaml", params)
+    return tmp_path
+
+
+@pytest.fixture
+def rubric_dir(tmp_path, monkeypatch):
+    """A private copy of the rubric folder, so a test can tamper with it safely."""
+    folder = tmp_path / "rubrics"
+    shutil.copytree(rubric_mod.RUBRIC_DIR, folder)
+    monkeypatch.setattr(rubric_mod, "RUBRIC_DIR", folder)
+    rubric_mod.load_rubric.cache_clear()
+    yield folder
+    rubric_mod.load_rubric.cache_clear()  # monkeypatch restores the dir; drop the tampered one
+
+
+def params_file(project: Path) -> Path:
+    return project / "params" / "2013" / "testunit.yaml"
+
+
+def edit_data(project: Path, entries: dict) -> None:
+    (project / "data" / "2013" / "testunit.yaml").write_text(
+        dump({**RECORD, "entries": entries}), encoding="utf-8")
+
+
+def test_saved_params_reproduce(project, capsys):
+    result = reproduce_file(params_file(project))
+    assert result.ok
+    assert result.data_status == "same" and result.entry_source == "file"
+    assert (result.old_total, result.new_total) == (94.5, 94.5)
+    assert main(["reproduce", str(params_file(project))]) == 0
+    assert "reproduced / 已复现 (1/1)" in capsys.readouterr().out
+
+
+def test_a_changed_entry_is_named_with_old_and_new(project, capsys):
+    entries = dict(RECORD["entries"], **{"B01.docs": {"count": 3, "reason": "半年总结迟交"}})
+    edit_data(project, entries)
+    result = reproduce_file(params_file(project))
+    assert not result.ok
+    assert result.data_status == "changed"
+    assert result.entry_changes == [
+        EntryChange("B01.docs", ("count",), RECORD["entries"]["B01.docs"], entries["B01.docs"],
+                    -4.0, -6.0)]
+    # 3 late documents cost 6, not 4: A1 16 → 14, basic 91.5 → 89.5, total 94.5 → 92.5
+    assert result.score_changes == [ScoreChange("A1", 16.0, 14.0),
+                                    ScoreChange("rule B01.docs", 4.0, 6.0),
+                                    ScoreChange("basic", 91.5, 89.5),
+                                    ScoreChange("total", 94.5, 92.5)]
+    assert main(["reproduce", str(params_file(project))]) == 1
+    out = capsys.readouterr().out
+    assert "数据文件已改动 data file changed" in out
+    assert "B01.docs" in out and "count=2" in out and "count=3" in out
+    assert "94.5 → 92.5" in out
+    assert "reproduced / 已复现" not in out
+
+
+def test_a_changed_data_file_lists_added_and_removed_entries(project):
+    entries = {"B01.docs": RECORD["entries"]["B01.docs"],
+               "B07.plan": {"applies": True, "reason": "未列入支部宣传教育计划"},
+               "B16.judicial": RECORD["entries"]["B16.judicial"]}  # S1.honours dropped
+    edit_data(project, entries)
+    result = reproduce_file(params_file(project))
+    assert [(c.rule_id, c.old_points, c.new_points) for c in result.entry_changes] == [
+        ("B07.plan", None, -2.0), ("S1.honours", 3.0, None)]
+    # A3.edu 20 → 18 (A3 65.5 → 63.5); the honour's +3 is gone: total 94.5 → 89.5
+    assert {c.key: (c.old, c.new) for c in result.score_changes} == {
+        "A3.edu": (20.0, 18.0), "A3": (65.5, 63.5), "S1": (3.0, 0.0),
+        "rule B07.plan": (None, 2.0), "rule S1.honours": (3.0, None),
+        "basic": (91.5, 89.5), "bonus": (3.0, 0.0), "total": (94.5, 89.5)}
+
+
+def test_a_comment_only_change_is_still_reported(project):
+    path = project / "data" / "2013" / "testunit.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# 复核 reviewed\n", encoding="utf-8")
+    result = reproduce_file(params_file(project))
+    assert not result.ok
+    assert result.data_status == "changed" and result.entry_changes == []
+    assert result.score_changes == []
+    assert any("comments or layout only" in n for n in result.notes)
+
+
+def test_edited_params_record_is_caught_against_its_file(project):
+    params = read_params(params_file(project))
+    params["record"]["data"]["entries"]["B01.docs"]["count"] = 1  # the file still says 2
+    write_params(params_file(project), params)
+    result = reproduce_file(params_file(project))
+    assert result.data_status == "same"
+    assert [(c.rule_id, c.old["count"], c.new["count"]) for c in result.entry_changes] == [
+        ("B01.docs", 1, 2)]
+    assert not result.ok
+
+
+def test_a_gone_data_file_uses_the_embedded_record(project, capsys):
+    (project / "data" / "2013" / "testunit.yaml").unlink()
+    result = reproduce_file(params_file(project))
+    assert result.ok
+    assert result.data_status == "missing" and result.entry_source == "embedded"
+    assert result.new_total == 94.5
+    assert main(["reproduce", str(params_file(project))]) == 0
+    assert "数据文件已不存在" in capsys.readouterr().out
+
+
+def test_data_folder_option_finds_a_moved_data_folder(project, tmp_path):
+    moved = tmp_path / "archive" / "data-2013"
+    shutil.move(project / "data", moved)
+    result = reproduce_file(params_file(project), data_dir=moved)
+    assert result.data_status == "same" and result.ok
+
+
+def test_a_tampered_rubric_names_the_rule_and_its_numbers(project, rubric_dir, capsys):
+    path = rubric_dir / "kvtc-2013-draft.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    b01 = next(i for i in data["items"] if i["id"] == "B01")
+    docs = next(r for r in b01["rules"] if r["id"] == "B01.docs")
+    docs["amount"] = 3  # someone "corrects" the released file in place
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rubric_mod.load_rubric.cache_clear()
+
+    result = reproduce_file(params_file(project))
+    assert result.rubric_changed and not result.ok
+    assert result.rule_changes == [RuleChange("B01.docs", "amount", 2, 3)]
+    # 2 late documents now cost 6 instead of 4
+    assert [(c.key, c.old, c.new) for c in result.score_changes] == [
+        ("A1", 16.0, 14.0), ("rule B01.docs", 4.0, 6.0), ("basic", 91.5, 89.5),
+        ("total", 94.5, 92.5)]
+    assert main(["reproduce", str(params_file(project))]) == 1
+    out = capsys.readouterr().out
+    assert "考核细则已改动 rubric changed" in out
+    assert "B01.docs" in out and "amount" in out
+
+
+def test_a_text_only_rubric_edit_is_a_change_without_rule_numbers(project, rubric_dir):
+    path = rubric_dir / "kvtc-2013-draft.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["title"]["en"] += " (edited)"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rubric_mod.load_rubric.cache_clear()
+    result = reproduce_file(params_file(project))
+    assert result.rubric_changed and result.rule_changes == [] and result.score_changes == []
+    assert not result.ok
+    assert any("only its text" in n for n in result.notes)
+
+
+def test_invalid_params_exit_2_naming_the_field(project, capsys):
+    path = params_file(project)
+    params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del params["scores"]["total"]
+    params["colour"] = "red"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert main(["reproduce", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "scores.total：缺少必填字段" in err and "required field missing" in err
+    assert "colour = 'red'：未知字段" in err and "unknown field" in err
+
+
+def test_grades_reproduce_and_a_grade_change_is_shown(project):
+    bands = parse_bands({
+        "kpa_bands": 1, "id": "t", "grades": [
+            {"grade": "优秀", "en": "excellent", "min_total": 94},
+            {"grade": "良好", "en": "good", "min_total": 85},
+            {"grade": "不合格", "en": "fail", "min_total": 0}]})
+    record = parse_record(RECORD)
+    card = score_record(record)
+    params = make_params(record, card, record_path=project / "data/2013/testunit.yaml",
+                         grades=grades_param(bands, card))
+    assert params["grades"]["grade"] == "优秀"  # 94.5 ≥ 94
+    write_params(params_file(project), params)
+    assert reproduce_file(params_file(project)).ok
+    edit_data(project, dict(RECORD["entries"],
+                            **{"B01.docs": {"count": 3, "reason": "半年总结迟交"}}))
+    result = reproduce_file(params_file(project))
+    assert result.grade == ("优秀", "良好")  # 92.5 < 94
+    params["grades"]["bands"]["grades"][0]["min_total"] = 90  # tampered bands
+    write_params(params_file(project), params)
+    problems = reproduce_file(params_file(project)).problems
+    assert any("grade bands were altered" in p for p in problems)
+
+
+def test_a_scenario_without_a_data_file_reproduces_from_its_entries(tmp_path):
+    entries = dict(RECORD["entries"], **{"B16.judicial": {"cases": [4], "reason": "假设"}})
+    record = parse_record(dict(RECORD, entries=entries))
+    path = write_params(tmp_path / "s.yaml", make_params(record, score_record(record),
+                                                        kind="scenario",
+                                                        extra={"scenario": {"name": "轻判"}}))
+    result = reproduce_file(path)
+    assert result.ok and result.entry_source == "embedded" and result.data_status == "embedded"
+    assert result.new_total == 95.0  # 94.5 with half a point less under B16
+
+
+def test_folder_run_gives_one_line_per_unit_and_fails_if_one_differs(project, capsys):
+    other = dict(RECORD, unit="另一系", unit_id="other", entries={})
+    (project / "data" / "2013" / "other.yaml").write_text(dump(other), encoding="utf-8")
+    rec = parse_record(other)
+    write_params(project / "params" / "2013" / "other.yaml",
+                 make_params(rec, score_record(rec),
+                             record_path=project / "data" / "2013" / "other.yaml"))
+    assert main(["reproduce", str(project / "params" / "2013")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("✔ 已复现 reproduced") == 2
+    assert "reproduced / 已复现 (2/2)" in out
+    edit_data(project, {})
+    assert main(["reproduce", str(project / "params" / "2013")]) == 1
+    out = capsys.readouterr().out
+    assert "✘ 未复现 NOT reproduced testunit 测试系 2013  合计 total 94.5 → 100" in out
+    assert "✔ 已复现 reproduced   other 另一系 2013" in out
+    assert "未复现 / NOT reproduced: 1 / 2" in out
+
+
+def test_all_2013_sample_params_reproduce(monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("KPA_HOME", str(REPO))
+    files = sorted((REPO / "params" / "2013").glob("*.yaml"))
+    units = sorted((REPO / "data" / "2013").glob("*.yaml"))
+    assert [f.name for f in files] == [u.name for u in units]  # one params file per unit
+    assert main(["reproduce", "params/2013/"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("✔ 已复现 reproduced") == len(files) == 30
+    assert f"reproduced / 已复现 ({len(files)}/{len(files)})" in out
