@@ -1,0 +1,125 @@
+"""Grade bands as data: thresholds, "unless" conditions, one-vote vetoes, and bad band files."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from kpa_core.cli import main
+from kpa_core.errors import KpaInputError
+from kpa_core.grading import grade_card, grade_records, load_bands, parse_bands
+from kpa_core.paths import PACKAGE_DIR
+from kpa_core.record import parse_record
+from kpa_core.scoring import score_record
+
+BANDS = {
+    "kpa_bands": 1, "id": "test-bands", "zh": "测试", "en": "test",
+    "grades": [
+        {"grade": "优秀", "en": "excellent", "min_total": 90, "unless": [{"kind": "area_at_zero"}]},
+        {"grade": "良好", "en": "good", "min_total": 80,
+         "unless": [{"kind": "area_below", "area": "A3", "score": 60}]},
+        {"grade": "合格", "en": "pass", "min_total": 60},
+        {"grade": "不合格", "en": "fail", "min_total": 0},
+    ],
+    "veto": {"grade": "不合格", "conditions": [{"kind": "cases_under", "id": "B16"}]},
+}
+
+
+def card(entries: dict, unit: str = "测试系", unit_id: str | None = None):
+    data = {"rubric": "kvtc-2013-draft", "year": 2013, "unit": unit, "entries": entries}
+    if unit_id:
+        data["unit_id"] = unit_id
+    return score_record(parse_record(data))
+
+
+def test_thresholds_pick_the_first_band_reached():
+    bands = parse_bands(BANDS)
+    assert grade_card(card({}), bands).grade == "优秀"  # 100
+    # B05.relatives 2 cases × 5 = 10 → A2 at 0 → total 90 but an area is at 0: not 优秀
+    result = grade_card(card({"B05.relatives": {"count": 2, "reason": "x"}}), bands)
+    assert result.grade == "良好"
+    assert result.reasons == ("优秀：考核项目得分为0 / area at 0: A2",)
+    # 85: B04.measures 5 + B04.losses 5 + B02.procedure 5 = 15 off A1
+    eighty_five = card({"B04.measures": {"points": 5, "reason": "x"},
+                        "B04.losses": {"applies": True, "reason": "x"},
+                        "B02.procedure": {"points": 5, "reason": "x"}})
+    assert eighty_five.total == 85
+    assert grade_card(eighty_five, bands).label == "良好 good"
+
+
+def test_area_below_keeps_a_unit_out_of_a_band():
+    bands = parse_bands(BANDS)
+    # A3 loses 12: B13.activities 4 × 3 = 12 → A3.sup 15−12 = 3, A3 58 < 60; total 88
+    c = card({"B13.activities": {"count": 4, "reason": "x"}})
+    assert (c.area_scores["A3"], c.total) == (58.0, 88.0)
+    result = grade_card(c, bands)
+    assert result.grade == "合格"
+    assert "A3 得分 58 低于 60" in result.reasons[-1]
+
+
+def test_a_case_under_b16_vetoes_whatever_the_total():
+    bands = parse_bands(BANDS)
+    c = card({"B16.unreported": {"count": 1, "reason": "x"}, "S1.honours":
+              {"levels": ["national"], "reason": "x"}})
+    assert c.total == 101  # 100 − 4 + 5
+    result = grade_card(c, bands)
+    assert result.grade == "不合格" and result.grade_en == "fail"
+    assert result.vetoed_by == ("B16 下有扣分 / deduction under B16: B16.unreported",)
+
+
+def test_below_every_band_is_the_last_grade():
+    no_floor = {k: v for k, v in BANDS.items() if k != "veto"}
+    bands = parse_bands({**no_floor, "grades": BANDS["grades"][:3]})  # no band from 0
+    c = card({"B05.integrity": {"count": 4, "reason": "x"},  # 12 → A2 floored at 0
+              "B04.losses": {"applies": True, "reason": "x"},
+              "B04.measures": {"points": 5, "reason": "x"},
+              "B02.procedure": {"points": 5, "reason": "x"},
+              "B03.accountability": {"applies": True, "reason": "x"},
+              "B13.activities": {"count": 5, "reason": "x"},
+              "B12.execution": {"points": 5, "reason": "x"},
+              "B10.missing": {"points": 5, "reason": "x"}})
+    # A1 20−17 = 3, A2 0, A3.sup 0 (15 of 15), A3.sys 15−10 = 5 → A3 20+5+0+20 = 45; total 48
+    assert c.total == 48
+    assert grade_card(c, bands).grade == "合格"  # the lowest listed grade
+
+
+def test_bad_bands_are_refused_with_every_problem():
+    bad = copy.deepcopy(BANDS)
+    bad["grades"][1]["min_total"] = 95          # not decreasing
+    bad["grades"][2]["unless"] = [{"kind": "cases_under", "id": "B06"}]  # no item 6
+    bad["veto"]["grade"] = "差"                  # not a listed grade
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bad, where="bands.yaml")
+    fields = [p.field for p in info.value.problems]
+    assert fields == ["grades.2.unless.0.id", "grades", "veto.grade"]
+    assert info.value.problems[0].value == "B06"
+
+
+def test_unknown_and_missing_band_fields():
+    bad = copy.deepcopy(BANDS)
+    bad["colour"] = "red"
+    del bad["grades"][0]["en"]
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bad)
+    by_field = {p.field: p.problem_en for p in info.value.problems}
+    assert by_field == {"colour": "unknown field", "grades.0.en": "required field missing"}
+
+
+def test_example_bands_file_and_grade_command(capsys, monkeypatch):
+    example = PACKAGE_DIR / "templates" / "grade-bands.example.yaml"
+    bands = load_bands(example)
+    assert [b.grade for b in bands.bands] == ["优秀", "良好", "合格", "不合格"]
+    records = [parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": n, "unit_id": i,
+                             "entries": e})
+               for n, i, e in (("甲", "a", {}), ("乙", "b", {"B16.judicial":
+                                                            {"cases": [4], "reason": "x"}}))]
+    frame = grade_records(records, bands)
+    assert frame[["unit_id", "total", "grade"]].values.tolist() == [["a", 100.0, "优秀"],
+                                                                    ["b", 96.0, "不合格"]]
+    monkeypatch.chdir(PACKAGE_DIR.parent)
+    monkeypatch.setenv("KPA_HOME", str(PACKAGE_DIR.parent))
+    assert main(["grade", "--year", "2013", "--bands", str(example), "--csv"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "unit_id,unit,total,grade,grade_en,veto,reasons"
+    assert len(out) == 31  # header + 30 units of the sample year
