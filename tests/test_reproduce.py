@@ -259,3 +259,15 @@ def test_all_2013_sample_params_reproduce(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.count("✔ 已复现 reproduced") == len(files) == 30
     assert f"reproduced / 已复现 ({len(files)}/{len(files)})" in out
+
+
+@pytest.mark.notebook
+def test_html_re_renders_the_report_of_a_reproduced_unit(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("kpa_core.report_render")
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("KPA_HOME", str(REPO))
+    out_dir = tmp_path / "html"
+    assert main(["reproduce", "params/2013/chemical.yaml", "--html", str(out_dir)]) == 0
+    assert "reproduced / 已复现 (1/1)" in capsys.readouterr().out
+    html = (out_dir / "chemical.html").read_text(encoding="utf-8")
+    assert "化学工程系" in html and "77.5" in html

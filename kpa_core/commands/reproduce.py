@@ -95,21 +95,45 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_html(results: list[Reproduction], html_dir: Path, data_dir: str | None) -> None:
-    """Re-render each reproduced unit's report through the report batch module, when present."""
+    """Re-render each unit's report (HTML and executed notebook) into ``html_dir``.
+
+    Uses ``kpa_core.report.render_from_params`` when the report batch provides it, else runs
+    the report notebook directly through ``kpa_core.report_render``. The notebook reads the data
+    folder, so a unit whose data file is gone (or no longer reproduces) is rendered from what is
+    there now, and said so; scenarios (no data file) are skipped.
+    """
     try:
-        from kpa_core import report  # written in parallel; optional until it lands
-    except ImportError as exc:
-        raise KpaInputError([Problem("报告模块（kpa_core.report）尚不可用，无法生成 HTML",
-                                     "the report module (kpa_core.report) is not available, "
-                                     "so --html cannot re-render", field="--html",
-                                     value=str(html_dir))]) from exc
-    render = getattr(report, "render_from_params", None)
-    if render is None:
-        raise KpaInputError([Problem("报告模块没有 render_from_params，无法生成 HTML",
-                                     "kpa_core.report has no render_from_params; --html "
-                                     "cannot re-render", field="--html", value=str(html_dir))])
+        from kpa_core import report_render
+    except ImportError as exc:  # the report face is optional for the scoring core
+        raise KpaInputError([Problem("报告模块尚不可用，无法生成 HTML",
+                                     "the report modules are not available, so --html cannot "
+                                     "re-render", field="--html", value=str(html_dir))]) from exc
+    from kpa_core.paths import notebooks_dir
+    from kpa_core.record import check_unit_id
+
+    html_dir.mkdir(parents=True, exist_ok=True)
+    print()
     for r in results:
-        if r.record is None:
+        if r.params.get("kind") != "report" or r.data_path is None:
+            print(f"  跳过 skipped {r.unit_id or r.unit}: 没有数据文件的方案 / a scenario without "
+                  "a data file")
             continue
-        out = render(r.params, html_dir, data_dir=data_dir)
-        print(f"  报告 report: {out}")
+        if r.data_status == "missing" or not r.unit_id or check_unit_id(r.unit_id):
+            print(f"  跳过 skipped {r.unit_id or r.unit}: 数据文件已不存在 / data file is gone")
+            continue
+        if not r.ok:
+            print(f"  注意 note {r.unit_id}: 未复现，报告按现有数据生成 / not reproduced; the "
+                  "report shows the data as it is now")
+        task = report_render.UnitTask(
+            unit_id=r.unit_id, notebook=str(notebooks_dir() / "report.ipynb"),
+            parameters={"year": r.year, "unit": r.unit_id,
+                        "data_dir": str(Path(r.data_path).resolve().parents[1]),
+                        "rubric": r.rubric_id, "cap_scope": r.params["options"].get("cap_scope")},
+            html_path=str((html_dir / f"{r.unit_id}.html").resolve()),
+            ipynb_path=str((html_dir / f"{r.unit_id}.ipynb").resolve()),
+            title=f"{r.unit} {r.year} 年度考核报告 / assessment report")
+        done = report_render.render_unit(task)
+        if done.ok:
+            print(f"  报告 report: {done.html_path}  ({done.seconds:.1f} s)")
+        else:
+            print(f"  ✘ 报告失败 report failed {r.unit_id}: {done.error}", file=sys.stderr)
