@@ -85,3 +85,33 @@ def test_different_units_cannot_be_compared():
 def test_unknown_cap_scope_is_refused():
     with pytest.raises(KpaInputError, match="cap_scope"):
         compare_records(ASSESSOR, OWN, cap_scope="whole")
+
+
+def test_kpa_diff_prints_a_chinese_first_table(capsys):
+    from kpa_core.cli import main
+    from kpa_core.paths import PACKAGE_DIR
+
+    data = str(PACKAGE_DIR.parent / "data")
+    assert main(["diff", "--year", "2013", "--unit", "union", "--data", data]) == 0
+    out = capsys.readouterr().out
+    assert "考核组 assessors 99 · 自评 self 95 · 差 difference -4" in out
+    assert out.index("规则 rule") < out.index("自评理由 self reason")
+    # B15.openness: the unit deducted 5 from itself, the assessors nothing
+    line = next(ln for ln in out.splitlines() if ln.startswith("B15.openness"))
+    assert line.split()[2:6] == ["B15", "0", "-5", "-5"]
+    assert "5 条规则不一致 / rules disagree" in out
+
+
+def test_kpa_diff_year_lists_units_and_missing_self_is_named(capsys):
+    from kpa_core.cli import main
+    from kpa_core.paths import PACKAGE_DIR
+
+    data = str(PACKAGE_DIR.parent / "data")
+    assert main(["diff", "--year", "2013", "--data", data, "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0] == "unit_id,unit,assessor_total,self_total,difference,rules_differ"
+    assert "chemical,化学工程系,77.5,98.0,20.5,11" in rows
+    assert len(rows) == 7  # six units filed a self-assessment in the sample year
+    assert main(["diff", "--year", "2013", "--unit", "petroleum", "--data", data]) == 2
+    err = capsys.readouterr().err
+    assert "该单位没有自评记录" in err and "no self-assessment" in err and "chemical" in err
