@@ -49,8 +49,11 @@ STYLE = """
 .kpa-error { color: #b00020; }
 .kpa-required input { border: 2px solid #b00020 !important; }
 .kpa-amount { font-weight: bold; min-width: 70px; }
-table.kpa-table { border-collapse: collapse; font-size: 13px; }
+table.kpa-table { border-collapse: collapse; font-size: 12.5px; line-height: 1.35; }
 table.kpa-table td, table.kpa-table th { border: 1px solid #ccc; padding: 2px 6px; }
+table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space: nowrap; }
+.kpa-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh;
+            overflow-y: auto; }
 table.kpa-table th { background: #eef3f8; }
 table.kpa-table td.num { text-align: right; }
 .kpa-neg { color: #b00020; } .kpa-pos { color: #1b7f3b; }
@@ -59,6 +62,9 @@ table.kpa-table td.num { text-align: right; }
 .kpa-ok { color: #1b7f3b; } .kpa-warn { color: #b00020; }
 </style>
 """
+
+
+MAX_CHANGES_SHOWN = 12  # rows per direction in the single-changes table
 
 
 def esc(x: Any) -> str:
@@ -357,13 +363,13 @@ class AssessView:
         self.save_status = with_class(w.HTML(), "kpa-save-status")
         save_box = w.VBox([w.HTML("<h4>保存 Save</h4>"), self.who, self.why, self.save,
                            self.save_status])
-        side = w.VBox([self.total, self.scores, self.whatif, save_box],
-                      layout=w.Layout(width="40%", padding="0 0 0 12px"))
+        side = with_class(w.VBox([self.total, self.scores, self.whatif, save_box],
+                                 layout=w.Layout(width="44%", padding="0 0 0 12px")), "kpa-side")
         self.title = w.HTML()
         self.widget = with_class(w.VBox([
             w.HTML(STYLE), self.title,
             w.HBox([self.year, self.unit, self.reload]), self.mode, self.status,
-            w.HBox([w.Box([self.form], layout=w.Layout(width="60%")), side]),
+            w.HBox([w.Box([self.form], layout=w.Layout(width="56%")), side]),
         ]), "kpa-app")
 
         self.year.observe(lambda ch: self.guard(self._year_changed), "value")
@@ -570,31 +576,42 @@ class AssessView:
             self._draw_whatif()
 
     def _scores_html(self, card: Any) -> str:
+        """Area scores with their deductions; Note 1 / Note 2 shown on the rows where they bite.
+
+        In what-if mode only the status lines are drawn: the comparison table shows the scores.
+        """
         c = self.controller
         rows = []
         for area_id, score in card.area_scores.items():
             area = c.rubric.areas[area_id]
             indent = "&nbsp;&nbsp;&nbsp;" if area.parent_id else ""
-            note = ""
+            rows.append(f"<tr class='kpa-area-row-{css_id(area_id)}'><td>{indent}{esc(area.zh)} "
+                        f"<span class='kpa-en'>{esc(area.en)}</span></td>"
+                        f"<td class='num'>{fmt(area.points)}</td><td class='num kpa-neg'>"
+                        f"{esc(signed(-card.area_deductions[area_id]))}</td>"
+                        f"<td class='num'><b>{fmt(score)}</b></td></tr>")
             if area_id in card.capped:
-                note = (f"<span class='kpa-capped'>注1封顶：扣{fmt(card.area_deductions[area_id])}"
-                        f"，只计{fmt(area.points)} / Note 1 caps {fmt(card.capped[area_id])}"
-                        "</span>")
-            rows.append(f"<tr class='kpa-area-row-{css_id(area_id)}'><td>{indent}{esc(area.zh)}"
-                        f"</td><td class='num'>{fmt(area.points)}</td><td class='num'>"
-                        f"{fmt(card.area_deductions[area_id])}</td><td class='num'><b>{fmt(score)}"
-                        f"</b></td><td>{note}</td></tr>")
+                rows.append(f"<tr class='kpa-capped-row kpa-capped-{css_id(area_id)}'>"
+                            f"<td colspan='4' class='kpa-capped'>↑ 注1封顶：扣分"
+                            f"{fmt(card.area_deductions[area_id])}超过本项{fmt(area.points)}分，"
+                            f"得分记0（{fmt(card.capped[area_id])}分未计） / Note 1: deductions "
+                            f"exceed the area's points; {fmt(card.capped[area_id])} not counted"
+                            "</td></tr>")
         for item_id, got in card.special.items():
-            raw = card.special_raw[item_id]
-            note = (f"<span class='kpa-capped'>注2封顶：原始{fmt(raw)} / Note 2 caps</span>"
-                    if raw > got else "")
-            rows.append(f"<tr><td>特色指标{c.rubric.items[item_id].number} {esc(item_id)}</td>"
-                        f"<td class='num'>{fmt(c.rubric.items[item_id].points)}</td>"
-                        f"<td class='num'>+{fmt(raw)}</td><td class='num'><b>{fmt(got)}</b></td>"
-                        f"<td>{note}</td></tr>")
-        table = ("<table class='kpa-table'><tr><th>考核项目 area</th><th>分值 points</th>"
-                 "<th>扣/加 change</th><th>得分 score</th><th></th></tr>" + "".join(rows)
-                 + "</table>")
+            item, raw = c.rubric.items[item_id], card.special_raw[item_id]
+            rows.append(f"<tr class='kpa-area-row-{item_id}'><td>特色指标{item.number} "
+                        f"<span class='kpa-en'>special {item.number}</span></td>"
+                        f"<td class='num'>{fmt(item.points)}</td>"
+                        f"<td class='num kpa-pos'>{esc(signed(raw))}</td>"
+                        f"<td class='num'><b>{fmt(got)}</b></td></tr>")
+            if raw > got:
+                rows.append(f"<tr class='kpa-capped-row kpa-capped-{item_id}'>"
+                            f"<td colspan='4' class='kpa-capped'>↑ 注2封顶：加分{fmt(raw)}超过赋分"
+                            f"{fmt(item.points)}分，只计{fmt(got)} / Note 2: the bonus is capped "
+                            f"at {fmt(item.points)}</td></tr>")
+        table = ("" if c.mode == "whatif" else
+                 "<table class='kpa-table'><tr><th>考核项目 area</th><th>分值 points</th>"
+                 "<th>扣/加 change</th><th>得分 score</th></tr>" + "".join(rows) + "</table>")
         problems = c.problems()
         uncounted = c.uncounted()
         lines = []
@@ -618,7 +635,9 @@ class AssessView:
 
             def cell(x: str, b: bool = bold) -> str:
                 return f"<b>{x}</b>" if b else x
-            rows.append(f"<tr class='kpa-cmp-{css_id(r.id)}'><td>{cell(esc(r.label))}</td>"
+            zh, _, en = r.label.partition(" / ")
+            label = f"{cell(esc(zh))} <span class='kpa-en'>{esc(en)}</span>"
+            rows.append(f"<tr class='kpa-cmp-{css_id(r.id)}'><td>{label}</td>"
                         f"<td class='num'>{cell(fmt(r.baseline))}</td>"
                         f"<td class='num'>{cell(fmt(r.scenario))}</td>"
                         f"<td class='num {css}'>{cell(esc(signed(r.delta)))}</td></tr>")
@@ -632,18 +651,26 @@ class AssessView:
             self.changes.value = "<i>没有单项改动能改变名次 no single change moves the rank</i>"
             return
         body = []
-        for _, r in frame.iterrows():
-            arrow = "↑ 上升 up" if r.direction == "up" else "↓ 下降 down"
+        shown = frame.groupby("direction", sort=False).head(MAX_CHANGES_SHOWN)
+        for _, r in shown.iterrows():
+            arrow = "↑ 上升" if r.direction == "up" else "↓ 下降"
             css = "kpa-pos" if r.delta > 0 else "kpa-neg"
-            body.append(f"<tr><td>{arrow}</td><td>{esc(r.rule)}</td>"
-                        f"<td>{esc(r.label[:28])}{'…' if len(r.label) > 28 else ''}</td>"
-                        f"<td>{esc(r['from'])} → {esc(r.to)}</td>"
+            body.append(f"<tr class='kpa-change-{r.direction}'><td class='nw'>{arrow}</td>"
+                        f"<td class='nw'>{esc(r.rule)}</td>"
+                        f"<td class='nw'>{esc(r.label[:8])}{'…' if len(r.label) > 8 else ''}"
+                        "</td>"
+                        f"<td class='nw'>{esc(r['from'])} → {esc(r.to)}</td>"
                         f"<td class='num {css}'>{esc(signed(r.delta))}</td>"
                         f"<td class='num'>{fmt(r.total)}</td><td class='num'>{r['rank']}</td></tr>")
-        self.changes.value = ("<table class='kpa-table'><tr><th>方向</th><th>规则 rule</th>"
+        hidden = len(frame) - len(shown)
+        more = (f"<div class='kpa-allowed'>另有 {hidden} 项改动也会改变名次（每个方向只列变化最小的"
+                f" {MAX_CHANGES_SHOWN} 项） / {hidden} more; the {MAX_CHANGES_SHOWN} smallest of "
+                "each direction are listed</div>" if hidden else "")
+        self.changes.value = ("<table class='kpa-table'><tr><th>方向 up/down</th>"
+                              "<th>规则 rule</th>"
                               "<th>内容 clause</th><th>改动 change</th><th>Δ</th>"
                               "<th>合计 total</th><th>名次 rank</th></tr>" + "".join(body)
-                              + "</table>")
+                              + "</table>" + more)
 
 
 def assess_app(data_dir: str | Path | None = None, params_dir: str | Path | None = None,
