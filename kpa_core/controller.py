@@ -139,12 +139,14 @@ class AssessmentController:
     def reset(self) -> None:
         """Back to the baseline: every rule's value, reason and evidence as saved."""
         self.values: dict[str, Any] = {}
+        self.last_valid: dict[str, Any] = {}  # what the live score uses while a value is bad
         self.reasons: dict[str, str] = {}
         self.evidence: dict[str, str] = {}
         for rule in self.rubric.rules.values():
             kind = kind_of(rule)
             entry = self.baseline.entries.get(rule.id, {})
             self.values[rule.id] = entry.get(kind.value_field, kind.empty_value(rule))
+            self.last_valid[rule.id] = self.values[rule.id]
             self.reasons[rule.id] = entry.get("reason") or ""
             self.evidence[rule.id] = entry.get("evidence") or ""
 
@@ -172,8 +174,10 @@ class AssessmentController:
 
     def set_value(self, rule_id: str, value: Any) -> list[Problem]:
         """Set a rule's value; returns that rule's problems now (empty when all is well)."""
-        self.rule(rule_id)  # KeyError for an unknown rule: a programming error, not input
+        rule = self.rule(rule_id)  # KeyError for an unknown rule: a programming error
         self.values[rule_id] = value
+        if not check_value_problems(rule, value):
+            self.last_valid[rule_id] = value
         return self.rule_problems(rule_id)
 
     def set_reason(self, rule_id: str, text: str) -> list[Problem]:
@@ -264,13 +268,18 @@ class AssessmentController:
         return out
 
     def counted_entries(self) -> dict[str, dict[str, Any]]:
-        """The entries the live score uses: those whose value passes its check. A missing
-        reason does not stop the score from showing (it only stops saving)."""
+        """The entries the live score uses. A bad value is replaced by the rule's last valid
+        one, so that a typo neither saves nor makes the score jump (a deduction does not
+        vanish while '1,5' is being corrected). A missing reason does not stop the score from
+        showing; it only stops saving."""
         out = {}
-        for rid, entry in self.entries().items():
+        for rid in self.rubric.rules:
             rule = self.rule(rid)
             if not check_value_problems(rule, self.values[rid]):
-                out[rid] = entry
+                if self.is_set(rid):
+                    out[rid] = self.entry(rid)
+            elif self.last_valid[rid] != kind_of(rule).empty_value(rule):
+                out[rid] = {**self.entry(rid), kind_of(rule).value_field: self.last_valid[rid]}
         return out
 
     def working_record(self, counted_only: bool = True) -> Record:
@@ -288,8 +297,9 @@ class AssessmentController:
         return score_record(self.baseline, rubric=self.rubric)
 
     def uncounted(self) -> list[str]:
-        """Rules whose value has a problem and is therefore not in the live score."""
-        return [rid for rid in self.entries() if rid not in self.counted_entries()]
+        """Rules whose value has a problem: the live score uses their last valid value."""
+        return [rid for rid in self.rubric.rules
+                if check_value_problems(self.rule(rid), self.values[rid])]
 
     def rule_amount(self, rule_id: str) -> float | None:
         """Signed points of one rule now (deductions negative), None if its value is bad."""

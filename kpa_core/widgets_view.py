@@ -285,7 +285,8 @@ class RuleControl:
         amount = c.rule_amount(rid)
         problems = c.rule_problems(rid)
         if amount is None:
-            self.amount.value = "<span class='kpa-warn'>未计入 not counted</span>"
+            self.amount.value = ("<span class='kpa-warn'>取值有误，按上次有效值计 invalid: last "
+                                 "valid value counted</span>")
         else:
             css = "kpa-neg" if amount < 0 else "kpa-pos" if amount > 0 else ""
             self.amount.value = f"<span class='{css}'>{esc(signed(amount))} 分</span>"
@@ -616,7 +617,8 @@ class AssessView:
         uncounted = c.uncounted()
         lines = []
         if uncounted:
-            lines.append("取值有误、未计入得分 not counted (invalid): " + esc("、".join(uncounted)))
+            lines.append("取值有误，得分按上次有效值计算 invalid values, scored with the last "
+                         "valid value: " + esc("、".join(uncounted)))
         if problems:
             lines.append(f"{sum(map(len, problems.values()))} 处待修正，修正前不能保存 "
                          f"problem(s) to fix before saving: " + esc("、".join(problems)))

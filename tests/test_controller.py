@@ -1,0 +1,359 @@
+"""The assessment controller, driven from plain Python on a temp copy of the sample data.
+
+Hand-worked baseline, 艺术系 (arts) 2013: B02.responsibility (flag, 2) in A1 and
+B08.three_haves (range, 2.5) in A3.edu. A1 = 20 − 2 = 18, A2 = 10, A3.edu = 20 − 2.5 = 17.5,
+A3 = 17.5 + 15 + 15 + 20 = 67.5, basic = 95.5, bonus 0, total 95.5.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kpa_core.audit_log import read_audit
+from kpa_core.controller import AssessmentController, StaleRecordError, parse_amounts
+from kpa_core.errors import KpaInputError
+from kpa_core.params import validate_params
+from kpa_core.record import load_record, parse_record
+from kpa_core.scoring import score_record
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture()
+def arts(data: Path) -> AssessmentController:
+    return AssessmentController(data, 2013, "arts")
+
+
+def zh(problems) -> list[str]:
+    return [p.problem_zh for p in problems]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- loading and live scores -------------------------------------------------------------
+
+def test_load_reads_the_saved_record_and_scores_it(arts):
+    card = arts.card()
+    assert (card.area_scores["A1"], card.area_scores["A2"], card.area_scores["A3.edu"],
+            card.area_scores["A3"], card.total) == (18, 10, 17.5, 67.5, 95.5)
+    assert arts.values["B08.three_haves"] == 2.5
+    assert arts.reasons["B02.responsibility"] == "岗位廉政责任未分解到人"
+    assert arts.values["B01.meetings"] == 4  # a shortfall's empty value is the required number
+    assert not arts.dirty and not arts.is_new and arts.problems() == {}
+
+
+def test_every_change_rescores_item_area_and_total(arts):
+    arts.set_value("B02.system", 1.0)
+    card = arts.card()
+    assert (card.item_scores["B02"], card.area_scores["A1"], card.total) == (2, 17, 94.5)
+    arts.set_value("B03.accountability", True)
+    card = arts.card()
+    assert (card.item_scores["B03"], card.area_scores["A1"], card.total) == (3, 15, 92.5)
+    assert arts.rule_amount("B03.accountability") == -2
+    assert arts.dirty
+
+
+def test_a_changed_score_requires_a_reason_but_still_shows_in_the_score(arts):
+    problems = arts.set_value("B02.system", 1.0)
+    assert zh(problems) == ["扣分须注明原因"]
+    assert problems[0].rule_id == "B02.system" and problems[0].unit == "艺术系"
+    assert arts.card().total == 94.5
+    assert arts.set_reason("B02.system", "制度不健全") == []
+    assert arts.entries()["B02.system"] == {"points": 1.0, "reason": "制度不健全"}
+
+
+def test_a_bonus_without_reason_says_bonus(arts):
+    assert zh(arts.set_value("S2.suggestions", 1)) == ["加分须注明原因"]
+
+
+def test_setting_back_to_empty_removes_the_entry_and_its_reason_demand(arts):
+    arts.set_value("B02.system", 1.0)
+    arts.set_value("B02.system", 0)
+    assert "B02.system" not in arts.entries()
+    assert arts.rule_problems("B02.system") == []
+    assert not arts.dirty
+
+
+# --- every validation message, and bad values never counted -----------------------------
+
+@pytest.mark.parametrize(("rule_id", "value", "message"), [
+    ("B02.responsibility", "yes", "须为是/否"),
+    ("B01.docs", 1.5, "须为整数"),
+    ("B01.docs", 4, "超出允许范围"),  # max_count 3
+    ("B01.docs", -1, "超出允许范围"),
+    ("B01.meetings", -1, "须为≥0的整数"),
+    ("B02.system", "abc", "须为数字"),
+    ("B04.measures", 2, "超出允许范围"),  # lo 3: only 0 or 3–5
+    ("B02.system", 2.5, "超出允许范围"),  # hi 2
+    ("B02.system", 1.3, "须为0.5的整数倍"),
+    ("B16.judicial", 4, "须为列表"),
+    ("B16.judicial", [3], "超出允许范围或不是数字"),  # lo 4
+    ("B16.judicial", [4.3], "须为0.5的整数倍"),
+    ("B17.reflections", 3, "须为列表"),
+    ("B17.reflections", [{"participants": 3}], "须含 participants 与 reflections 两项"),
+    ("B17.reflections", [{"participants": 0, "reflections": 0}], "参加人数须为≥1的整数"),
+    ("B17.reflections", [{"participants": 3, "reflections": 4}],
+     "心得篇数须为0到参加人数之间的整数"),
+    ("S1.honours", ["world"], "未知的荣誉级别"),
+    ("S1.honours", "national", "须为列表"),
+])
+def test_each_bad_value_is_named_in_chinese_and_never_counted(arts, rule_id, value,
+                                                                     message):
+    problems = arts.set_value(rule_id, value)
+    assert message in zh(problems)
+    bad = next(p for p in problems if p.problem_zh == message)
+    assert bad.rule_id == rule_id and bad.allowed_zh  # names the rule and what is allowed
+    assert arts.card().total == 95.5  # the last valid value still counts: no jump
+    assert arts.rule_amount(rule_id) is None
+    assert arts.uncounted() == [rule_id]
+
+
+def test_cases_typed_as_text_are_parsed_and_bad_tokens_named(arts):
+    assert parse_amounts("4, 4.5，5、") == [4.0, 4.5, 5.0]
+    assert parse_amounts("4, abc, nan") == [4.0, "abc", "nan"]
+    arts.set_cases_text("B16.judicial", "4, 4.5")
+    arts.set_reason("B16.judicial", "两人被司法机关查处")
+    # A3.pun = 20 − 8.5 = 11.5; total = 95.5 − 8.5 = 87
+    card = arts.card()
+    assert (card.area_scores["A3.pun"], card.total) == (11.5, 87)
+    assert arts.cases_text("B16.judicial") == "4, 4.5"
+    problems = arts.set_cases_text("B16.judicial", "4, abc")
+    assert [(p.field, p.value, p.problem_zh) for p in problems] == [
+        ("cases[1]", "abc", "超出允许范围或不是数字")]
+
+
+def test_ratio_sessions_exactly_one_third_passes(arts):
+    arts.set_value("B17.reflections", [{"participants": 18, "reflections": 6}])
+    assert arts.rule_amount("B17.reflections") == 0  # 6/18 = 1/3 passes
+    arts.set_value("B17.reflections", [{"participants": 18, "reflections": 5},
+                                       {"participants": 9, "reflections": 2}])
+    assert arts.rule_amount("B17.reflections") == -2  # both below 1/3
+    assert arts.card().area_scores["A3.pun"] == 18
+
+
+def test_tier_counts_and_note2_cap(arts):
+    assert arts.tier_counts("S1.honours") == {"national": 0, "region": 0, "city": 0}
+    arts.set_tier_counts("S1.honours", {"city": 2})
+    assert arts.values["S1.honours"] == ["city", "city"]
+    assert arts.card().special["S1"] == 4
+    arts.set_tier_counts("S1.honours", {"national": 1, "region": 1})
+    card = arts.card()
+    assert (card.special_raw["S1"], card.special["S1"], card.total) == (8, 5, 100.5)
+    problems = arts.set_tier_counts("S1.honours", {"national": -1})
+    assert zh(problems) == ["荣誉数须为≥0的整数"]
+    assert arts.values["S1.honours"] == ["national", "region"]  # unchanged
+
+
+def test_note1_caps_an_area_at_zero(arts):
+    arts.set_value("B05.relatives", 3)  # 3 × 5 = 15 > A2's 10
+    card = arts.card()
+    assert card.item_scores["B05"] == -5  # an item may go below zero
+    assert (card.area_scores["A2"], card.capped["A2"], card.total) == (0, 5, 85.5)
+
+
+def test_range_does_not_apply_is_zero(arts):
+    arts.set_range("B04.measures", True, 3.5)
+    assert arts.card().area_scores["A1"] == 14.5
+    arts.set_range("B04.measures", False, 3.5)
+    assert arts.values["B04.measures"] == 0 and arts.card().area_scores["A1"] == 18
+
+
+def test_form_sections_follow_the_document(arts):
+    sections = arts.sections()
+    assert [a.id for a, _ in sections] == ["A1", "A2", "A3", "S"]
+    a3 = dict(sections)[next(a for a, _ in sections if a.id == "A3")]
+    assert [g.id for g, _ in a3] == ["A3.edu", "A3.sys", "A3.sup", "A3.pun"]
+    items = [i.id for _, groups in sections for _, its in groups for i in its]
+    assert "B06" not in items and len(items) == 19 and items[:5] == ["B01", "B02", "B03", "B04",
+                                                                      "B05"]
+
+
+# --- saving ------------------------------------------------------------------------------
+
+def test_save_writes_reloads_and_logs(arts, data):
+    path = data / "2013" / "arts.yaml"
+    before = sha(path)
+    arts.set_value("B02.system", 1.0)
+    arts.set_reason("B02.system", "制度不健全")
+    arts.set_evidence("B02.system", "查阅制度文本")
+    arts.save("王分析", "复核补充")
+    saved = load_record(path)
+    assert saved.entries["B02.system"] == {"points": 1.0, "reason": "制度不健全",
+                                           "evidence": "查阅制度文本"}
+    assert saved.entries["B02.responsibility"]["applies"] is True  # kept
+    assert AssessmentController(data, 2013, "arts").card().total == 94.5
+    (line,) = read_audit(data, 2013)
+    assert (line["who"], line["why"], line["action"], line["unit_id"], line["total"]) == (
+        "王分析", "复核补充", "save_record", "arts", 94.5)
+    assert line["what"] == {"B02.system": {"from": None, "to": saved.entries["B02.system"]}}
+    assert (line["sha256_before"], line["sha256_after"]) == (before, sha(path))
+    assert line["path"] == "data/2013/arts.yaml"
+    assert not arts.dirty
+    # a second save from the same controller is not stale: it saved the file itself
+    arts.set_value("B03.accountability", True)
+    arts.set_reason("B03.accountability", "未追究")
+    arts.save("王分析", "再补充")
+    assert len(read_audit(data, 2013)) == 2
+
+
+def test_problems_block_saving_all_named_and_nothing_written(arts, data):
+    path = data / "2013" / "arts.yaml"
+    before = path.read_bytes()
+    arts.set_value("B01.docs", 4)
+    arts.set_value("B02.system", 1.0)  # no reason
+    with pytest.raises(KpaInputError) as info:
+        arts.save("", "")
+    assert sorted(zh(info.value.problems)) == sorted(
+        ["须填写保存人", "须填写保存原因", "超出允许范围", "扣分须注明原因"])
+    assert path.read_bytes() == before
+    assert read_audit(data, 2013) == []
+
+
+def test_stale_overwrite_is_refused(data):
+    first = AssessmentController(data, 2013, "arts")
+    second = AssessmentController(data, 2013, "arts")
+    first.set_value("B07.risks", True)
+    first.set_reason("B07.risks", "未查找岗位风险")
+    first.save("甲", "第一位分析员")
+    second.set_value("B14.method", True)
+    second.set_reason("B14.method", "未建立监督办法")
+    with pytest.raises(StaleRecordError) as info:
+        second.save("乙", "第二位分析员")
+    assert "已被修改" in info.value.problems[0].problem_zh
+    assert info.value.problems[0].unit == "艺术系"
+    saved = load_record(data / "2013" / "arts.yaml")
+    assert "B07.risks" in saved.entries and "B14.method" not in saved.entries
+    assert [line["who"] for line in read_audit(data, 2013)] == ["甲"]
+    second.load()  # reload picks up the first analyst's work, then saving works
+    assert second.card().total == 94.5
+    second.set_value("B14.method", True)
+    second.set_reason("B14.method", "未建立监督办法")
+    second.save("乙", "第二位分析员")
+    assert score_record(load_record(data / "2013" / "arts.yaml")).total == 93.5
+
+
+def test_a_file_edited_by_hand_is_also_stale(arts, data):
+    path = data / "2013" / "arts.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    arts.set_value("B14.method", True)
+    arts.set_reason("B14.method", "x")
+    with pytest.raises(StaleRecordError):
+        arts.save("甲", "x")
+
+
+def test_new_unit_starts_empty_and_a_concurrent_creation_is_stale(data):
+    (data / "2013" / "pe.yaml").unlink()
+    first = AssessmentController(data, 2013, "pe")
+    second = AssessmentController(data, 2013, "pe")
+    assert first.is_new and first.card().total == 100
+    first.set_value("B18.news", 2)
+    first.set_reason("B18.news", "新闻稿件仅2篇")
+    first.save("甲", "初次录入")
+    record = load_record(data / "2013" / "pe.yaml")
+    assert (record.unit, record.year, record.entries) == (
+        "体育部", 2013, {"B18.news": {"actual": 2, "reason": "新闻稿件仅2篇"}})
+    assert score_record(record).total == 98
+    second.set_value("B14.method", True)
+    second.set_reason("B14.method", "x")
+    with pytest.raises(StaleRecordError):
+        second.save("乙", "初次录入")
+
+
+def test_a_crash_mid_save_leaves_the_old_file_whole(arts, data, monkeypatch):
+    path = data / "2013" / "arts.yaml"
+    before = path.read_bytes()
+    arts.set_value("B14.method", True)
+    arts.set_reason("B14.method", "未建立监督办法")
+
+    def crash(*_args, **_kw):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        arts.save("甲", "x")
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert read_audit(data, 2013) == []
+
+
+def test_unknown_unit_is_named(data):
+    with pytest.raises(KpaInputError) as info:
+        AssessmentController(data, 2013, "../etc")
+    assert info.value.problems[0].problem_zh == "单位不在单位表中"
+
+
+# --- what-if mode and scenarios ----------------------------------------------------------
+
+def test_whatif_mode_never_overwrites_the_record_unless_on_purpose(arts, data):
+    path = data / "2013" / "arts.yaml"
+    before = path.read_bytes()
+    arts.set_mode("whatif")
+    arts.set_value("B02.responsibility", False)
+    with pytest.raises(KpaInputError) as info:
+        arts.save("甲", "试一试")
+    assert "假设分析模式下不会覆盖考核记录" in info.value.problems[0].problem_zh
+    assert path.read_bytes() == before
+    arts.save("甲", "方案采纳为记录", on_purpose=True)
+    saved = load_record(path)
+    assert saved.entries["B02.responsibility"]["applies"] is False  # its reason text is kept
+    assert score_record(saved).total == 97.5
+    assert read_audit(data, 2013)[0]["mode"] == "whatif"
+
+
+def test_reset_returns_to_the_saved_record(arts):
+    arts.set_value("B02.responsibility", False)
+    arts.set_value("B05.relatives", 1)
+    arts.reset()
+    assert arts.card().total == 95.5 and not arts.dirty
+
+
+def test_comparison_and_rank_against_the_year(arts):
+    arts.set_mode("whatif")
+    arts.set_value("B02.system", 1.0)
+    arts.set_value("B03.accountability", True)
+    cmp = arts.comparison()
+    # 92.5: union 99, marxism 94.5, discipline 93.5, international 93 are above → 5th of 30
+    assert (cmp.rank_baseline, cmp.rank_scenario, cmp.n_units) == (2, 5, 30)
+    assert cmp.table.loc["A1", "delta"] == -3 and cmp.table.loc["total", "delta"] == -3
+    assert cmp.table.loc["A2", "delta"] == 0
+
+
+def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("KPA_HOME", str(tmp_path))
+    path = data / "2013" / "arts.yaml"
+    before = path.read_bytes()
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 3)  # no reason typed: the scenario gets the what-if reason
+    with pytest.raises(KpaInputError) as info:
+        arts.save_scenario("  ", "甲", "x")
+    assert zh(info.value.problems) == ["须填写方案名称"]
+    out = arts.save_scenario("少一篇 新闻/稿件", "甲", "看名次变化")
+    assert out == tmp_path / "params" / "2013" / "scenarios" / "arts-少一篇-新闻-稿件.yaml"
+    assert path.read_bytes() == before
+    params = validate_params(yaml.safe_load(out.read_text(encoding="utf-8")))
+    assert params["kind"] == "scenario" and params["scores"]["total"] == 94.5
+    scenario = params["extra"]["scenario"]
+    assert scenario["baseline"]["sha256"] == sha(path) and scenario["baseline"]["total"] == 95.5
+    assert scenario["baseline"]["path"] == "data/2013/arts.yaml"
+    assert scenario["changes"] == {"B18.news": {"from": None, "to": {
+        "actual": 3, "reason": "假设分析 / what-if"}}}
+    # it reproduces: the embedded record rescored gives the stored total
+    assert score_record(parse_record(params["record"]["data"])).total == 94.5
+    line = read_audit(data, 2013)[-1]
+    assert (line["action"], line["scenario"], line["total"]) == (
+        "save_scenario", "少一篇 新闻/稿件", 94.5)
+    assert json.dumps(line, ensure_ascii=False)  # plain JSON
