@@ -16,11 +16,13 @@ from collections.abc import Sequence
 
 from kpa_core import __version__, commands
 from kpa_core.errors import KpaInputError
+from kpa_core.report_imports import defer_iri_grammar
 
 EXIT_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    defer_iri_grammar()  # before any command imports jsonschema: ~1 s saved per run
     parser = argparse.ArgumentParser(
         prog="kpa",
         description="党风廉政建设责任制考核 — 评分、报告与复现 / clean-government responsibility "

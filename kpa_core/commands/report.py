@@ -1,0 +1,68 @@
+"""``kpa report``: one HTML report per unit of a year, plus an index page to open."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from kpa_core.scoring import CAP_SCOPES
+
+EXIT_FAILED_UNITS = 1
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report", help="生成各单位 HTML 报告 / per-unit HTML reports",
+        description="为一个年度的每个单位执行报告笔记本（papermill）并导出 HTML（nbconvert），"
+                    "并生成索引页。输入未变化的单位不重新生成。 / Run the report notebook for "
+                    "every unit of a year and export HTML, with an index page. Units whose "
+                    "inputs are unchanged are not re-rendered.")
+    p.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    p.add_argument("--units", nargs="+", metavar="ID",
+                   help="只生成这些单位（编号） / only these unit ids (default: all)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help=f"并行数，默认 CPU 核数（{os.cpu_count()}） / parallel workers "
+                        "(default: number of cores)")
+    p.add_argument("--out", default=None,
+                   help="输出文件夹 / output folder (default: out/reports/<year>)")
+    p.add_argument("--force", action="store_true",
+                   help="全部重新生成 / re-render even when the inputs are unchanged")
+    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    p.add_argument("--params", default=None,
+                   help="参数文件夹 / params folder (default: ./params)")
+    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
+                   help="注1封顶层级 / where Note 1 caps: subarea (default) or area")
+    p.add_argument("--engine", choices=("warm", "fresh"), default="warm",
+                   help="warm：每个进程一个常驻内核（默认）；fresh：每个单位新内核 / warm: one "
+                        "kernel per worker, clean namespace per unit (default); fresh: a new "
+                        "kernel per unit")
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kpa_core.report_batch import run_batch
+
+    if args.jobs is not None and args.jobs < 1:
+        from kpa_core.errors import KpaInputError, Problem
+
+        raise KpaInputError([Problem("并行数须为正整数", "--jobs must be a positive number",
+                                     field="jobs", value=args.jobs, allowed_zh="≥ 1",
+                                     allowed_en="≥ 1")])
+    result = run_batch(args.year, units=args.units, data_dir=args.data, out_dir=args.out,
+                       params_dir=args.params, cap_scope=args.cap_scope, jobs=args.jobs,
+                       force=args.force, engine=args.engine,
+                       progress=not args.no_progress and sys.stderr.isatty())
+    n_ok = sum(r.ok for r in result.rendered)
+    print(f"生成 {n_ok} 份，未变化跳过 {len(result.skipped)} 份，失败 {len(result.failures)} 份"
+          f"（{result.seconds:.1f} 秒） / rendered {n_ok}, unchanged and skipped "
+          f"{len(result.skipped)}, failed {len(result.failures)} ({result.seconds:.1f} s)")
+    if result.skipped and not result.rendered:
+        print("输入未变化，未重新生成；如需重新生成请加 --force / inputs unchanged, nothing "
+              "re-rendered; use --force to re-render")
+    for uid, cause in sorted(result.failures.items()):
+        print(f"失败 / FAILED {uid}:\n    " + cause.replace("\n", "\n    "), file=sys.stderr)
+    print(f"打开 / open: {result.index_path}")
+    print(f"    {result.index_path.as_uri()}")
+    return EXIT_FAILED_UNITS if result.failures else 0

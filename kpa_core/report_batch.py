@@ -1,0 +1,271 @@
+"""The report batch: one HTML report per unit of a year, in parallel, skipping what is current.
+
+Plan (in the calling process, cheap): load and score the year, decide each unit's input key
+(sha256 of everything its report reads: its record, its self-assessment, the units table, the
+year's and earlier years' score tables, the notebook, templates and kpa code, the parameters),
+write ``params/<year>/<unit>.yaml`` when its content changed, and skip units whose key matches
+the manifest of the last run (unless ``force``). Render (in the executor): ``render_unit`` per
+unit. Finish: the manifest, ``index.html``, and a result listing every failure with its cause.
+
+Any ``concurrent.futures.Executor`` works; by default a local process pool with one worker
+per core. A Dask cluster works the same way (``distributed.Client(...).get_executor()``):
+workers need kpa installed and the data, output and params folders on a shared file system.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kpa_core import __version__
+from kpa_core.atomic import atomic_write_text
+from kpa_core.campaign import load_units, load_year, record_path
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.params import make_params, write_params
+from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
+from kpa_core.record import dump_yaml
+from kpa_core.report_context import data_fingerprints, earlier_years
+from kpa_core.report_params import check_report_params
+from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
+from kpa_core.rubric import load_rubric
+from kpa_core.scoring import score_record, score_year
+
+MANIFEST = ".kpa-report-manifest.json"
+MANIFEST_FORMAT = 1
+
+
+@dataclass
+class BatchResult:
+    """What a batch did, unit by unit."""
+
+    year: int
+    out_dir: Path
+    index_path: Path
+    rendered: list[UnitResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # unit id → cause
+    seconds: float = 0.0
+    index_written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# The modules whose code shapes a report's content (not the CLI, not other faces).
+REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
+                  "report_export", "report_params", "report_sections", "rubric", "rules",
+                  "scoring")
+
+
+def code_fingerprint(notebook: Path) -> str:
+    """sha256 of the code that shapes a report: the notebook, templates and those modules."""
+    h = hashlib.sha256(__version__.encode())
+    files = [notebook, *sorted((PACKAGE_DIR / "templates").glob("kpa_report*")),
+             *(PACKAGE_DIR / f"{m}.py" for m in REPORT_MODULES),
+             *sorted((PACKAGE_DIR / "rubrics").glob("*.yaml"))]
+    for path in files:
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_key(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _portable(path: Path) -> str:
+    """A path relative to the project folder when it lies inside it (params stay portable)."""
+    try:
+        return str(path.resolve().relative_to(project_dir()))
+    except ValueError:
+        return str(path.resolve())
+
+
+MADE_LINE = re.compile(r"^made: .*$", re.MULTILINE)
+
+
+def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
+    """Write a params file only when something other than its ``made`` time differs.
+
+    Why: reruns would otherwise rewrite every file with a new timestamp and churn git. The
+    files are written by ``dump_yaml`` (stable key order), so comparing the text with the
+    top-level ``made:`` line blanked out is exact, and needs no YAML parsing.
+    """
+    new_text = dump_yaml(params)
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except OSError:
+        old_text = None
+    if old_text is not None and MADE_LINE.sub("", old_text) == MADE_LINE.sub("", new_text):
+        return False
+    write_params(path, params)
+    return True
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if data.get("format") == MANIFEST_FORMAT else {}
+
+
+def default_executor(jobs: int) -> Executor:
+    """A local process pool; forked where possible so workers inherit the parent's imports."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="报告 / reports", unit="单位 unit", disable=not enabled,
+                leave=True, dynamic_ncols=True)
+
+
+def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Path | None = None,
+              out_dir: str | Path | None = None, params_dir: str | Path | None = None,
+              cap_scope: str | None = None, jobs: int | None = None, force: bool = False,
+              executor: Executor | None = None, engine: str = "warm", progress: bool = True,
+              notebook: str | Path | None = None,
+              log: Callable[[str], None] = print) -> BatchResult:
+    """Render the reports of one year; see the module docstring for the steps."""
+    start = time.perf_counter()
+    wanted = list(dict.fromkeys(units or []))
+    first = check_report_params(year=year, unit=wanted[0] if wanted else None,
+                                data_dir=data_dir, cap_scope=cap_scope) if wanted else None
+    data = Path(first.data_dir) if first else Path(check_data(year, data_dir, cap_scope))
+    if engine not in ENGINES:
+        raise KpaInputError([Problem("未知的执行引擎", "unknown engine", field="engine",
+                                     value=engine, allowed_zh="|".join(ENGINES),
+                                     allowed_en="|".join(ENGINES))])
+    all_units = load_units(data)
+    unknown = [u for u in wanted if u not in all_units]
+    if unknown:
+        raise KpaInputError([Problem("单位不在单位表中", "unit not in units.csv", field="units",
+                                     value=u, allowed_zh="、".join(all_units),
+                                     allowed_en=", ".join(all_units)) for u in unknown])
+    notebook = Path(notebook or notebooks_dir() / "report.ipynb").resolve()
+    out = Path(out_dir or project_dir() / "out" / "reports" / str(year)).resolve()
+    pdir = Path(params_dir or default_params_dir()).resolve() / str(year)
+    result = BatchResult(year=year, out_dir=out, index_path=out / "index.html")
+
+    ydata = load_year(data, year, strict=False, units=all_units)
+    records = {r.unit_id: r for r in ydata.records}
+    targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
+    for uid in targets:
+        if uid not in records:
+            probs = ydata.problems.get(uid) or [Problem(
+                "该单位没有本年度考核记录", "the unit has no record for that year", unit=uid,
+                field="year", value=year, where=str(record_path(data, year, uid)))]
+            result.failures[uid] = "\n".join(str(p) for p in probs)
+
+    by_rubric: dict[str, Any] = {}
+    code = code_fingerprint(notebook)
+    manifest = read_manifest(out)
+    old_keys: dict[str, str] = manifest.get("units", {})
+    keys: dict[str, str] = {}
+    tasks: list[UnitTask] = []
+    for uid in (u for u in targets if u in records):
+        rec = records[uid]
+        if rec.rubric not in by_rubric:
+            rubric = load_rubric(rec.rubric)
+            same = [r for r in ydata.records if r.rubric == rubric.id]
+            table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
+            earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
+            by_rubric[rec.rubric] = (rubric, table, earlier)
+        rubric, table, earlier = by_rubric[rec.rubric]
+        card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
+        rel = _portable(record_path(data, year, uid))
+        rel_or_abs = rel if Path(rel).is_file() else record_path(data, year, uid)
+        write_params_if_changed(pdir / f"{uid}.yaml",
+                                make_params(rec, card, kind="report", record_path=rel_or_abs))
+        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope}
+        keys[uid] = input_key(code, parameters, sorted(ydata.problems),
+                              data_fingerprints(data, year, uid, table, earlier))
+        html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
+        if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
+                and ipynb_path.is_file()):
+            result.skipped.append(uid)
+            continue
+        tasks.append(UnitTask(uid, str(notebook), parameters, str(html_path), str(ipynb_path),
+                              title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
+                              engine=engine))
+
+    if tasks:
+        out.mkdir(parents=True, exist_ok=True)
+        result.rendered = _execute(tasks, executor, jobs, progress)
+        for r in result.rendered:
+            if not r.ok:
+                result.failures[r.unit_id] = r.error
+                keys.pop(r.unit_id, None)
+    done = {**{u: k for u, k in old_keys.items() if u not in targets}, **keys}
+
+    from kpa_core.report_index import write_index_if_changed
+
+    table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+    index_key, result.index_written = write_index_if_changed(
+        out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
+        result.failures, manifest.get("index"), code)
+    new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key}
+    if new_manifest != manifest:
+        atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) -> str:
+    """Check year, data folder and cap scope when no unit is named (any unit will do)."""
+    from kpa_core.report_params import ReportParamError, resolve_data_dir
+
+    data = resolve_data_dir(data_dir)
+    try:
+        some_unit = next(iter(load_units(data))) if (data / "units.csv").is_file() else None
+    except KpaInputError:
+        some_unit = None
+    try:
+        return check_report_params(year=year, unit=some_unit, data_dir=data,
+                                   cap_scope=cap_scope).data_dir
+    except ReportParamError as exc:
+        raise KpaInputError(exc.problems) from None
+
+
+def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
+             progress: bool) -> list[UnitResult]:
+    """Run the tasks on the executor (ours or the caller's), with a progress bar."""
+    own = executor is None
+    if own:
+        from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
+
+        executor = default_executor(max(1, min(jobs or os.cpu_count() or 1, len(tasks))))
+    results: list[UnitResult] = []
+    try:
+        futures: dict[Future[UnitResult], UnitTask] = {
+            executor.submit(render_unit, t): t for t in tasks}
+        with _progress(len(tasks), progress) as bar:
+            for fut in as_completed(futures):
+                task = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit only
+                    res = UnitResult(task.unit_id, False, 0.0,
+                                     error=f"{type(exc).__name__}: {exc}")
+                results.append(res)
+                bar.set_postfix_str(task.unit_id, refresh=False)
+                bar.update()
+    finally:
+        if own:
+            executor.shutdown(wait=True)
+    return sorted(results, key=lambda r: r.unit_id)

@@ -1,0 +1,72 @@
+"""Executed report notebook → one self-contained HTML file, with nbconvert.
+
+The exporter uses kpa's own page template (``templates/kpa_report.html.j2``) on top of
+nbconvert's lab cell layout: no code, no prompts, no script or stylesheet fetched from
+anywhere (the stock template pulls require.js, MathJax and mermaid from CDNs). Building an
+``HTMLExporter`` loads and compiles Jinja templates, so each worker thread keeps one and
+reuses it for every unit it renders.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from kpa_core.report_imports import defer_iri_grammar
+
+defer_iri_grammar()
+
+import nbformat  # noqa: E402  (after the deferral above, on purpose)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE_FILE = "kpa_report.html.j2"
+# <script src="http…">, <link href="http…">, @import url(http…): anything the page would fetch.
+REMOTE_REFERENCE = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+_local = threading.local()
+
+
+def exporter() -> Any:
+    """This thread's HTMLExporter (built once: template loading is the slow part)."""
+    exp = getattr(_local, "exporter", None)
+    if exp is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        config = Config()
+        config.CSSHTMLHeaderPreprocessor.enabled = False  # pygments CSS: there is no code shown
+        exp = HTMLExporter(config=config, template_name="lab",
+                           extra_template_paths=[str(TEMPLATES_DIR)],
+                           template_file=TEMPLATE_FILE, exclude_input=True,
+                           exclude_input_prompt=True, exclude_output_prompt=True,
+                           embed_images=True)
+        _local.exporter = exp
+    return exp
+
+
+def drop_stderr(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without stderr streams: warnings stay in the audit notebook, not in the report."""
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return out
+
+
+def notebook_to_html(nb: nbformat.NotebookNode, title: str | None = None) -> str:
+    """Render an executed report notebook as the report page."""
+    nb = drop_stderr(nb)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter().from_notebook_node(nb)
+    return body
+
+
+def remote_references(html_text: str) -> list[str]:
+    """Every script/stylesheet/image reference to another host (should be none)."""
+    return [m.group(0) for m in REMOTE_REFERENCE.finditer(html_text)]

@@ -1,0 +1,127 @@
+"""The batch's ``index.html``: the year's ranking (sortable), an overview chart, links, failures.
+
+A plain page built here rather than through nbconvert: it has no notebook behind it. Like the
+reports it is one self-contained file — the stylesheet and the small table sorter are inline,
+nothing is fetched — and every name and failure message is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from kpa_core import __version__
+from kpa_core.atomic import atomic_write_text
+from kpa_core.report_sections import esc, num
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+# Click a header to sort by it; click again to reverse. Numbers sort as numbers (data-sort).
+SORTER_JS = """
+document.querySelectorAll('table.sortable').forEach(function (table) {
+  table.querySelectorAll('th').forEach(function (th, col) {
+    th.addEventListener('click', function () {
+      var asc = th.getAttribute('aria-sort') !== 'ascending';
+      table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute('data-sort') || a.cells[col].textContent;
+        var y = b.cells[col].getAttribute('data-sort') || b.cells[col].textContent;
+        var nx = parseFloat(x), ny = parseFloat(y);
+        var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, 'zh-CN');
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+"""
+
+COLUMNS = [("rank", "名次 / rank"), ("unit", "单位 / unit"), ("unit_id", "编号 / id"),
+           ("A1", "一 A1"), ("A2", "二 A2"), ("A3", "三 A3"), ("basic", "基本 / basic"),
+           ("bonus", "特色 / bonus"), ("total", "合计 / total")]
+
+
+def index_key(year: int, table: pd.DataFrame | None, linked: set[str],
+              failures: dict[str, str], code: str) -> str:
+    """What the page shows, hashed: rewrite the page only when this changes."""
+    h = hashlib.sha256(f"{year}|{code}|{sorted(linked)}|{sorted(failures.items())}".encode())
+    if table is not None:
+        h.update(table.sort_index().to_csv(float_format="%.6g").encode("utf-8"))
+    return h.hexdigest()
+
+
+def ranking_table(table: pd.DataFrame, linked: set[str]) -> str:
+    rows = []
+    for key, r in table.sort_values(["rank", "unit_id"]).iterrows():
+        cells = []
+        for col, _ in COLUMNS:
+            value = r[col]
+            if col == "unit":
+                text = (f'<a href="{esc(key)}.html">{esc(value)}</a>' if key in linked
+                        else f'{esc(value)} <span class="muted">（无报告 / no report）</span>')
+                cells.append(f'<td data-sort="{esc(value)}">{text}</td>')
+            elif col == "unit_id":
+                cells.append(f"<td><code>{esc(value)}</code></td>")
+            else:
+                cells.append(f'<td class="num" data-sort="{float(value):g}">{num(value)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = "".join(f'<th scope="col">{esc(label)}</th>' for _, label in COLUMNS)
+    return (f'<table class="kpa-table sortable" id="ranking"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def failures_box(failures: dict[str, str]) -> str:
+    if not failures:
+        return ""
+    items = "".join(f"<li><b><code>{esc(u)}</code></b><pre>{esc(cause)}</pre></li>"
+                    for u, cause in sorted(failures.items()))
+    return (f'<section class="kpa-failures" id="failures"><h2>未能生成的报告 / reports that '
+            f'failed ({len(failures)})</h2><ul>{items}</ul></section>')
+
+
+def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
+                 failures: dict[str, str]) -> str:
+    """The whole page as a string."""
+    from kpa_core import charts
+
+    css = (TEMPLATES_DIR / "kpa_report.css").read_text(encoding="utf-8")
+    parts = [f'<h1>{esc(year)} 年度党风廉政建设责任制考核 · 各单位报告'
+             f'<span class="en">{esc(year)} clean-government responsibility assessment — '
+             f'reports of every unit</span></h1>']
+    parts.append(failures_box(failures))
+    if table is not None and not table.empty:
+        median = float(table["total"].median())
+        parts.append(f'<p>共 {len(table)} 个单位，合计中位数 {num(median)}，已生成报告 '
+                     f'{len(linked)} 份。<span class="en"> / {len(table)} units, median total '
+                     f'{num(median)}, {len(linked)} reports.</span> 点击表头排序 '
+                     '<span class="en">/ click a column header to sort.</span></p>')
+        parts.append('<h2>排名 / ranking</h2>' + ranking_table(table, linked))
+        parts.append('<h2>总览 / overview</h2><div class="kpa-figure">' + charts.overview_chart(
+            list(table["unit"]), [float(v) for v in table["total"]], median, year) + "</div>")
+    made = datetime.now(UTC).isoformat(timespec="seconds")
+    parts.append(f'<footer class="kpa-provenance"><p>kpa {esc(__version__)} · 生成时间 / made '
+                 f'{esc(made)}</p></footer>')
+    title = f"{year} 年度考核报告索引 / assessment reports index"
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8" />\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+            f'<body class="kpa-index"><main>{"".join(parts)}</main>\n'
+            f"<script>{SORTER_JS}</script>\n</body>\n</html>\n")
+
+
+def write_index_if_changed(out_dir: Path, year: int, table: pd.DataFrame | None,
+                           linked: set[str], failures: dict[str, str], old_key: str | None,
+                           code: str) -> tuple[str, bool]:
+    """Write ``index.html`` unless it exists and shows the same; return (key, written)."""
+    key = index_key(year, table, linked, failures, code)
+    path = out_dir / "index.html"
+    if key == old_key and path.is_file():
+        return key, False
+    atomic_write_text(path, render_index(year, table, linked, failures))
+    return key, True

@@ -1,0 +1,110 @@
+"""The report notebook's parameters, checked on entry.
+
+The report notebook is run by papermill (the batch) and by hand in Jupyter. Either way a wrong
+parameter must end in one clear bilingual message that names the value and what is allowed —
+never a Python traceback that an analyst cannot read. ``ReportParamError`` therefore carries an
+IPython ``_render_traceback_`` hook: in a notebook the error shows as the message alone.
+
+The batch calls ``check_report_params`` too, before starting a kernel, so a typo on the command
+line fails in milliseconds instead of once per unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from kpa_core.campaign import available_years, load_units
+from kpa_core.errors import KpaInputError, Problem
+from kpa_core.paths import default_data_dir
+from kpa_core.rubric import available_rubrics
+from kpa_core.scoring import CAP_SCOPES
+
+PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope")
+
+
+class ReportParamError(KpaInputError):
+    """Bad report parameters; renders without a traceback inside IPython."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython calls this instead of printing a traceback
+        return self.render().splitlines()
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """Checked parameters of one report: absolute data folder, known year and unit."""
+
+    year: int
+    unit: str
+    data_dir: str
+    rubric: str | None = None
+    cap_scope: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The data folder: as given, else ./data, else ../data (a notebook opened from notebooks/)."""
+    if data_dir not in (None, ""):
+        return Path(data_dir).expanduser().resolve()
+    here = default_data_dir()
+    if (here / "units.csv").is_file():
+        return here
+    return (Path.cwd().parent / "data").resolve()
+
+
+def check_report_params(**given: Any) -> ReportParams:
+    """Validate the parameters by name; every problem is reported at once.
+
+    Unknown names are rejected too (a misspelt ``cap_scop`` would otherwise be silently
+    ignored and the report would use the default).
+    """
+    problems: list[Problem] = []
+    for name in sorted(set(given) - set(PARAM_NAMES)):
+        problems.append(Problem("未知的报告参数", "unknown report parameter", field=name,
+                                value=given[name], allowed_zh="、".join(PARAM_NAMES),
+                                allowed_en=", ".join(PARAM_NAMES)))
+    data_dir = resolve_data_dir(given.get("data_dir"))
+    units: dict[str, Any] = {}
+    years: list[int] = []
+    if not (data_dir / "units.csv").is_file():
+        problems.append(Problem("数据文件夹不存在或缺少 units.csv",
+                                "data folder missing or without units.csv", field="data_dir",
+                                value=str(data_dir), allowed_zh="含 units.csv 的文件夹",
+                                allowed_en="a folder holding units.csv"))
+    else:
+        try:
+            units = load_units(data_dir)
+        except KpaInputError as exc:
+            problems += exc.problems
+        years = available_years(data_dir)
+
+    year = given.get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year)
+    if isinstance(year, bool) or not isinstance(year, int) or (years and year not in years):
+        problems.append(Problem("没有该年度的数据", "no data for that year", field="year",
+                                value=given.get("year"),
+                                allowed_zh="、".join(map(str, years)) or "（无 / none）",
+                                allowed_en=", ".join(map(str, years)) or "(none)"))
+    unit = given.get("unit")
+    if units and unit not in units:
+        problems.append(Problem("单位不在单位表中", "unit not in units.csv", field="unit",
+                                value=unit, allowed_zh="、".join(units),
+                                allowed_en=", ".join(units)))
+    rubric = given.get("rubric")
+    if rubric not in (None, "") and rubric not in available_rubrics():
+        problems.append(Problem("未知的考核细则版本", "unknown rubric id", field="rubric",
+                                value=rubric, allowed_zh="、".join(available_rubrics()),
+                                allowed_en=", ".join(available_rubrics())))
+    cap_scope = given.get("cap_scope")
+    if cap_scope not in (None, "") and cap_scope not in CAP_SCOPES:
+        problems.append(Problem("选项取值不合法", "option value not allowed", field="cap_scope",
+                                value=cap_scope, allowed_zh="|".join(CAP_SCOPES),
+                                allowed_en="|".join(CAP_SCOPES)))
+    if problems:
+        raise ReportParamError(p.located(unit=str(unit)) for p in problems)
+    return ReportParams(year=year, unit=unit, data_dir=str(data_dir), rubric=rubric or None,
+                        cap_scope=cap_scope or None)
