@@ -120,7 +120,8 @@ def _steps(lo: float, hi: float) -> list[float]:
 
 
 def candidate_values(rule: Rule, value: Any) -> list[Any]:
-    """Every value one edit of this rule's entry could give, the current one excluded.
+    """Every value one edit of this rule's entry could give, the current one excluded,
+    numbers nearest first.
 
     One edit means: toggle a flag; any other count or number; add, remove or re-price one case;
     add, fix or break one study session; add or remove one honour.
@@ -161,6 +162,10 @@ def candidate_values(rule: Rule, value: Any) -> list[Any]:
             i = levels.index(lv)
             out.append(levels[:i] + levels[i + 1:])
         out += [[*levels, lv["id"]] for lv in p["levels"]]
+    if kind in ("per_count", "bonus_per_count", "shortfall", "range"):
+        # nearest first: when two edits change the total equally, the smaller edit is shown
+        here = float(value) if isinstance(value, int | float) else 0.0
+        out.sort(key=lambda x: abs(float(x) - here))
     unique: list[Any] = []
     for v in out:
         if v != value and v not in unique:
