@@ -263,7 +263,7 @@ def test_all_2013_sample_params_reproduce(monkeypatch, capsys):
 
 @pytest.mark.notebook
 def test_html_re_renders_the_report_of_a_reproduced_unit(monkeypatch, tmp_path, capsys):
-    pytest.importorskip("kpa_core.report_render")
+    pytest.importorskip("kpa_core.report")
     monkeypatch.chdir(REPO)
     monkeypatch.setenv("KPA_HOME", str(REPO))
     out_dir = tmp_path / "html"

@@ -97,13 +97,13 @@ def run(args: argparse.Namespace) -> int:
 def render_html(results: list[Reproduction], html_dir: Path, data_dir: str | None) -> None:
     """Re-render each unit's report (HTML and executed notebook) into ``html_dir``.
 
-    Uses ``kpa_core.report.render_from_params`` when the report batch provides it, else runs
-    the report notebook directly through ``kpa_core.report_render``. The notebook reads the data
+    Runs the report notebook through the report face's public entry point
+    (``kpa_core.report.render_unit``), as the batch does for each unit. The notebook reads the data
     folder, so a unit whose data file is gone (or no longer reproduces) is rendered from what is
     there now, and said so; scenarios (no data file) are skipped.
     """
     try:
-        from kpa_core import report_render
+        from kpa_core import report as report_render
     except ImportError as exc:  # the report face is optional for the scoring core
         raise KpaInputError([Problem("报告模块尚不可用，无法生成 HTML",
                                      "the report modules are not available, so --html cannot "
