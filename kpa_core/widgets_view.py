@@ -85,14 +85,17 @@ def signed(x: float) -> str:
     return "0" if x == 0 else f"{x:+g}".replace("-", "−")
 
 
-def problems_html(problems: list[Problem]) -> str:
+def problems_html(problems: list[Problem], with_rule: bool = False) -> str:
+    """Problems in Chinese (English behind); beside a control the rule is implied, in the
+    status lines (``with_rule``) it is named."""
     if not problems:
         return ""
     lines = []
     for p in problems:
         value = "" if p.value is None else f"「{esc(p.value)}」"
         allowed = f"（允许：{esc(p.allowed_zh)}）" if p.allowed_zh else ""
-        lines.append(f"⚠ {esc(p.field or '')}{value}：{esc(p.problem_zh)}{allowed} "
+        where = ".".join(x for x in ((p.rule_id if with_rule else None), p.field) if x)
+        lines.append(f"⚠ {esc(where)}{value}：{esc(p.problem_zh)}{allowed} "
                      f"<span class='kpa-en'>/ {esc(p.problem_en)}</span>")
     return "<div class='kpa-error'>" + "<br>".join(lines) + "</div>"
 
@@ -391,7 +394,7 @@ class AssessView:
         try:
             fn()
         except KpaInputError as exc:
-            self.status.value = problems_html(exc.problems)
+            self.status.value = problems_html(exc.problems, with_rule=True)
         except Exception as exc:  # noqa: BLE001 - shown to the analyst, with the traceback
             self.status.value = (f"<div class='kpa-error'>程序错误 internal error: {esc(exc)}"
                                  f"<pre>{esc(traceback.format_exc())}</pre></div>")
@@ -518,12 +521,12 @@ class AssessView:
         try:
             path = c.save(self.who.value, self.why.value, on_purpose=self.confirm.value)
         except StaleRecordError as exc:
-            self.save_status.value = problems_html(exc.problems)
+            self.save_status.value = problems_html(exc.problems, with_rule=True)
             return
         except KpaInputError as exc:
             self.save_status.value = (f"<div class='kpa-warn'>未保存 not saved："
                                       f"{len(exc.problems)} 处问题 problem(s)</div>"
-                                      + problems_html(exc.problems))
+                                      + problems_html(exc.problems, with_rule=True))
             return
         self.confirm.value = False
         self.save_status.value = (f"<span class='kpa-ok'>已保存 saved {esc(path.name)}，"
@@ -537,7 +540,7 @@ class AssessView:
                                                  self.why.value)
         except KpaInputError as exc:
             self.save_status.value = ("<div class='kpa-warn'>方案未保存 scenario not saved</div>"
-                                      + problems_html(exc.problems))
+                                      + problems_html(exc.problems, with_rule=True))
             return
         self.save_status.value = (f"<span class='kpa-ok'>方案已保存 scenario saved: "
                                   f"{esc(path.name)}（考核记录未改动 the record is "
