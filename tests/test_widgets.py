@@ -191,3 +191,34 @@ def test_assess_app_reads_the_data_folder_from_the_environment(tmp_path, monkeyp
     assert "kpa-app" in app._dom_classes
     status = app.children[4].value
     assert "体育部" in status and "新记录" in status
+
+
+def test_kpa_app_and_lab_commands(tmp_path):
+    from kpa_core.commands import lab
+
+    nb = ROOT / "notebooks" / "assess.ipynb"
+    app = lab.server_command("app", nb, 9123, no_browser=True)
+    assert app[1:] == ["-m", "voila", str(nb), "--port=9123", "--Voila.ip=127.0.0.1",
+                       "--theme=light", "--no-browser"]
+    jlab = lab.server_command("lab", nb, 9124, no_browser=False, is_root=True)
+    assert jlab[1:] == ["-m", "jupyterlab", str(nb), "--port=9124", "--ServerApp.ip=127.0.0.1",
+                        "--allow-root"]
+    env = lab.server_env(tmp_path / "data", None, 2013, "arts")
+    assert (env["KPA_DATA"], env["KPA_PARAMS"], env["KPA_YEAR"], env["KPA_UNIT"]) == (
+        str(tmp_path / "data"), str(tmp_path / "params"), "2013", "arts")
+    assert str(ROOT) in env["PYTHONPATH"].split(":")
+
+
+def test_kpa_app_refuses_a_folder_without_units(tmp_path, capsys):
+    from kpa_core.cli import main
+
+    assert main(["app", "--data", str(tmp_path), "--no-browser"]) == 2
+    assert "units.csv" in capsys.readouterr().err
+
+
+def test_notebook_is_only_a_few_lines():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "assess.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code == ["from kpa_core.widgets_view import assess_app\n\nassess_app()"]
