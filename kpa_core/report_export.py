@@ -22,6 +22,7 @@ import nbformat  # noqa: E402  (after the deferral above, on purpose)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_FILE = "kpa_report.html.j2"
+HIDE_TAG = "kpa-hide"  # cells with this tag stay in the notebook, not in the report
 # <script src="http…">, <link href="http…">, @import url(http…): anything the page would fetch.
 REMOTE_REFERENCE = re.compile(
     r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
@@ -39,6 +40,8 @@ def exporter() -> Any:
 
         config = Config()
         config.CSSHTMLHeaderPreprocessor.enabled = False  # pygments CSS: there is no code shown
+        config.TagRemovePreprocessor.enabled = True  # notes for notebook users only
+        config.TagRemovePreprocessor.remove_cell_tags = {HIDE_TAG}
         exp = HTMLExporter(config=config, template_name="lab",
                            extra_template_paths=[str(TEMPLATES_DIR)],
                            template_file=TEMPLATE_FILE, exclude_input=True,
