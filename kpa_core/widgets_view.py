@@ -660,8 +660,8 @@ class AssessView:
         for _, r in shown.iterrows():
             arrow = "↑ 上升" if r.direction == "up" else "↓ 下降"
             css = "kpa-pos" if r.delta > 0 else "kpa-neg"
-            body.append(f"<tr class='kpa-change-{r.direction}'><td class='nw'>{arrow}</td>"
-                        f"<td class='nw'>{esc(r.rule)}</td>"
+            body.append(f"<tr class='kpa-change-{r.direction}'>"
+                        f"<td class='nw'>{arrow} {esc(r.rule)}</td>"
                         f"<td class='nw'>{esc(r.label[:8])}{'…' if len(r.label) > 8 else ''}"
                         "</td>"
                         f"<td class='nw'>{esc(r['from'])} → {esc(r.to)}</td>"
@@ -671,8 +671,7 @@ class AssessView:
         more = (f"<div class='kpa-allowed'>另有 {hidden} 项改动也会改变名次（每个方向只列变化最小的"
                 f" {MAX_CHANGES_SHOWN} 项） / {hidden} more; the {MAX_CHANGES_SHOWN} smallest of "
                 "each direction are listed</div>" if hidden else "")
-        self.changes.value = ("<table class='kpa-table'><tr><th>方向 up/down</th>"
-                              "<th>规则 rule</th>"
+        self.changes.value = ("<table class='kpa-table'><tr><th>名次↑↓ 规则 rule</th>"
                               "<th>内容 clause</th><th>改动 change</th><th>Δ</th>"
                               "<th>合计 total</th><th>名次 rank</th></tr>" + "".join(body)
                               + "</table>" + more)
