@@ -142,7 +142,11 @@ def parse_value(rule: Rule, value: Any) -> Any:
         if word in FALSE_WORDS:
             return False
         return value
-    if kind in ("per_count", "bonus_per_count", "shortfall", "range"):
+    if kind in ("per_count", "bonus_per_count", "shortfall"):
+        n = _scalar(value)
+        # Excel keeps every number as a float; a whole count is stored as one.
+        return int(n) if isinstance(n, float) and n.is_integer() else n
+    if kind == "range":
         return _scalar(value)
     if isinstance(value, bool):
         return value  # not a list: the kind reports "must be a list"

@@ -295,6 +295,44 @@ def test_workbook_metadata_problems_are_located_on_the_about_sheet(
     assert list((empty_data_dir).iterdir()) == [empty_data_dir / "units.csv"]
 
 
+def test_units_sheet_problems_are_located_on_their_cells(data_dir: Path, tmp_path: Path) -> None:
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    units = wb[SHEET_UNITS]
+    pe, arts = unit_row(units, "pe"), unit_row(units, "arts")
+    units.cell(pe, 2).value = "体育系"                       # name does not match units.csv
+    units.cell(arts, 1).value = None                         # arts no longer listed …
+    units.cell(arts, 2).value = None
+    units.cell(unit_row(units, "union"), len(UNIT_COLUMNS) + 1).value = "whole"  # cap_scope
+    extra = units.max_row + 1
+    units.cell(extra, 1).value = "nowhere"
+    wb.save(path)
+    before = snapshot(data_dir)
+    with pytest.raises(KpaInputError) as caught:
+        import_workbook(path, data_dir)
+    got = {(p.field, p.where.split("」")[0].split("「")[1], p.where.split("行 ")[1][0])
+           for p in caught.value.problems}
+    assert ("unit", SHEET_UNITS, "B") in got
+    assert ("unit_id", SHEET_UNITS, "A") in got                 # nowhere
+    assert ("options.cap_scope", SHEET_UNITS, "F") in got
+    # … so each of arts's filled rows says it is not on the units sheet.
+    arts_rows = [p for p in caught.value.problems
+                 if p.unit == "艺术系" and "not on the units sheet" in p.problem_en]
+    assert len(arts_rows) == len(load_record(data_dir / "2013" / "arts.yaml").entries)
+    assert snapshot(data_dir) == before
+
+
+def test_export_refuses_a_record_whose_unit_is_not_in_units_csv(data_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    text = (data_dir / "2013" / "pe.yaml").read_text(encoding="utf-8")
+    (data_dir / "2013" / "pe.yaml").write_text(text + "unit_id: nowhere\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as caught:
+        write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    [problem] = caught.value.problems
+    assert problem.value == "nowhere" and problem.where.endswith("pe.yaml")
+    assert not (tmp_path / "e.xlsx").exists()
+
+
 def test_not_a_kpa_workbook_is_an_input_problem(empty_data_dir: Path, tmp_path: Path) -> None:
     path = tmp_path / "other.xlsx"
     Workbook().save(path)
@@ -351,6 +389,8 @@ def test_cell_syntax_accepts_what_analysts_type() -> None:
     assert parse_value(rules["B02.responsibility"], "否") is False
     assert parse_value(rules["B02.responsibility"], True) is True
     assert parse_value(rules["B01.docs"], " 2 ") == 2
+    assert type(parse_value(rules["B01.docs"], 2.0)) is int
+    assert parse_value(rules["B01.docs"], "two") == "two"  # left for the rule kind to reject
     assert format_value(rules["B02.responsibility"], False) == "false"
     assert format_value(rules["B04.measures"], 5.0) == 5
     assert format_value(rules["B16.judicial"], []) == "无"
