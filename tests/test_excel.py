@@ -394,3 +394,22 @@ def test_cell_syntax_accepts_what_analysts_type() -> None:
     assert format_value(rules["B02.responsibility"], False) == "false"
     assert format_value(rules["B04.measures"], 5.0) == 5
     assert format_value(rules["B16.judicial"], []) == "无"
+
+
+def test_template_and_export_commands_write_their_default_files(data_dir: Path,
+                                                                tmp_path: Path) -> None:
+    def kpa(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=tmp_path,
+                              capture_output=True, text=True, encoding="utf-8")
+
+    made = kpa("template", "--year", "2014", "--data", str(data_dir))
+    assert made.returncode == 0 and "kpa-2014-template.xlsx" in made.stdout
+    exported = kpa("export", "--year", "2013", "--data", str(data_dir), "--role", "self")
+    assert exported.returncode == 0
+    wb = load_workbook(tmp_path / "kpa-2013-export.xlsx")
+    assert wb[SHEET_ENTRIES].max_row == 1 + 6 * N_RULES  # the six self-assessments
+    about = {r[0].value: r[2].value for r in wb[SHEET_ABOUT].iter_rows(min_row=2) if r[0].value}
+    assert (about["year"], about["role"]) == (2013, "self")
+    missing = kpa("export", "--year", "2011", "--data", str(data_dir))
+    assert missing.returncode == 2 and missing.stdout == "" and "no data for that year" in (
+        missing.stderr)
