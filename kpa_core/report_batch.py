@@ -30,7 +30,8 @@ from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.params import make_params, write_params
+from kpa_core.params import make_params
+from kpa_core.params import write_params_if_changed as params_write_if_changed
 from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
 from kpa_core.record import dump_yaml
 from kpa_core.report_context import data_fingerprints, earlier_years
@@ -92,25 +93,26 @@ def _portable(path: Path) -> str:
         return str(path.resolve())
 
 
-MADE_LINE = re.compile(r"^made: .*$", re.MULTILINE)
+VOLATILE_LINES = re.compile(r"^(made|kpa_version): .*$", re.MULTILINE)
 
 
 def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
-    """Write a params file only when something other than its ``made`` time differs.
+    """Write a params file only when something other than when/by-which-version differs.
 
-    Why: reruns would otherwise rewrite every file with a new timestamp and churn git. The
-    files are written by ``dump_yaml`` (stable key order), so comparing the text with the
-    top-level ``made:`` line blanked out is exact, and needs no YAML parsing.
+    Why: reruns would otherwise rewrite every file with a new timestamp and churn git. Fast
+    path first: the files are written by ``dump_yaml`` (stable key order), so equal text with
+    the top-level ``made:``/``kpa_version:`` lines blanked out means equal content — no YAML
+    parsing or schema validation for the common, unchanged case. Otherwise
+    ``params.write_params_if_changed`` decides on the parsed content and writes.
     """
-    new_text = dump_yaml(params)
     try:
         old_text = path.read_text(encoding="utf-8")
     except OSError:
         old_text = None
-    if old_text is not None and MADE_LINE.sub("", old_text) == MADE_LINE.sub("", new_text):
+    if old_text is not None and (VOLATILE_LINES.sub("", old_text)
+                                 == VOLATILE_LINES.sub("", dump_yaml(params))):
         return False
-    write_params(path, params)
-    return True
+    return params_write_if_changed(path, params)
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:

@@ -1,0 +1,172 @@
+"""The exported HTML reports of the session's batch (see conftest.report_run).
+
+Numbers worked out by hand from data/2013/*.yaml:
+- petroleum 石油工程系: A1 = 20 − (B02.responsibility 2 + B04.measures 5 + B04.losses 5) = 8;
+  S1 raw 5 + 3 = 8 → Note 2 caps it at 5; S2 raw 2×2 + 3 + 2 = 9 → 5; basic 78, total 88.
+- assets 国有资产管理处: A2 deductions 2×3 + 5 + 3 = 14 > 10 → A2 = 0, Note 1 cut 4 points;
+  S2 raw 2.5 + 5 = 7.5 → 5; basic 80, total 85.
+- union 工会: 100 − 2 − 2 − 1 = 95 basic, S2 2×2 = 4, total 99, rank 1. Its self-assessment
+  deducts only B15.openness 5 (self total 95).
+- With audit broken, 29 units are ranked; the median total is the 15th best, 85.5.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from conftest import SCRIPT_REASON
+
+from kpa_core.report_export import remote_references
+
+pytestmark = pytest.mark.notebook
+
+
+def page(run, unit: str) -> str:
+    return (run.out / f"{unit}.html").read_text(encoding="utf-8")
+
+
+def card_value(html_text: str, key: str) -> str:
+    m = re.search(rf'data-kpa="{key}">([^<]*)<', html_text)
+    assert m, key
+    return m.group(1)
+
+
+@pytest.mark.parametrize(("unit", "name", "basic", "bonus", "total"), [
+    ("petroleum", "石油工程系", "78", "10", "88"),
+    ("assets", "国有资产管理处", "80", "5", "85"),
+    ("union", "工会", "95", "4", "99"),
+])
+def test_headline_numbers(report_run, unit, name, basic, bonus, total):
+    html_text = page(report_run, unit)
+    assert f"<title>{name} · 2013" in html_text
+    assert card_value(html_text, "basic") == basic
+    assert card_value(html_text, "bonus") == bonus
+    assert card_value(html_text, "total") == total
+    assert card_value(html_text, "year median") == "85.5"
+    assert "纪委办公室" in html_text  # the assessor
+    assert "kvtc-2013-draft" in html_text
+
+
+@pytest.mark.parametrize("unit", ["petroleum", "assets", "union"])
+def test_totals_match_kpa_score(report_run, unit):
+    proc = subprocess.run([sys.executable, "-m", "kpa_core.cli", "score", "--json",
+                           str(report_run.data / "2013" / f"{unit}.yaml")],
+                          capture_output=True, text=True, check=True)
+    scored = json.loads(proc.stdout)
+    html_text = page(report_run, unit)
+    assert scored["unit"] in html_text
+    assert card_value(html_text, "total") == f"{scored['total']:g}"
+    assert card_value(html_text, "basic") == f"{scored['basic']:g}"
+
+
+def test_rank_among_the_units_that_loaded(report_run):
+    assert card_value(page(report_run, "union"), "rank") == "1"
+    assert "/ 29" in page(report_run, "union")
+    assert "audit" in page(report_run, "union")  # the broken unit is named as left out
+
+
+def test_note_caps_are_marked(report_run):
+    assets = page(report_run, "assets")
+    assert "注1封顶：超出分值的 4 分扣分未计" in assets
+    petroleum = page(report_run, "petroleum")
+    assert "注2封顶：原始加分 8，计 5" in petroleum
+    assert "注2封顶：原始加分 9，计 5" in petroleum
+    assert "注1封顶" not in petroleum
+
+
+def test_every_deduction_with_rule_text_amount_reason(report_run):
+    html_text = page(report_run, "petroleum")
+    # B04.measures: the rule's Chinese text, −5, the stated reason and evidence
+    row = html_text[html_text.index("<code>B04.measures</code>"):]
+    row = row[:row.index("</tr>")]
+    assert "部门负责人履行责任对腐败风险未提出措施和要求" in row
+    assert ">-5<" in row
+    assert "未针对招生风险提出防控措施，出现违规收费" in row
+    assert "查阅会议记录、工作台账" in row
+    assert "<b>-22</b>" in html_text  # all deductions: 2+5+5+2+2+4+1+1 = 22
+    assert "<b>+17</b>" in html_text  # bonuses before the caps: 8 + 9
+
+
+def test_untouched_items_summarised(report_run):
+    html_text = page(report_run, "union")
+    # union touches B02, B09, B18 and S2: the other 14 of 17 basic items (there is no B06)
+    # are summarised in one line, 5+5+5+10+5+7+5+5+5+5+5+5+10+5 = 82 points at full marks
+    assert "基本指标 14 个条目未扣分，得满分共 82 分" in html_text
+    assert "<code>B01</code>、<code>B03</code>" in html_text
+
+
+def test_no_code_no_prompts(report_run):
+    for unit in ("petroleum", "union"):
+        html_text = page(report_run, unit)
+        for marker in ("jp-CodeMirrorEditor", 'class="highlight', "_names_before",
+                       "open_report(", "display(HTML", "import ", "jp-InputPrompt",
+                       "jp-OutputPrompt", "In&nbsp;[", "kpa-hide"):
+            assert marker not in html_text, marker
+
+
+def test_nothing_fetched_from_elsewhere(report_run):
+    for name in ("petroleum.html", "union.html", "index.html"):
+        html_text = (report_run.out / name).read_text(encoding="utf-8")
+        assert remote_references(html_text) == []
+        assert not re.search(r"<(script|link)[^>]+(src|href)=", html_text)
+        assert "cdnjs" not in html_text and "unpkg" not in html_text
+
+
+def test_remote_reference_check_can_fail():
+    assert remote_references('<script src="https://cdn.example/x.js"></script>')
+    assert remote_references('<link rel="stylesheet" href="//cdn.example/x.css">')
+    assert remote_references("<style>@import url(https://x/y.css);</style>")
+    assert not remote_references('<svg xmlns="http://www.w3.org/2000/svg">')
+
+
+def test_user_text_is_escaped(report_run):
+    html_text = page(report_run, "union")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text
+    assert SCRIPT_REASON not in html_text
+    assert "<script" not in html_text
+
+
+def test_chinese_chart_text_is_svg_text(report_run):
+    html_text = page(report_run, "petroleum")
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html_text)
+    assert "各考核项目得分率 / attainment per area" in texts
+    assert "历年合计得分 / total score over the years" in texts
+    styles = re.findall(r"<text\b[^>]*style=\"([^\"]*)\"", html_text)
+    assert styles and all("font-family: 'Noto Sans CJK SC', 'Microsoft YaHei'" in s
+                          for s in styles)
+    assert "<image" not in html_text  # no rasterised chart whose glyphs could be boxes
+
+
+def test_self_assessment_section(report_run):
+    html_text = page(report_run, "union")
+    assert "自评合计 <b>95</b>，考核组合计 <b>99</b>" in html_text
+    row = html_text[html_text.index("<code>B15.openness</code>"):]
+    assert "<b>-5</b>" in row[:row.index("</tr>")]
+    assert "该单位未提交自评" in page(report_run, "petroleum")
+
+
+def test_provenance_footer(report_run):
+    html_text = page(report_run, "petroleum")
+    import hashlib
+
+    from kpa_core.rubric import load_rubric
+
+    record_sha = hashlib.sha256((report_run.data / "2013" / "petroleum.yaml").read_bytes())
+    assert record_sha.hexdigest() in html_text
+    assert load_rubric("kvtc-2013-draft").sha256 in html_text
+    assert '"unit": "petroleum"' in html_text  # the parameters it ran with
+    assert re.search(r"生成时间 / made</th><td><code>20\d\d-\d\d-\d\dT", html_text)
+
+
+def test_executed_notebook_kept_beside(report_run):
+    nb = nbformat.read(report_run.out / "petroleum.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'unit = "petroleum"' in injected[0].source
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("石油工程系" in o.get("data", {}).get("text/html", "") for o in outputs)
