@@ -10,6 +10,7 @@ than none.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -493,14 +494,27 @@ def import_workbook(path: str | Path, data_dir: str | Path) -> list[tuple[Path, 
     """Write one record per unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
 
     Every record is validated before the first file is written, so a bad workbook leaves the
-    data folder untouched; each file is then replaced atomically. Returns each path written
-    and whether it replaced an existing record (the command tells the analyst which).
+    data folder untouched. Writing is two-phase: every record is first saved (atomically, by
+    ``save_record``) to a staged file beside its target, and only when all are on disk are
+    they renamed over the targets, so a full disk mid-import does not leave half a year new.
+    Returns each path written and whether it replaced an existing record.
     """
     result = read_workbook(path, data_dir)
     targets = [(record_path(data_dir, result.year, uid, result.role), record)
                for uid, record in result.records.items()]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, record in targets:
+            stage = target.with_name(f".{target.name}.staged")  # not *.yaml: never loaded
+            save_record(record, stage)
+            staged.append((stage, target))
+    except BaseException:
+        for stage, _ in staged:
+            stage.unlink(missing_ok=True)
+        raise
     written = []
-    for target, record in targets:
+    for stage, target in staged:
         existed = target.exists()
-        written.append((save_record(record, target), existed))
+        os.replace(stage, target)
+        written.append((target, existed))
     return written

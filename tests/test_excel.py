@@ -413,3 +413,27 @@ def test_template_and_export_commands_write_their_default_files(data_dir: Path,
     missing = kpa("export", "--year", "2011", "--data", str(data_dir))
     assert missing.returncode == 2 and missing.stdout == "" and "no data for that year" in (
         missing.stderr)
+
+
+def test_a_failure_while_writing_leaves_every_record_as_it_was(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kpa_core.excel_import as excel_import
+
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    fill(wb[SHEET_ENTRIES], "arts", "B01.docs", 3, "三项材料均未报送")
+    wb.save(path)
+    before = snapshot(data_dir)
+    real_save, calls = excel_import.save_record, []
+
+    def save_then_fail(record, target):
+        calls.append(target)
+        if len(calls) == 5:
+            raise OSError(28, "No space left on device")
+        return real_save(record, target)
+
+    monkeypatch.setattr(excel_import, "save_record", save_then_fail)
+    with pytest.raises(OSError):
+        import_workbook(path, data_dir)
+    assert len(calls) == 5
+    assert snapshot(data_dir) == before  # no record replaced, no staged file left behind
