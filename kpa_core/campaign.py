@@ -206,6 +206,19 @@ def load_year(
                         where=str(path),
                     )
                 )
+            if record.unit_id != uid:
+                file_problems.append(
+                    Problem(
+                        "记录中的单位编号与文件名不符",
+                        "the record's unit_id differs from its file name",
+                        unit=record.unit,
+                        field="unit_id",
+                        value=record.unit_id,
+                        allowed_zh=uid,
+                        allowed_en=uid,
+                        where=str(path),
+                    )
+                )
             if record.year != year:
                 file_problems.append(
                     Problem(

@@ -154,3 +154,18 @@ def test_duplicate_unit_records_are_refused_when_scoring_a_year() -> None:
         score_year(recs)
     [p] = exc.value.problems
     assert p.unit == UNIT and p.value == UNIT and "one record per unit" in str(p)
+
+
+def test_unit_id_field_must_match_the_file_name(tmp_path) -> None:
+    (tmp_path / "2013").mkdir()
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,乙处,B,office\n", encoding="utf-8"
+    )
+    (tmp_path / "2013" / "a.yaml").write_text(
+        "rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\nunit_id: b\nentries: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KpaInputError) as exc:
+        load_year(tmp_path, 2013)
+    [p] = exc.value.problems
+    assert (p.unit, p.field, p.value, p.allowed_en) == ("甲系", "unit_id", "b", "a")
