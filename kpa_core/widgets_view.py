@@ -52,8 +52,13 @@ STYLE = """
 table.kpa-table { border-collapse: collapse; font-size: 12.5px; line-height: 1.35; }
 table.kpa-table td, table.kpa-table th { border: 1px solid #ccc; padding: 2px 6px; }
 table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space: nowrap; }
-.kpa-side { position: sticky; top: 0; align-self: flex-start; max-height: 100vh;
-            overflow-y: auto; }
+.kpa-side { position: sticky !important; top: 0; align-self: flex-start; max-height: 100vh;
+            overflow-y: auto !important; }
+/* ipywidgets boxes default to overflow:auto, which turns sticky off for their children */
+.kpa-app, .kpa-body { overflow: visible !important; }
+/* the same for the notebook's output wrappers around this app (Voila, JupyterLab) */
+.jp-OutputArea:has(.kpa-app), .jp-OutputArea-child:has(.kpa-app),
+.jp-OutputArea-output:has(.kpa-app) { overflow: visible !important; }
 table.kpa-table th { background: #eef3f8; }
 table.kpa-table td.num { text-align: right; }
 .kpa-neg { color: #b00020; } .kpa-pos { color: #1b7f3b; }
@@ -223,8 +228,10 @@ class RuleControl:
         return [{"participants": p.value, "reflections": r.value} for p, r in self.session_rows]
 
     def _add_session(self) -> None:
+        # 0 participants is invalid on purpose: a new row is flagged until it is filled in,
+        # instead of silently deducting or passing.
         self.view.on_value(self.rule.id, [*self._sessions(),
-                                          {"participants": 1, "reflections": 0}])
+                                          {"participants": 0, "reflections": 0}])
         self.show_value()
 
     def _remove_session(self, i: int) -> None:
@@ -373,7 +380,8 @@ class AssessView:
         self.widget = with_class(w.VBox([
             w.HTML(STYLE), self.title,
             w.HBox([self.year, self.unit, self.reload]), self.mode, self.status,
-            w.HBox([w.Box([self.form], layout=w.Layout(width="56%")), side]),
+            with_class(w.HBox([w.Box([self.form], layout=w.Layout(width="56%")), side]),
+                       "kpa-body"),
         ]), "kpa-app")
 
         self.year.observe(lambda ch: self.guard(self._year_changed), "value")
@@ -591,7 +599,8 @@ class AssessView:
             indent = "&nbsp;&nbsp;&nbsp;" if area.parent_id else ""
             rows.append(f"<tr class='kpa-area-row-{css_id(area_id)}'><td>{indent}{esc(area.zh)} "
                         f"<span class='kpa-en'>{esc(area.en)}</span></td>"
-                        f"<td class='num'>{fmt(area.points)}</td><td class='num kpa-neg'>"
+                        f"<td class='num'>{fmt(area.points)}</td><td class='num "
+                        f"{'kpa-neg' if card.area_deductions[area_id] else ''}'>"
                         f"{esc(signed(-card.area_deductions[area_id]))}</td>"
                         f"<td class='num'><b>{fmt(score)}</b></td></tr>")
             if area_id in card.capped:
@@ -606,7 +615,7 @@ class AssessView:
             rows.append(f"<tr class='kpa-area-row-{item_id}'><td>特色指标{item.number} "
                         f"<span class='kpa-en'>special {item.number}</span></td>"
                         f"<td class='num'>{fmt(item.points)}</td>"
-                        f"<td class='num kpa-pos'>{esc(signed(raw))}</td>"
+                        f"<td class='num {'kpa-pos' if raw else ''}'>{esc(signed(raw))}</td>"
                         f"<td class='num'><b>{fmt(got)}</b></td></tr>")
             if raw > got:
                 rows.append(f"<tr class='kpa-capped-row kpa-capped-{item_id}'>"

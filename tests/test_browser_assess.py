@@ -146,8 +146,9 @@ def test_slider_flag_reason_total_whatif_and_save_in_browser(app):
             expect(panel.locator(".kpa-rank-scenario")).to_have_text("5", timeout=15_000)
             expect(panel.locator(".kpa-cmp-total")).to_contain_text("−3")
             expect(panel.locator(".kpa-changes")).to_contain_text("B02.system")
+            page.locator(".kpa-scenario-name input").fill("补两项扣分")
+            page.set_viewport_size({"width": 1500, "height": 1200})
             page.locator(".kpa-app").evaluate("el => el.scrollIntoView()")
-            page.locator(".kpa-side").evaluate("el => el.scrollTo(0, el.scrollHeight)")
             keep(page, tmp_path, "assess-whatif.png")
 
             # The record is untouched by what-if; back in entry mode, save it on purpose.

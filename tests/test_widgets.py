@@ -93,6 +93,8 @@ def test_sessions_table(view):
     add.click()
     add.click()
     assert len(c.session_rows) == 2
+    assert "参加人数须为≥1的整数" in c.error.value  # a new row must be filled in
+    assert total(view) == "95.5"
     (p1, r1), (p2, r2) = c.session_rows
     p1.value, r1.value = 18, 5  # 5/18 < 1/3: fails
     p2.value, r2.value = 9, 3  # exactly 1/3: passes
