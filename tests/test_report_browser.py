@@ -9,7 +9,8 @@ Screenshots for the README come from a full 2013 run::
     .venv/bin/kpa report --year 2013
     .venv/bin/python tests/test_report_browser.py out/reports/2013 docs
 
-which writes docs/report-index.png and docs/report-unit.png (the unit: petroleum).
+which writes docs/report-index.png and docs/report-unit.png (the unit: assets, where both
+notes cap: Note 1 at A2, Note 2 at S2).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def test_index_sorts_in_chromium(report_run):
         browser.close()
 
 
-def screenshots(out_dir: Path, docs: Path, unit: str = "petroleum") -> list[Path]:
+def screenshots(out_dir: Path, docs: Path, unit: str = "assets") -> list[Path]:
     """Full-page screenshots of a run's index and one unit's report."""
     from playwright.sync_api import sync_playwright
 
