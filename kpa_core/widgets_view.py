@@ -434,8 +434,20 @@ class AssessView:
         """(Re)load the chosen unit's record and rebuild the form from its rubric."""
         self.status.value = ""
         self.save_status.value = ""
-        self.controller = AssessmentController(self.data_dir, self.year.value, self.unit.value,
-                                               params_dir=self.params_dir, units=self.units)
+        try:
+            self.controller = AssessmentController(self.data_dir, self.year.value,
+                                                   self.unit.value, params_dir=self.params_dir,
+                                                   units=self.units)
+        except KpaInputError:
+            # Never leave the previous unit's form on screen under the new unit's name: a
+            # save from it would go to the wrong record.
+            self.controller = None
+            self.controls, self.item_labels = {}, {}
+            self.form.children = ()
+            self.total.value = self.scores.value = self.compare.value = self.changes.value = ""
+            self._enable(False)
+            raise
+        self._enable(True)
         self.controller.set_mode(self.mode.value)
         c = self.controller
         self.title.value = (f"<h2>党风廉政建设责任制考核 录入与假设分析 / assessment entry and "
@@ -446,6 +458,10 @@ class AssessView:
             f"已载入 loaded {esc(c.path.name)}"
         self.status.value = f"<span class='kpa-ok'>{esc(c.unit.name_zh)} {c.year}：{state}</span>"
         self.refresh()
+
+    def _enable(self, on: bool) -> None:
+        for button in (self.save, self.save_scenario, self.reset):
+            button.disabled = not on
 
     def _build_form(self) -> None:
         c = self.controller
@@ -513,6 +529,8 @@ class AssessView:
         self.refresh(rule_id)
 
     def _mode_changed(self) -> None:
+        if self.controller is None:
+            return
         self.controller.set_mode(self.mode.value)
         self.refresh()
 

@@ -351,8 +351,10 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     assert scenario["baseline"]["path"] == "data/2013/arts.yaml"
     assert scenario["changes"] == {"B18.news": {"from": None, "to": {
         "actual": 3, "reason": "假设分析 / what-if"}}}
-    # it reproduces: the embedded record rescored gives the stored total
+    # it reproduces: the embedded record rescored gives the stored total, also by the CLI
     assert score_record(parse_record(params["record"]["data"])).total == 94.5
+    from kpa_core.cli import main
+    assert main(["reproduce", str(out)]) == 0
     line = read_audit(data, 2013)[-1]
     assert (line["action"], line["scenario"], line["total"]) == (
         "save_scenario", "少一篇 新闻/稿件", 94.5)

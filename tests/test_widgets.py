@@ -183,6 +183,20 @@ def test_changing_unit_and_year_reloads(view):
     assert "已载入" in view.status.value
 
 
+def test_a_broken_record_clears_the_form_instead_of_showing_the_previous_unit(view, tmp_path):
+    (tmp_path / "data/2013/union.yaml").write_text("rubric: kvtc-2013-draft\nyear: 2013\n"
+                                                   "unit: 工会\nentries: {B06.x: {count: 1}}\n",
+                                                   encoding="utf-8")
+    view.unit.value = "union"
+    assert "基本指标没有第6条" in view.status.value and "B06.x" in view.status.value
+    assert view.controller is None and view.form.children == () and view.controls == {}
+    assert view.save.disabled and view.save_scenario.disabled
+    view.mode.value = "whatif"  # nothing to compare: no error either
+    assert "internal error" not in view.status.value
+    view.unit.value = "arts"
+    assert total(view) == "95.5" and not view.save.disabled
+
+
 def test_assess_app_reads_the_data_folder_from_the_environment(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "data/2013/pe.yaml").unlink()
