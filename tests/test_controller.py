@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpa_core.audit_log import read_audit
+from kpa_core.audit_log import append_audit, audit_path, read_audit
 from kpa_core.controller import AssessmentController, StaleRecordError, parse_amounts
 from kpa_core.errors import KpaInputError
 from kpa_core.params import validate_params
@@ -359,3 +359,19 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     assert (line["action"], line["scenario"], line["total"]) == (
         "save_scenario", "少一篇 新闻/稿件", 94.5)
     assert json.dumps(line, ensure_ascii=False)  # plain JSON
+
+
+def test_audit_log_appends_and_checks_its_fields(data):
+    assert read_audit(data, 2013) == []
+    with pytest.raises(KpaInputError) as info:
+        append_audit(data, 2013, who=" ", why="x", action="delete", unit_id="arts", unit="艺术系",
+                     what={})
+    assert zh(info.value.problems) == ["须填写保存人", "未知的操作"]
+    append_audit(data, 2013, who="甲", why="一", action="save_record", unit_id="arts",
+                 unit="艺术系", what={"B14.method": {"from": None, "to": {"applies": True}}})
+    append_audit(data, 2013, who="乙", why="二", action="save_scenario", unit_id="arts",
+                 unit="艺术系", what={})
+    lines = audit_path(data, 2013).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and "甲" in lines[0]  # Chinese kept readable, one JSON per line
+    assert [(x["who"], x["action"]) for x in read_audit(data, 2013)] == [
+        ("甲", "save_record"), ("乙", "save_scenario")]
