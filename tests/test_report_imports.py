@@ -1,0 +1,40 @@
+"""The deferred IRI grammar: cheap import, unchanged behaviour (in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None,
+                                reason="rfc3987-syntax is not installed: nothing to defer")
+
+PROBE = """
+import sys
+from kpa_core.report_imports import defer_iri_grammar
+assert defer_iri_grammar() is True
+import papermill, nbconvert, jsonschema
+print("deferred", getattr(sys.modules["rfc3987_syntax"], "__kpa_shim__", False))
+print("grammar built", "rfc3987_syntax.syntax_helpers" in sys.modules)
+checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+print("valid", checker.conforms("https://例子.测试/路径?q=1", "iri"))
+print("invalid", checker.conforms("http://exa mple.com/<>", "iri"))
+print("grammar built", "rfc3987_syntax.syntax_helpers" in sys.modules)
+"""
+
+
+def test_iri_checks_still_work_after_deferring():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["deferred True", "grammar built False", "valid True", "invalid False",
+                   "grammar built True"]
+
+
+def test_does_nothing_once_jsonschema_is_imported():
+    code = ("import jsonschema\nfrom kpa_core.report_imports import defer_iri_grammar\n"
+            "print(defer_iri_grammar())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "False"
