@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing.util
+import os
 import subprocess
 import threading
 from typing import Any
@@ -62,11 +63,23 @@ atexit.register(_shutdown_all)
 _finalizer_pid: int | None = None
 
 
+def _forget_parent_kernels() -> None:
+    """In a forked child: the kernels (and clients, lock) copied from the parent are not ours.
+
+    Without this a pool worker forked from a process that already ran a unit would share the
+    parent's kernel, and its exit hook would shut the parent's kernels down.
+    """
+    global _local, _lock
+    _local, _lock = threading.local(), threading.Lock()
+    _all_kernels.clear()
+
+
+os.register_at_fork(after_in_child=_forget_parent_kernels)
+
+
 def _register_worker_finalizer() -> None:
     """Process-pool workers leave through os._exit, which skips atexit: use Finalize there."""
     global _finalizer_pid
-    import os
-
     if _finalizer_pid != os.getpid():
         multiprocessing.util.Finalize(None, _shutdown_all, exitpriority=100)
         _finalizer_pid = os.getpid()
