@@ -16,7 +16,15 @@ from typing import Any
 import pandas as pd
 
 from kpa_core import __version__
-from kpa_core.campaign import Unit, available_years, load_units, load_year, record_path
+from kpa_core.campaign import (
+    Unit,
+    YearData,
+    available_years,
+    load_units,
+    load_year,
+    record_path,
+    year_dir,
+)
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record
 from kpa_core.report_params import ReportParams
@@ -114,13 +122,43 @@ def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | No
         if y >= year:
             continue
         try:
-            earlier = load_year(data_dir, y, strict=False, units=units)
+            earlier = cached_year(data_dir, y, units)
         except KpaInputError:
             continue
         recs = {r.unit_id: r for r in earlier.records if r.rubric == rubric.id}
         if recs:
             out.append((y, score_year(list(recs.values()), cap_scope, rubric).table, recs))
     return out
+
+
+_YEAR_CACHE: dict[tuple[Any, ...], YearData] = {}
+_YEAR_CACHE_SIZE = 8
+
+
+def _stamp(path: Path) -> tuple[str, str]:
+    return (path.name, sha256_of(path))
+
+
+def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
+    """``load_year(strict=False)``, remembered while no file of the year (or units.csv) changes.
+
+    Why: every report reads its whole year (rank, median) and the earlier years. In a warm
+    kernel that renders unit after unit, re-parsing the same YAML files for each unit is most
+    of the context's cost, and for an office with thousands of units it would grow with the
+    square of the count. The key is every file's name and sha256 (hashing is ~50× cheaper
+    than parsing), so any edit is seen, however quick; callers treat the result as read-only.
+    """
+    folder = year_dir(data_dir, year)
+    try:
+        key = (str(Path(data_dir).resolve()), year, _stamp(Path(data_dir) / "units.csv"),
+               tuple(_stamp(p) for p in sorted(folder.glob("*.yaml"))))
+    except OSError:  # a file vanished while we looked: do not cache
+        return load_year(data_dir, year, strict=False, units=units)
+    if key not in _YEAR_CACHE:
+        if len(_YEAR_CACHE) >= _YEAR_CACHE_SIZE:
+            _YEAR_CACHE.pop(next(iter(_YEAR_CACHE)))
+        _YEAR_CACHE[key] = load_year(data_dir, year, strict=False, units=units)
+    return _YEAR_CACHE[key]
 
 
 def _broken_unit_error(params: ReportParams, problems: list[Problem]) -> KpaInputError:
@@ -133,7 +171,7 @@ def build_context(params: ReportParams) -> ReportContext:
     """Load the year (and earlier years), score everything, and pick out the unit."""
     data_dir = Path(params.data_dir)
     units = load_units(data_dir)
-    year = load_year(data_dir, params.year, strict=False, units=units)
+    year = cached_year(data_dir, params.year, units)
     own = next((r for r in year.records if r.unit_id == params.unit), None)
     if own is None:
         raise _broken_unit_error(params, year.problems.get(params.unit, []))

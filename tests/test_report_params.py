@@ -118,3 +118,21 @@ def test_no_font_file_is_shipped():
     package = Path(charts.__file__).parent
     fonts = [p for ext in ("ttf", "otf", "ttc", "woff", "woff2") for p in package.rglob(f"*.{ext}")]
     assert fonts == []
+
+
+def test_year_cache_sees_every_edit(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    first = open_report(year=2013, unit="union", data_dir=str(data))
+    assert first.card.total == 99.0
+    again = open_report(year=2013, unit="union", data_dir=str(data))
+    assert again.year_scores.table is not None and again.card.total == 99.0
+    # union held 3 of 4 news articles (−1); with 4 the deduction goes: 100 in all
+    path = data / "2013" / "union.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("actual: 3", "actual: 4", 1),
+                    encoding="utf-8")
+    edited = open_report(year=2013, unit="union", data_dir=str(data))
+    assert edited.card.total == 100.0
+    assert float(edited.table.loc["union", "total"]) == 100.0  # the year table too
