@@ -160,6 +160,13 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                      value=u, allowed_zh="、".join(all_units),
                                      allowed_en=", ".join(all_units)) for u in unknown])
     notebook = Path(notebook or notebooks_dir() / "report.ipynb").resolve()
+    if not notebook.is_file():
+        raise KpaInputError([Problem("找不到报告笔记本", "report notebook not found",
+                                     field="notebook", value=str(notebook),
+                                     allowed_zh="notebooks/report.ipynb（在项目文件夹中运行或设置 "
+                                                "KPA_HOME）",
+                                     allowed_en="notebooks/report.ipynb (run from the project "
+                                                "folder or set KPA_HOME)")])
     out = Path(out_dir or project_dir() / "out" / "reports" / str(year)).resolve()
     pdir = Path(params_dir or default_params_dir()).resolve() / str(year)
     result = BatchResult(year=year, out_dir=out, index_path=out / "index.html")
