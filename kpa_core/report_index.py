@@ -103,10 +103,16 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                      '<span class="en">/ click a column header to sort.</span></p>')
         parts.append('<h2>排名 / ranking</h2>' + ranking_table(table, linked))
         parts.append('<h2>总览 / overview</h2><div class="kpa-figure">' + charts.overview_chart(
-            list(table["unit"]), [float(v) for v in table["total"]], median, year) + "</div>")
+            list(table["unit"]), [float(v) for v in table["total"]], median, year) + "</div>"
+            '<p class="muted">深红：不低于中位数；浅红：低于中位数 / dark red: at or above the '
+            "median; light red: below it.</p>")
     made = datetime.now(UTC).isoformat(timespec="seconds")
-    parts.append(f'<footer class="kpa-provenance"><p>kpa {esc(__version__)} · 生成时间 / made '
-                 f'{esc(made)}</p></footer>')
+    scope = ""
+    if table is not None and not table.empty:
+        scope = f" · 封顶层级 / cap scope {esc(', '.join(sorted(set(table['cap_scope']))))}"
+    parts.append(f'<footer class="kpa-provenance"><p>kpa {esc(__version__)}{scope} · '
+                 f"生成时间 / made {esc(made)} · 各单位报告页脚列有考核细则与数据的 sha256 / "
+                 "each report's footer lists the rubric's and the data's sha256</p></footer>")
     title = f"{year} 年度考核报告索引 / assessment reports index"
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8" />\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
