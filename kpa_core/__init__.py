@@ -1,4 +1,6 @@
-"""kpa_core — scoring library for the 党风廉政建设责任制考核 (clean-government responsibility assessment).
+"""kpa_core — scoring library for the 党风廉政建设责任制考核.
+
+The clean-government responsibility assessment of each unit of the College.
 
 Everything that computes a score lives here; notebooks, the CLI and the report batch are faces
 that call into it. The rubric itself is data (``rubrics/*.yaml``), never code.
