@@ -192,59 +192,22 @@ def load_year(
                     ]
                 )
             record = load_record(path, unit_id=uid)
-            file_problems = []
-            if record.unit != units[uid].name_zh:
-                file_problems.append(
-                    Problem(
-                        "单位名称与单位表不符",
-                        "unit name differs from units.csv",
-                        unit=record.unit,
-                        field="unit",
-                        value=record.unit,
-                        allowed_zh=units[uid].name_zh,
-                        allowed_en=units[uid].name_zh,
-                        where=str(path),
-                    )
-                )
-            if record.unit_id != uid:
-                file_problems.append(
-                    Problem(
-                        "记录中的单位编号与文件名不符",
-                        "the record's unit_id differs from its file name",
-                        unit=record.unit,
-                        field="unit_id",
-                        value=record.unit_id,
-                        allowed_zh=uid,
-                        allowed_en=uid,
-                        where=str(path),
-                    )
-                )
-            if record.year != year:
-                file_problems.append(
-                    Problem(
-                        "记录年度与文件夹不符",
-                        "record year differs from its folder",
-                        unit=record.unit,
-                        field="year",
-                        value=record.year,
-                        allowed_zh=str(year),
-                        allowed_en=str(year),
-                        where=str(path),
-                    )
-                )
-            if record.role != role:
-                file_problems.append(
-                    Problem(
-                        "记录角色与文件夹不符",
-                        "record role differs from its folder",
-                        unit=record.unit,
-                        field="role",
-                        value=record.role,
-                        allowed_zh=role,
-                        allowed_en=role,
-                        where=str(path),
-                    )
-                )
+            expected = (  # field, value in the file, value its place demands, zh, en
+                ("unit", record.unit, units[uid].name_zh,
+                 "单位名称与单位表不符", "unit name differs from units.csv"),
+                ("unit_id", record.unit_id, uid,
+                 "记录中的单位编号与文件名不符", "the record's unit_id differs from its file name"),
+                ("year", record.year, year,
+                 "记录年度与文件夹不符", "record year differs from its folder"),
+                ("role", record.role, role,
+                 "记录角色与文件夹不符", "record role differs from its folder"),
+            )
+            file_problems = [
+                Problem(zh, en, unit=record.unit, field=name, value=got,
+                        allowed_zh=str(want), allowed_en=str(want), where=str(path))
+                for name, got, want, zh, en in expected
+                if got != want
+            ]
             if file_problems:
                 raise KpaInputError(file_problems)
             records.append(record)
