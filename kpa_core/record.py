@@ -16,7 +16,7 @@ import yaml
 
 from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.rubric import Rubric, available_rubrics, load_rubric
+from kpa_core.rubric import Rubric, available_rubrics, load_rubric, unknown_rubric
 from kpa_core.rules import kind_of
 
 TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries")
@@ -267,16 +267,7 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         if rubric_id in available_rubrics():
             rubric = load_rubric(rubric_id)
         else:
-            problems.append(
-                Problem(
-                    "未知的考核细则版本",
-                    "unknown rubric id",
-                    field="rubric",
-                    value=rubric_id,
-                    allowed_zh="、".join(available_rubrics()),
-                    allowed_en=", ".join(available_rubrics()),
-                )
-            )
+            problems.append(unknown_rubric(rubric_id))
     options = data.get("options") or {}
     if rubric is not None:
         problems += check_options(options, rubric)

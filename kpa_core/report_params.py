@@ -18,7 +18,7 @@ from typing import Any
 from kpa_core.campaign import available_years, load_units
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
-from kpa_core.rubric import available_rubrics
+from kpa_core.rubric import available_rubrics, unknown_rubric
 from kpa_core.scoring import CAP_SCOPES
 
 PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope")
@@ -96,9 +96,7 @@ def check_report_params(**given: Any) -> ReportParams:
                                 allowed_en=", ".join(units)))
     rubric = given.get("rubric")
     if rubric not in (None, "") and rubric not in available_rubrics():
-        problems.append(Problem("未知的考核细则版本", "unknown rubric id", field="rubric",
-                                value=rubric, allowed_zh="、".join(available_rubrics()),
-                                allowed_en=", ".join(available_rubrics())))
+        problems.append(unknown_rubric(rubric))
     cap_scope = given.get("cap_scope")
     if cap_scope not in (None, "") and cap_scope not in CAP_SCOPES:
         problems.append(Problem("选项取值不合法", "option value not allowed", field="cap_scope",

@@ -148,23 +148,24 @@ def available_rubrics() -> list[str]:
     return sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml"))
 
 
+def unknown_rubric(rubric_id: object) -> Problem:
+    """The problem of naming a rubric version that is not shipped, with the ones that are."""
+    return Problem(
+        "未知的考核细则版本",
+        "unknown rubric id",
+        field="rubric",
+        value=rubric_id,
+        allowed_zh="、".join(available_rubrics()),
+        allowed_en=", ".join(available_rubrics()),
+    )
+
+
 @cache
 def load_rubric(rubric_id: str = DEFAULT_RUBRIC_ID) -> Rubric:
     """Load and check a shipped rubric by id; unknown ids name the ones that exist."""
     path = RUBRIC_DIR / f"{rubric_id}.yaml"
     if rubric_id not in available_rubrics():
-        raise KpaInputError(
-            [
-                Problem(
-                    "未知的考核细则版本",
-                    "unknown rubric id",
-                    field="rubric",
-                    value=rubric_id,
-                    allowed_zh="、".join(available_rubrics()),
-                    allowed_en=", ".join(available_rubrics()),
-                )
-            ]
-        )
+        raise KpaInputError([unknown_rubric(rubric_id)])
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     return build_rubric(data, where=str(path))

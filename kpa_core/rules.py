@@ -80,6 +80,11 @@ class RuleKind:
         """The value that changes nothing; used by forms and templates."""
         raise NotImplementedError
 
+    def not_a_list(self, rule: Rule, value: Any) -> list[Problem]:
+        """The problem of a list kind's value that is not a list."""
+        return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
+                         self.allowed(rule))]
+
     def validate(self, rule: Rule, entry: Any) -> list[Problem]:
         """Every problem of one entry: shape, unknown fields, the value, a missing reason."""
         if not isinstance(entry, dict):
@@ -339,11 +344,7 @@ class RangePerCase(RuleKind):
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [
-                _problem(
-                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
-                )
-            ]
+            return self.not_a_list(rule, value)
         lo, hi = float(rule.params["lo"]), float(rule.params["hi"])
         problems = []
         for i, v in enumerate(value):
@@ -402,11 +403,7 @@ class Ratio(RuleKind):
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [
-                _problem(
-                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
-                )
-            ]
+            return self.not_a_list(rule, value)
         problems = []
         for i, s in enumerate(value):
             field = f"{self.value_field}[{i}]"
@@ -480,11 +477,7 @@ class Tier(RuleKind):
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if not isinstance(value, list):
-            return [
-                _problem(
-                    rule, self.value_field, value, "须为列表", "must be a list", self.allowed(rule)
-                )
-            ]
+            return self.not_a_list(rule, value)
         known = self.level_points(rule)
         return [
             _problem(
