@@ -10,10 +10,10 @@ import argparse
 import sys
 
 from kpa_core.campaign import load_year
+from kpa_core.cli_options import add_cap_scope_option, add_csv_option, add_data_option
 from kpa_core.grading import grade_records, load_bands
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import load_rubric
-from kpa_core.scoring import CAP_SCOPES
 from kpa_core.tables import render_table
 
 
@@ -28,10 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bands", required=True,
                    help="等级划分 YAML / grade bands file (example: "
                         "kpa_core/templates/grade-bands.example.yaml)")
-    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
-    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
-                   help="注1封顶层级 / where Note 1 caps")
-    p.add_argument("--csv", action="store_true", help="输出 CSV / print CSV")
+    add_data_option(p)
+    add_cap_scope_option(p)
+    add_csv_option(p)
     p.set_defaults(func=run)
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kpa_core.cli_options import add_data_option
 from kpa_core.controller import ENV_DATA, ENV_PARAMS, ENV_UNIT, ENV_YEAR
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir, notebooks_dir, project_dir
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="端口 / port on 127.0.0.1")
         p.add_argument("--no-browser", action="store_true",
                        help="不自动打开浏览器 / do not open a browser")
-        p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+        add_data_option(p)
         p.add_argument("--params", default=None,
                        help="参数文件夹（假设方案存于此）/ params folder for saved scenarios "
                             "(default: ./params)")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from kpa_core.scoring import CAP_SCOPES
+from kpa_core.cli_options import add_cap_scope_option, add_data_option
 
 EXIT_FAILED_UNITS = 1
 
@@ -28,11 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="输出文件夹 / output folder (default: out/reports/<year>)")
     p.add_argument("--force", action="store_true",
                    help="全部重新生成 / re-render even when the inputs are unchanged")
-    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    add_data_option(p)
     p.add_argument("--params", default=None,
                    help="参数文件夹 / params folder (default: ./params)")
-    p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
-                   help="注1封顶层级 / where Note 1 caps: subarea (default) or area")
+    add_cap_scope_option(p)
     p.add_argument("--engine", choices=("warm", "fresh"), default="warm",
                    help="warm：每个进程一个常驻内核（默认）；fresh：每个单位新内核 / warm: one "
                         "kernel per worker, clean namespace per unit (default); fresh: a new "

@@ -7,10 +7,11 @@ import json
 import sys
 
 from kpa_core.campaign import load_year
+from kpa_core.cli_options import add_cap_scope_option, add_data_option
 from kpa_core.paths import default_data_dir
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
-from kpa_core.scoring import CAP_SCOPES, ScoreCard, score_record, score_year
+from kpa_core.scoring import ScoreCard, score_record, score_year
 from kpa_core.tables import render_table
 
 
@@ -26,13 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     target.add_argument(
         "--year", type=int, help="年度：为该年全部单位评分并排名 / rank a whole year"
     )
-    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
-    p.add_argument(
-        "--cap-scope",
-        choices=CAP_SCOPES,
-        default=None,
-        help="注1封顶层级 / where Note 1 caps: subarea (default) or area",
-    )
+    add_data_option(p)
+    add_cap_scope_option(p)
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument("--csv", action="store_true", help="年度排名输出 CSV / print the ranking as CSV")
     p.set_defaults(func=run)
