@@ -216,7 +216,12 @@ def self_section(ctx: ReportContext) -> str:
             f'{num(df.attrs.get("assessor_total"))}</span></p>')
     if df.empty:
         return head + '<p class="muted">逐条一致 / they agree on every rule.</p>'
-    rows = [(f"<code>{esc(r.rule)}</code>", signed(r.assessor_amount) if r.assessor_amount else "0",
+    def rule_label(rule_id: str) -> str:  # Chinese clause first: analysts read the rule, not its id
+        text = ctx.rubric.rules[rule_id].zh
+        short = text if len(text) <= 28 else text[:28] + "…"
+        return f"<code>{esc(rule_id)}</code><br><span class=\"zh-rule\">{esc(short)}</span>"
+
+    rows = [(rule_label(r.rule), signed(r.assessor_amount) if r.assessor_amount else "0",
              signed(r.self_amount) if r.self_amount else "0",
              f"<b>{esc(signed(r.difference))}</b>", esc(r.assessor_reason), esc(r.self_reason))
             for r in df.itertuples(index=False)]

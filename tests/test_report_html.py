@@ -147,6 +147,7 @@ def test_self_assessment_section(report_run):
     assert "自评合计 <b>95</b>，考核组合计 <b>99</b>" in html_text
     row = html_text[html_text.index("<code>B15.openness</code>"):]
     assert "<b>-5</b>" in row[:row.index("</tr>")]
+    assert "党务公开、政务公开以及评优选先公正" in row[:row.index("</tr>")]  # Chinese clause
     assert "该单位未提交自评" in page(report_run, "petroleum")
 
 
