@@ -14,12 +14,14 @@ file, which the report batch uses so that one broken unit does not stop the othe
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record, check_unit_id, load_record
 from kpa_core.scoring import check_unique_units
+from kpa_core.yaml_io import read_text_utf8
 
 UNIT_KINDS = {
     "office": ("行政部门", "administrative office"),
@@ -52,80 +54,49 @@ class YearData:
     role: str
     records: list[Record]
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # unit id → problems
+    missing: list[str] = field(default_factory=list)  # units of units.csv with no record file
+
+    def missing_note(self, units: dict[str, Unit]) -> str | None:
+        """A bilingual note naming the units that have no record, so none vanishes silently."""
+        if not self.missing:
+            return None
+        names = "、".join(f"{units[u].name_zh}（{u}）" if u in units else u for u in self.missing)
+        n = len(self.missing)
+        return (f"注意：{n} 个单位没有 {self.year} 年度记录，未参加评分排名：{names}"
+                f" / note: {n} unit(s) of units.csv have no {self.year} record "
+                f"and are not ranked: {', '.join(self.missing)}")
 
 
 def load_units(data_dir: str | Path) -> dict[str, Unit]:
-    """Read ``units.csv``; every bad row is reported with its line number."""
+    """Read ``units.csv`` (UTF-8, with or without BOM); every bad row is reported by line."""
     path = Path(data_dir) / "units.csv"
+    reader = csv.DictReader(io.StringIO(read_text_utf8(path), newline=""))
+    missing = [c for c in UNITS_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise KpaInputError([Problem("单位表缺少列", "units table lacks columns", value=missing,
+                                     allowed_zh=",".join(UNITS_COLUMNS),
+                                     allowed_en=",".join(UNITS_COLUMNS), where=str(path))])
     problems: list[Problem] = []
     units: dict[str, Unit] = {}
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in UNITS_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise KpaInputError(
-                    [
-                        Problem(
-                            "单位表缺少列",
-                            "units table lacks columns",
-                            value=missing,
-                            allowed_zh=",".join(UNITS_COLUMNS),
-                            allowed_en=",".join(UNITS_COLUMNS),
-                            where=str(path),
-                        )
-                    ]
-                )
-            for line, row in enumerate(reader, start=2):
-                where = f"{path}:{line}"
-                uid = (row["unit_id"] or "").strip()
-                name = (row["name_zh"] or "").strip()
-                problems += [p.located(unit=name or uid, where=where) for p in check_unit_id(uid)]
-                if row["kind"] not in UNIT_KINDS:
-                    problems.append(
-                        Problem(
-                            "未知的单位类别",
-                            "unknown kind of unit",
-                            unit=name,
-                            field="kind",
-                            value=row["kind"],
-                            allowed_zh="office（行政部门）、department（教学系部）",
-                            allowed_en="office, department",
-                            where=where,
-                        )
-                    )
-                if uid in units:
-                    problems.append(
-                        Problem(
-                            "单位编号重复",
-                            "duplicated unit id",
-                            unit=name,
-                            field="unit_id",
-                            value=uid,
-                            where=where,
-                        )
-                    )
-                if not name:
-                    problems.append(
-                        Problem(
-                            "缺少单位中文名称",
-                            "unit name missing",
-                            unit=uid,
-                            field="name_zh",
-                            where=where,
-                        )
-                    )
-                units[uid] = Unit(uid, name, (row["name_en"] or "").strip(), row["kind"])
-    except OSError as exc:
-        raise KpaInputError(
-            [
-                Problem(
-                    "无法读取单位表",
-                    f"cannot read the units table: {exc.strerror}",
-                    where=str(path),
-                )
-            ]
-        ) from exc
+    for row in reader:
+        where = f"{path}:{reader.line_num}"
+        uid = (row["unit_id"] or "").strip()
+        name = (row["name_zh"] or "").strip()
+        problems += [p.located(unit=name or uid, where=where) for p in check_unit_id(uid)]
+        checks = (  # failed?, zh, en, field, value, (allowed zh, allowed en)
+            (None in row, "本行单元格多于表头", "more cells than columns on this row", "row",
+             row.get(None), (",".join(UNITS_COLUMNS),) * 2),  # DictReader files surplus under None
+            (row["kind"] not in UNIT_KINDS, "未知的单位类别", "unknown kind of unit", "kind",
+             row["kind"], ("office（行政部门）、department（教学系部）", "office, department")),
+            (uid in units, "单位编号重复", "duplicated unit id", "unit_id", uid,
+             ("每个编号一次", "each id once")),
+            (not name, "缺少单位中文名称", "unit name missing", "name_zh", None,
+             ("单位中文名称", "the unit's Chinese name")),
+        )
+        problems += [Problem(zh, en, unit=name or uid, field=field, value=value,
+                             allowed_zh=allowed[0], allowed_en=allowed[1], where=where)
+                     for failed, zh, en, field, value, allowed in checks if failed]
+        units[uid] = Unit(uid, name, (row["name_en"] or "").strip(), row["kind"] or "")
     if problems:
         raise KpaInputError(problems)
     return units
@@ -173,6 +144,11 @@ def load_year(
         )
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
+    for stray in sorted(folder.glob("*.yml")):  # would be silently skipped: say so instead
+        problems[stray.stem] = [Problem(
+            "记录文件须以 .yaml 结尾", "record files must end in .yaml", unit=stray.stem,
+            field="file", value=stray.name, allowed_zh=f"{stray.stem}.yaml",
+            allowed_en=f"{stray.stem}.yaml", where=str(stray))]
     for path in sorted(folder.glob("*.yaml")):
         uid = path.stem
         try:
@@ -217,6 +193,8 @@ def load_year(
         check_unique_units(records)
     except KpaInputError as exc:
         problems.setdefault("(year)", []).extend(exc.problems)
+    seen = {p.stem for p in folder.glob("*.yaml")} | {p.stem for p in folder.glob("*.yml")}
+    missing = [uid for uid in units if uid not in seen] if role == "assessor" else []
     if strict and problems:
         raise KpaInputError(p for ps in problems.values() for p in ps)
-    return YearData(year=year, role=role, records=records, problems=problems)
+    return YearData(year=year, role=role, records=records, problems=problems, missing=missing)

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from kpa_core import whatif
 from kpa_core.audit_log import append_audit, check_who_why, year_lock
@@ -33,6 +32,7 @@ from kpa_core.record import Record, parse_record, save_record
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, Item, Rubric, Rule, load_rubric
 from kpa_core.rules import kind_of
 from kpa_core.scoring import ScoreCard, score_record
+from kpa_core.yaml_io import parse_yaml, read_text_utf8
 
 MODES = ("entry", "whatif")
 # Environment variables through which `kpa lab` / `kpa app` tell the notebook's kernel what to
@@ -114,12 +114,15 @@ class AssessmentController:
             record = Record(rubric=self.default_rubric_id, year=self.year, unit=self.unit.name_zh,
                             entries={}, unit_id=self.unit.unit_id, role=self.role)
         else:
+            try:  # from the very bytes fingerprinted above, so the stale check is exact
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = read_text_utf8(self.path)  # raises the located "not UTF-8" problem
             try:
-                data = yaml.safe_load(raw.decode("utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise KpaInputError([Problem("YAML 格式错误", f"YAML syntax error: {exc}",
-                                             unit=self.unit.name_zh,
-                                             where=str(self.path))]) from exc
+                data = parse_yaml(text, where=str(self.path))
+            except KpaInputError as exc:
+                named = [p.located(unit=self.unit.name_zh) for p in exc.problems]
+                raise KpaInputError(named) from exc
             record = parse_record(data, where=str(self.path), unit_id=self.unit.unit_id)
             if record.year != self.year:
                 raise KpaInputError([Problem("记录年度与文件夹不符",

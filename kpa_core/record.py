@@ -18,6 +18,7 @@ from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.rubric import Rubric, available_rubrics, load_rubric, unknown_rubric
 from kpa_core.rules import kind_of
+from kpa_core.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
 
 TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries")
 REQUIRED_FIELDS = ("rubric", "year", "unit", "entries")
@@ -171,17 +172,18 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
 
 def parse_record(data: Any, where: str | None = None, unit_id: str | None = None) -> Record:
     """Validate plain data as a record; raise ``KpaInputError`` with all problems at once."""
+    if data is None:
+        raise KpaInputError([Problem("文件为空", "the file is empty", unit=unit_id, where=where,
+                                     allowed_zh="rubric、year、unit、entries 等字段",
+                                     allowed_en="the fields rubric, year, unit, entries")])
     if not isinstance(data, dict):
-        raise KpaInputError(
-            [
-                Problem(
-                    "考核记录须为键值表",
-                    "a record must be a mapping",
-                    where=where,
-                    value=type(data).__name__,
-                )
-            ]
-        )
+        shape = {list: ("列表", "a list"), str: ("一段文字", "text")}.get(
+            type(data), ("单个值", "a single value"))
+        raise KpaInputError([Problem(f"考核记录须为键值表，而不是{shape[0]}",
+                                     f"a record must be a mapping, not {shape[1]}",
+                                     unit=unit_id, where=where,
+                                     allowed_zh="rubric: …、year: …、unit: …、entries: …",
+                                     allowed_en="rubric: …, year: …, unit: …, entries: …")])
     unit = data.get("unit")
     unit_label = unit if isinstance(unit, str) and unit.strip() else None
     problems: list[Problem] = []
@@ -287,21 +289,6 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         options=dict(options),
         source=where,
     )
-
-
-def read_yaml(path: Path) -> Any:
-    """Safe-load a YAML file; a syntax error becomes a located input problem."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        raise KpaInputError(
-            [Problem("YAML 格式错误", f"YAML syntax error: {exc}", where=str(path))]
-        ) from exc
-    except OSError as exc:
-        raise KpaInputError(
-            [Problem("无法读取文件", f"cannot read file: {exc.strerror}", where=str(path))]
-        ) from exc
 
 
 def load_record(path: str | Path, unit_id: str | None = None) -> Record:

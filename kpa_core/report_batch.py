@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ class BatchResult:
     failures: dict[str, str] = field(default_factory=dict)  # unit id → cause
     seconds: float = 0.0
     index_written: bool = False
+    notes: list[str] = field(default_factory=list)  # said on the console, not failures
 
     @property
     def ok(self) -> bool:
@@ -169,10 +170,18 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                                 "folder or set KPA_HOME)")])
     out = Path(out_dir or project_dir() / "out" / "reports" / str(year)).resolve()
     pdir = Path(params_dir or default_params_dir()).resolve() / str(year)
+    for folder, name in ((out, "out"), (pdir, "params")):
+        if folder.exists() and not folder.is_dir():
+            raise KpaInputError([Problem("输出位置已存在且不是文件夹", "the output path exists and "
+                                         "is not a folder", field=name, value=str(folder),
+                                         allowed_zh="文件夹（不存在时自动创建）",
+                                         allowed_en="a folder (created when missing)")])
     result = BatchResult(year=year, out_dir=out, index_path=out / "index.html")
 
     ydata = load_year(data, year, strict=False, units=all_units)
     records = {r.unit_id: r for r in ydata.records}
+    if not wanted and (note := ydata.missing_note(all_units)):
+        result.notes.append(note)
     targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
     for uid in targets:
         if uid not in records:
@@ -247,8 +256,9 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
     try:
         return check_report_params(year=year, unit=some_unit, data_dir=data,
                                    cap_scope=cap_scope).data_dir
-    except ReportParamError as exc:
-        raise KpaInputError(exc.problems) from None
+    except ReportParamError as exc:  # the stand-in unit is not what is wrong: do not name it
+        raise KpaInputError(replace(p, unit=None) if p.unit == some_unit else p
+                            for p in exc.problems) from None
 
 
 def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,

@@ -15,6 +15,10 @@ from kpa_core.errors import Problem
 from kpa_core.rubric import Rule
 
 STEP = 0.5  # the document's ranges are read in half points
+# No unit has more than this many cases of one rule (or honours, sessions…) in a year: a larger
+# number is a typing error, and an unbounded count (10**400) would overflow the float scores.
+MAX_PLAUSIBLE = 100
+MAX_ACTUAL = 1000  # the number held, for shortfall rules (meetings, studies, articles)
 COMMON_FIELDS = ("reason", "evidence")
 
 
@@ -80,10 +84,16 @@ class RuleKind:
         """The value that changes nothing; used by forms and templates."""
         raise NotImplementedError
 
-    def not_a_list(self, rule: Rule, value: Any) -> list[Problem]:
-        """The problem of a list kind's value that is not a list."""
-        return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
-                         self.allowed(rule))]
+    def list_shape(self, rule: Rule, value: Any) -> list[Problem]:
+        """A list kind's value must be a list of at most ``MAX_PLAUSIBLE`` elements."""
+        if not isinstance(value, list):
+            return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
+                             self.allowed(rule))]
+        if len(value) > MAX_PLAUSIBLE:
+            return [_problem(rule, self.value_field, f"{len(value)} 项 / items",
+                             f"列表过长（最多 {MAX_PLAUSIBLE} 项）",
+                             f"list too long (at most {MAX_PLAUSIBLE} items)", self.allowed(rule))]
+        return []
 
     def validate(self, rule: Rule, entry: Any) -> list[Problem]:
         """Every problem of one entry: shape, unknown fields, the value, a missing reason."""
@@ -178,18 +188,13 @@ class PerCount(RuleKind):
     name = "per_count"
     value_field = "count"
 
-    def _max(self, rule: Rule) -> int | None:
-        return rule.params.get("max_count")
+    def _max(self, rule: Rule) -> int:
+        return int(rule.params.get("max_count", MAX_PLAUSIBLE))
 
     def allowed(self, rule: Rule) -> tuple[str, str]:
         hi = self._max(rule)
         each = _fmt(rule.params["amount"])
         sign = ("加", "+") if rule.is_bonus else ("扣", "−")
-        if hi is None:
-            return (
-                f"≥0 的整数（每次{sign[0]}{each}分）",
-                f"a whole number ≥ 0 ({sign[1]}{each} each)",
-            )
         return (
             f"0–{hi} 的整数（每次{sign[0]}{each}分）",
             f"a whole number 0–{hi} ({sign[1]}{each} each)",
@@ -209,7 +214,7 @@ class PerCount(RuleKind):
                     self.allowed(rule),
                 )
             ]
-        if n < 0 or (hi is not None and n > hi):
+        if not 0 <= n <= hi:
             return [
                 _problem(
                     rule,
@@ -343,8 +348,8 @@ class RangePerCase(RuleKind):
         )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
-        if not isinstance(value, list):
-            return self.not_a_list(rule, value)
+        if problems := self.list_shape(rule, value):
+            return problems
         lo, hi = float(rule.params["lo"]), float(rule.params["hi"])
         problems = []
         for i, v in enumerate(value):
@@ -402,8 +407,8 @@ class Ratio(RuleKind):
         )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
-        if not isinstance(value, list):
-            return self.not_a_list(rule, value)
+        if problems := self.list_shape(rule, value):
+            return problems
         problems = []
         for i, s in enumerate(value):
             field = f"{self.value_field}[{i}]"
@@ -476,8 +481,8 @@ class Tier(RuleKind):
         )
 
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
-        if not isinstance(value, list):
-            return self.not_a_list(rule, value)
+        if problems := self.list_shape(rule, value):
+            return problems
         known = self.level_points(rule)
         return [
             _problem(

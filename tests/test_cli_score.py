@@ -97,3 +97,34 @@ def test_year_ranking_csv() -> None:
 def test_unknown_year_names_the_years_there_are() -> None:
     out = kpa("score", "--year", "1999", "--data", str(REPO / "data"))
     assert out.returncode == 2 and "1999" in out.stderr and "2013" in out.stderr
+
+
+def test_year_ranking_names_units_without_a_record(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    (data / "2013" / "arts.yaml").unlink()
+    out = kpa("score", "--year", "2013", "--csv", "--data", str(data))
+    assert out.returncode == 0
+    assert "艺术系（arts）" in out.stderr and "not ranked: arts" in out.stderr
+    assert len(out.stdout.strip().splitlines()) == 30  # header + 29 units
+
+
+def test_a_record_saved_as_yml_is_an_error_not_ignored(tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    (data / "2013" / "arts.yaml").rename(data / "2013" / "arts.yml")
+    out = kpa("score", "--year", "2013", "--data", str(data))
+    assert out.returncode == 2 and "arts.yml" in out.stderr and "must end in .yaml" in out.stderr
+
+
+def test_report_into_an_existing_file_is_an_input_error(tmp_path: Path) -> None:
+    target = tmp_path / "afile"
+    target.write_text("x", encoding="utf-8")
+    out = kpa("report", "--year", "2013", "--units", "arts", "--out", str(target),
+              "--data", str(REPO / "data"), "--params", str(tmp_path / "params"))
+    assert out.returncode == 2 and "not a folder" in out.stderr and "Traceback" not in out.stderr
+    assert target.read_text(encoding="utf-8") == "x"

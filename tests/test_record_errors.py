@@ -169,3 +169,68 @@ def test_unit_id_field_must_match_the_file_name(tmp_path) -> None:
         load_year(tmp_path, 2013)
     [p] = exc.value.problems
     assert (p.unit, p.field, p.value, p.allowed_en) == ("甲系", "unit_id", "b", "a")
+
+
+def test_a_file_not_in_utf8_is_named_not_a_traceback(tmp_path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes("rubric: kvtc-2013-draft\nyear: 2013\nunit: 石油工程系\nentries: {}\n"
+                     .encode("gbk"))
+    with pytest.raises(KpaInputError) as exc:
+        load_record(path)
+    [p] = exc.value.problems
+    assert p.where == str(path) and "UTF-8" in p.problem_zh and "GBK" in p.problem_en
+
+
+def test_a_units_table_saved_as_gbk_is_named(tmp_path) -> None:
+    from kpa_core.campaign import load_units
+
+    (tmp_path / "units.csv").write_bytes("unit_id,name_zh,name_en,kind\na,甲系,A,department\n"
+                                         .encode("gbk"))
+    with pytest.raises(KpaInputError) as exc:
+        load_units(tmp_path)
+    assert "units.csv" in str(exc.value) and "UTF-8" in str(exc.value)
+
+
+def test_a_rule_written_twice_is_refused_not_silently_overwritten(tmp_path) -> None:
+    path = tmp_path / "dup.yaml"
+    path.write_text("rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲\nentries:\n"
+                    "  B01.docs: {count: 1, reason: a}\n  B01.docs: {count: 2, reason: b}\n",
+                    encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_record(path)
+    text = str(exc.value)
+    assert "键重复" in text and "'B01.docs'" in text and "lines 5 and 6" in text
+
+
+@pytest.mark.parametrize("count", [101, 10**400])
+def test_absurd_counts_are_refused_before_they_can_overflow(count: int) -> None:
+    [p] = problems_of(base({"B05.integrity": {"count": count, "reason": "r"}}))
+    assert p.rule_id == "B05.integrity" and "0–100" in p.allowed_zh
+
+
+def test_absurdly_long_lists_are_refused() -> None:
+    [p] = problems_of(base({"B16.judicial": {"cases": [4] * 101, "reason": "r"}}))
+    assert p.field == "cases" and "at most 100" in p.problem_en
+
+
+def test_empty_file_and_list_file_say_what_they_are(tmp_path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_record(empty, unit_id="petroleum")
+    [p] = exc.value.problems
+    assert (p.problem_zh, p.unit) == ("文件为空", "petroleum")
+    with pytest.raises(KpaInputError) as exc:
+        parse_record(["B01.docs"])
+    assert "not a list" in str(exc.value)
+
+
+def test_units_table_row_with_surplus_cells(tmp_path) -> None:
+    from kpa_core.campaign import load_units
+
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name_zh,name_en,kind\na,甲系,A,department,extra\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_units(tmp_path)
+    [p] = exc.value.problems
+    assert p.field == "row" and p.value == ["extra"] and p.where.endswith("units.csv:2")

@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
               "re-rendered; use --force to re-render")
     for uid, cause in sorted(result.failures.items()):
         print(f"失败 / FAILED {uid}:\n    " + cause.replace("\n", "\n    "), file=sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     print(f"打开 / open: {result.index_path}")
     print(f"    {result.index_path.as_uri()}")
     return EXIT_FAILED_UNITS if result.failures else 0

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from kpa_core.campaign import load_year
+from kpa_core.campaign import load_units, load_year
 from kpa_core.cli_options import add_cap_scope_option, add_data_option
 from kpa_core.paths import default_data_dir
 from kpa_core.record import load_record
@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
             print(card_text(card))
         return 0
     data_dir = args.data or default_data_dir()
-    year = load_year(data_dir, args.year)
+    units = load_units(data_dir)
+    year = load_year(data_dir, args.year, units=units)
+    if note := year.missing_note(units):
+        print(note, file=sys.stderr)
     scores = score_year(year.records, cap_scope=args.cap_scope)
     table = scores.table.sort_values(["rank", "unit_id"])
     cols = ["rank", "unit_id", "unit", "A1", "A2", "A3", "basic", "bonus", "total"]
