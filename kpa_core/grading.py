@@ -28,6 +28,7 @@ Condition kinds (each describes something bad that *holds* for a unit):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +38,15 @@ import jsonschema
 import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.params import nonfinite_problems, schema_problems
 from kpa_core.record import Record, read_yaml
 from kpa_core.rubric import Rubric, canonical_sha256, load_rubric
 from kpa_core.scoring import ScoreCard, score_record
 
 BANDS_FORMAT = 1
+# A total is at most 100 basic points plus the bonus items' caps: no threshold can lie above.
+MAX_TOTAL = 110
+UNGRADED = ("未定级", "ungraded")
 CONDITION_KINDS = {
     "area_at_zero": ("某考核项目得分为0", "an area scored 0"),
     "cases_under": ("该条目/规则下有扣分（案件）", "a deduction (case) under this item or rule"),
@@ -57,7 +62,7 @@ _CONDITION = {
         "areas": {"type": "array", "items": {"type": "string"}},
         "id": {"type": "string"},
         "area": {"type": "string"},
-        "score": {"type": "number"},
+        "score": {"type": "number", "minimum": 0, "maximum": 110},
         "zh": {"type": "string"},
         "en": {"type": "string"},
     },
@@ -81,7 +86,7 @@ BANDS_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "grade": {"type": "string", "minLength": 1},
                     "en": {"type": "string"},
-                    "min_total": {"type": "number"},
+                    "min_total": {"type": "number", "minimum": 0, "maximum": MAX_TOTAL},
                     "unless": {"type": "array", "items": _CONDITION},
                 },
             },
@@ -138,33 +143,19 @@ class GradeResult:
 
 
 def _schema_problems(data: Any, where: str | None) -> list[Problem]:
-    problems = []
-    for err in jsonschema.Draft202012Validator(BANDS_SCHEMA).iter_errors(data):
-        path = ".".join(str(p) for p in err.absolute_path) or None
-        if err.validator == "required":
-            for k in err.validator_value:
-                if isinstance(err.instance, dict) and k not in err.instance:
-                    name = f"{path}.{k}" if path else k
-                    problems.append(Problem("缺少必填字段", "required field missing", field=name,
-                                            allowed_zh="、".join(err.validator_value),
-                                            allowed_en=", ".join(err.validator_value), where=where))
-        elif err.validator == "additionalProperties":
-            props = list(err.schema.get("properties", {}))
-            for k in err.instance:
-                if k not in props:
-                    name = f"{path}.{k}" if path else str(k)
-                    problems.append(Problem("未知字段", "unknown field", field=name,
-                                            value=err.instance[k], allowed_zh="、".join(props),
-                                            allowed_en=", ".join(props), where=where))
-        else:
-            problems.append(Problem("字段取值不合法", f"value not allowed: {err.message}",
-                                    field=path, value=err.instance, where=where))
-    return problems
+    """Schema errors and non-finite numbers, each as a bilingual problem in words."""
+    validator = jsonschema.Draft202012Validator(BANDS_SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    problems = [p for e in errors for p in schema_problems(e, None, where)]
+    return problems + nonfinite_problems(data, "", None, where) if isinstance(data, dict) \
+        else problems
 
 
 def _condition_problems(cond: dict[str, Any], rubric: Rubric, field_name: str,
                         where: str | None) -> list[Problem]:
     """Each condition's ids must exist in the rubric the bands are applied with."""
+    if not isinstance(cond, dict) or cond.get("kind") not in CONDITION_KINDS:
+        return []  # already a schema problem
     kind = cond["kind"]
     problems = []
 
@@ -180,48 +171,69 @@ def _condition_problems(cond: dict[str, Any], rubric: Rubric, field_name: str,
             problems.append(Problem("条件缺少字段", "condition lacks a field",
                                     field=f"{field_name}.{key}", allowed_zh="、".join(needs),
                                     allowed_en=", ".join(needs), where=where))
-    for a in cond.get("areas", []):
-        if a not in areas:
+    listed = cond.get("areas", [])
+    for a in listed if isinstance(listed, list) else []:
+        if isinstance(a, str) and a not in areas:
             bad("未知的考核项目", "unknown area", "areas", a, areas)
-    if "area" in cond and cond["area"] not in areas:
+    if isinstance(cond.get("area"), str) and cond["area"] not in areas:
         bad("未知的考核项目", "unknown area", "area", cond["area"], areas)
-    if "id" in cond and cond["id"] not in rubric.items and cond["id"] not in rubric.rules:
+    if (isinstance(cond.get("id"), str) and cond["id"] not in rubric.items
+            and cond["id"] not in rubric.rules):
         bad("未知的条目或规则编号", "unknown item or rule id", "id", cond["id"],
             ["B01…B18（无B06）", "B16.judicial…"])
+    return problems
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _rule_problems(data: dict[str, Any], rubric: Rubric, where: str | None) -> list[Problem]:
+    """Checks beyond the schema (ids, order, veto grade), on whatever parts are well-formed.
+
+    Run together with the schema so that a file's problems all appear in one round.
+    """
+    problems: list[Problem] = []
+    grades = data.get("grades") if isinstance(data.get("grades"), list) else []
+    grades = [g for g in grades if isinstance(g, dict)]
+    for i, g in enumerate(grades):
+        unless = g.get("unless", [])
+        for j, cond in enumerate(unless if isinstance(unless, list) else []):
+            problems += _condition_problems(cond, rubric, f"grades.{i}.unless.{j}", where)
+    names = [g["grade"] for g in grades if isinstance(g.get("grade"), str)]
+    if len(set(names)) != len(names):
+        problems.append(Problem("等级名称重复", "grade names repeat", field="grades",
+                                value=names, allowed_zh="各不相同的等级名称",
+                                allowed_en="a different name for each grade", where=where))
+    totals = [float(g["min_total"]) for g in grades if _is_number(g.get("min_total"))]
+    if any(b >= a for a, b in zip(totals, totals[1:], strict=False)):
+        problems.append(Problem("等级须由高到低排列，min_total 严格递减",
+                                "grades must run best first with min_total strictly decreasing",
+                                field="grades", value=totals,
+                                allowed_zh="由高到低、严格递减的 min_total",
+                                allowed_en="min_total strictly decreasing", where=where))
+    veto = data.get("veto")
+    if isinstance(veto, dict):
+        if isinstance(veto.get("grade"), str) and veto["grade"] not in names:
+            problems.append(Problem("否决等级须为已列出的等级",
+                                    "the veto grade must be one of the grades",
+                                    field="veto.grade", value=veto["grade"],
+                                    allowed_zh="、".join(names), allowed_en=", ".join(names),
+                                    where=where))
+        conditions = veto.get("conditions")
+        for j, cond in enumerate(conditions if isinstance(conditions, list) else []):
+            problems += _condition_problems(cond, rubric, f"veto.conditions.{j}", where)
     return problems
 
 
 def parse_bands(data: Any, where: str | None = None, rubric: Rubric | None = None) -> Bands:
     """Validate bands data against the schema and the rubric; all problems at once."""
     problems = _schema_problems(data, where)
+    if isinstance(data, dict):
+        problems += _rule_problems(data, rubric or load_rubric(), where)
     if problems:
         raise KpaInputError(problems)
-    rubric = rubric or load_rubric()
-    grades = data["grades"]
-    for i, g in enumerate(grades):
-        for j, cond in enumerate(g.get("unless", [])):
-            problems += _condition_problems(cond, rubric, f"grades.{i}.unless.{j}", where)
-    names = [g["grade"] for g in grades]
-    if len(set(names)) != len(names):
-        problems.append(Problem("等级名称重复", "grade names repeat", field="grades",
-                                value=names, where=where))
-    totals = [float(g["min_total"]) for g in grades]
-    if any(b >= a for a, b in zip(totals, totals[1:], strict=False)):
-        problems.append(Problem("等级须由高到低排列，min_total 严格递减",
-                                "grades must run best first with min_total strictly decreasing",
-                                field="grades", value=totals, where=where))
-    veto = data.get("veto")
-    if veto:
-        if veto["grade"] not in names:
-            problems.append(Problem("否决等级须为已列出的等级",
-                                    "the veto grade must be one of the grades",
-                                    field="veto.grade", value=veto["grade"],
-                                    allowed_zh="、".join(names), allowed_en=", ".join(names),
-                                    where=where))
-        for j, cond in enumerate(veto["conditions"]):
-            problems += _condition_problems(cond, rubric, f"veto.conditions.{j}", where)
-    if problems:
-        raise KpaInputError(problems)
+    grades, veto = data["grades"], data.get("veto")
     bands = tuple(Band(g["grade"], g["en"], float(g["min_total"]), tuple(g.get("unless", ())))
                   for g in grades)
     return Bands(id=data["id"], bands=bands, veto_grade=veto["grade"] if veto else None,
@@ -271,8 +283,12 @@ def grade_card(card: ScoreCard, bands: Bands) -> GradeResult:
             reasons += [f"{band.grade}：{t}" for t in blocked]
             continue
         return GradeResult(band.grade, band.en, (), tuple(reasons))
-    last = bands.bands[-1]  # no band qualified: the lowest grade
-    return GradeResult(last.grade, last.en, (), tuple(reasons))
+    # No band qualified: the unit is left ungraded, with the reasons, rather than silently
+    # given the lowest listed band (bands from 90 and 80 must not make a 59 "good").
+    lowest = bands.bands[-1]
+    reasons.append(f"未达到任何等级（最低等级 {lowest.grade} 自 {lowest.min_total:g} 分起） / "
+                   f"below every band (the lowest, {lowest.en}, starts at {lowest.min_total:g})")
+    return GradeResult(UNGRADED[0], UNGRADED[1], (), tuple(reasons))
 
 
 def grades_param(bands: Bands, card: ScoreCard) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,8 @@ def make_params(record: Record, card: ScoreCard, kind: str = "report",
     rec: dict[str, Any] = {"data": record.to_data()}
     if record_path is not None:
         stored = portable_path(record_path)
-        rec = {"path": stored, "sha256": file_sha256(resolve_data_path(stored)), **rec}
+        file = Path(stored) if Path(stored).is_absolute() else project_dir() / stored
+        rec = {"path": stored, "sha256": file_sha256(file), **rec}
     rubric = load_rubric(card.rubric_id)
     numbers = rubric_numbers(rubric) if rubric.sha256 == card.rubric_sha256 else None
     rubric_entry: dict[str, Any] = {"id": card.rubric_id, "sha256": card.rubric_sha256}
@@ -142,19 +144,40 @@ def make_params(record: Record, card: ScoreCard, kind: str = "report",
     return params
 
 
-def resolve_data_path(path: str | Path, data_dir: str | Path | None = None) -> Path:
-    """Where a stored data path points now.
+def _inside(path: Path, folder: Path) -> bool:
+    return path.is_relative_to(folder.resolve())
 
-    Absolute paths are used as they are. Relative ones are relative to the project root
-    (``$KPA_HOME`` or the current folder); when ``data_dir`` is given, a path under ``data/``
-    is looked up in that folder instead, so a moved data folder can still be checked.
+
+def resolve_data_path(path: str | Path, data_dir: str | Path | None = None) -> Path:
+    """Where a stored data path points now — only ever inside the data folder or project.
+
+    Stored paths are relative to the project root (``$KPA_HOME`` or the current folder); when
+    ``data_dir`` is given, a path under ``data/`` is looked up in that folder instead, so a
+    moved data folder can still be checked. A params file is input like any other: an absolute
+    path, or one that leaves the data folder / project root once resolved
+    (``../../../etc/passwd``), is refused rather than read and hashed.
     """
     p = Path(path)
-    if p.is_absolute():
-        return p
-    if data_dir is not None and p.parts and p.parts[0] == "data":
-        return Path(data_dir).joinpath(*p.parts[1:])
-    return project_dir() / p
+    root = project_dir()
+    problem = None
+    if p.is_absolute() or p.drive:
+        problem = ("数据路径不能是绝对路径", "the data path must not be absolute")
+    else:
+        if data_dir is not None and p.parts and p.parts[0] == "data":
+            target, folders = Path(data_dir).joinpath(*p.parts[1:]), [Path(data_dir)]
+        else:
+            target, folders = root / p, [root, root / "data"]
+        resolved = target.resolve()
+        if not any(_inside(resolved, f) for f in folders):
+            problem = ("数据路径超出数据文件夹或项目根目录", "the data path leaves the data folder "
+                       "or the project root")
+        else:
+            return target
+    raise KpaInputError([Problem(
+        problem[0], problem[1], field="record.path", value=str(path),
+        allowed_zh=f"项目根目录（{root}）内的相对路径，如 data/2013/<单位编号>.yaml",
+        allowed_en=f"a path relative to the project root ({root}) inside it, "
+                   "e.g. data/2013/<unit id>.yaml")])
 
 
 def params_path(params_dir: str | Path, year: int, unit_id: str) -> Path:
@@ -201,26 +224,73 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def _allowed(schema_node: dict[str, Any]) -> str:
-    if "enum" in schema_node:
-        return "|".join(map(str, schema_node["enum"]))
-    if "const" in schema_node:
-        return str(schema_node["const"])
-    if "pattern" in schema_node:
-        return f"pattern {schema_node['pattern']}"
-    kind = schema_node.get("type")
-    if kind:
-        return kind if isinstance(kind, str) else "|".join(kind)
-    return ""
+TYPE_WORDS = {"string": ("文字", "text"), "integer": ("整数", "a whole number"),
+              "number": ("数字", "a number"), "object": ("键值表", "a mapping"),
+              "array": ("列表", "a list"), "null": ("空", "null"),
+              "boolean": ("是/否", "true/false")}
+# jsonschema validator → (problem zh, problem en); anything else is "value not allowed".
+VALIDATOR_WORDS = {
+    "type": ("类型不对", "wrong type"),
+    "enum": ("不是允许的取值", "not one of the allowed values"),
+    "const": ("不是允许的取值", "not the allowed value"),
+    "pattern": ("格式不对", "wrong format"),
+    "minimum": ("超出允许范围", "out of the allowed range"),
+    "maximum": ("超出允许范围", "out of the allowed range"),
+    "exclusiveMinimum": ("超出允许范围", "out of the allowed range"),
+    "exclusiveMaximum": ("超出允许范围", "out of the allowed range"),
+    "minLength": ("不能为空", "must not be empty"),
+    "minItems": ("项数太少", "too few items"),
+}
 
 
-TYPE_ZH = {"string": "文字", "integer": "整数", "number": "数字", "object": "键值表",
-           "array": "列表", "null": "空", "boolean": "是/否"}
+def describe_allowed(node: dict[str, Any]) -> tuple[str, str]:
+    """What a schema node allows, in words (Chinese, English) — never a regex.
+
+    Analysts read these messages, so a pattern is described by the node's own
+    ``x-allowed-zh``/``x-allowed-en`` words and a range is spelled out ("2000–2100 的整数").
+    """
+    if "x-allowed-zh" in node:
+        return node["x-allowed-zh"], node.get("x-allowed-en", "")
+    if "enum" in node:
+        return "|".join(map(str, node["enum"])), "|".join(map(str, node["enum"]))
+    if "const" in node:
+        return str(node["const"]), str(node["const"])
+    kinds = node.get("type")
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+    zh = "或".join(TYPE_WORDS.get(k, (k, k))[0] for k in kinds)
+    en = " or ".join(TYPE_WORDS.get(k, (k, k))[1] for k in kinds)
+    lo = node.get("minimum", node.get("exclusiveMinimum"))
+    hi = node.get("maximum", node.get("exclusiveMaximum"))
+    if lo is not None and hi is not None:
+        zh, en = f"{lo}–{hi} 之间的{zh or '数'}", f"{en or 'a number'} from {lo} to {hi}"
+    elif lo is not None:
+        zh, en = f"不小于 {lo} 的{zh or '数'}", f"{en or 'a number'} of at least {lo}"
+    elif hi is not None:
+        zh, en = f"不大于 {hi} 的{zh or '数'}", f"{en or 'a number'} of at most {hi}"
+    if node.get("minLength"):
+        zh, en = f"非空{zh}", f"non-empty {en}"
+    if node.get("minItems"):
+        zh, en = f"至少 {node['minItems']} 项的{zh}", f"{en} of at least {node['minItems']} items"
+    return zh, en
 
 
-def _problems_of(error: jsonschema.ValidationError, unit: str | None,
-                 where: str | None) -> list[Problem]:
-    """One schema error → bilingual problems naming the field (all missing/unknown ones)."""
+def _branch_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """For a failed oneOf/anyOf: the errors of the branch whose type fits the value, if any."""
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER
+    for i, branch in enumerate(error.validator_value):
+        kind = branch.get("type") if isinstance(branch, dict) else None
+        if isinstance(kind, str) and checker.is_type(error.instance, kind):
+            return [e for e in error.context or [] if e.relative_schema_path[0] == i]
+    return []
+
+
+def schema_problems(error: jsonschema.ValidationError, unit: str | None,
+                    where: str | None) -> list[Problem]:
+    """One schema error → bilingual problems naming the field, the value and what is allowed.
+
+    Shared by params and grade bands so that no English-only jsonschema message (or a regex)
+    ever reaches an analyst.
+    """
     base = ".".join(str(p) for p in error.absolute_path)
 
     def field(name: str) -> str:
@@ -228,6 +298,8 @@ def _problems_of(error: jsonschema.ValidationError, unit: str | None,
 
     props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "required":
+        if not isinstance(error.instance, dict):
+            return []
         missing = [k for k in error.validator_value if k not in error.instance]
         return [Problem("缺少必填字段", "required field missing", unit=unit, field=field(k),
                         allowed_zh="、".join(error.validator_value),
@@ -245,10 +317,40 @@ def _problems_of(error: jsonschema.ValidationError, unit: str | None,
                         allowed_en=f"{k} and {dep} together", where=where)
                 for k, deps in error.validator_value.items() if k in error.instance
                 for dep in deps if dep not in error.instance]
-    allowed = _allowed(error.schema) if isinstance(error.schema, dict) else ""
-    allowed_zh = TYPE_ZH.get(allowed, allowed)
-    return [Problem("字段取值不合法", "value not allowed", unit=unit, field=base or None,
-                    value=error.instance, allowed_zh=allowed_zh, allowed_en=allowed, where=where)]
+    if error.validator in ("oneOf", "anyOf"):
+        inner = _branch_errors(error)
+        if inner:
+            return [p for e in inner for p in schema_problems(e, unit, where)]
+        words = [describe_allowed(b) for b in error.validator_value if isinstance(b, dict)]
+        return [Problem("类型不对", "wrong type", unit=unit, field=base or None,
+                        value=error.instance, allowed_zh="或".join(w[0] for w in words),
+                        allowed_en=" or ".join(w[1] for w in words), where=where)]
+    node = error.schema if isinstance(error.schema, dict) else {}
+    zh, en = VALIDATOR_WORDS.get(str(error.validator), ("字段取值不合法", "value not allowed"))
+    allowed_zh, allowed_en = describe_allowed(node)
+    return [Problem(zh, en, unit=unit, field=base or None, value=error.instance,
+                    allowed_zh=allowed_zh, allowed_en=allowed_en, where=where)]
+
+
+def nonfinite_problems(data: Any, base: str, unit: str | None,
+                       where: str | None) -> list[Problem]:
+    """Every NaN or ±inf under ``data``, by field: such a number can never be compared.
+
+    ``abs(old - new) > tol`` is False for NaN, so one ``.nan`` score would otherwise
+    "reproduce" whatever the rescore gives.
+    """
+    if isinstance(data, dict):
+        return [p for k, v in data.items()
+                for p in nonfinite_problems(v, f"{base}.{k}" if base else str(k), unit, where)]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data)
+                for p in nonfinite_problems(v, f"{base}.{i}" if base else str(i), unit, where)]
+    if isinstance(data, float) and not math.isfinite(data):
+        return [Problem("数字须为有限值（不能是 .nan 或 .inf）",
+                        "a number must be finite (not .nan or .inf)", unit=unit, field=base,
+                        value=data, allowed_zh="有限的数字", allowed_en="a finite number",
+                        where=where)]
+    return []
 
 
 def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
@@ -259,7 +361,9 @@ def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
     unit = data.get("unit") if isinstance(data.get("unit"), str) else None
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [p for e in errors for p in _problems_of(e, unit, where)]
+    problems = [p for e in errors for p in schema_problems(e, unit, where)]
+    for name in ("scores", "rubric", "grades"):
+        problems += nonfinite_problems(data.get(name), name, unit, where)
     if problems:
         raise KpaInputError(problems)
     return data

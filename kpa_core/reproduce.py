@@ -17,6 +17,7 @@ assessment stays reproducible after the data folder is archived.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,19 @@ def diff_entries(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]],
     return changes
 
 
+def _differs(old: Any, new: Any) -> bool:
+    """Whether two scores differ; a missing, NaN or infinite one always differs.
+
+    ``abs(o - n) > tol`` alone is False for NaN, which would let ``total: .nan`` "reproduce".
+    """
+    if old is None or new is None:
+        return True
+    o, n = float(old), float(new)
+    if not (math.isfinite(o) and math.isfinite(n)):
+        return True
+    return abs(o - n) > TOLERANCE
+
+
 def diff_scores(saved: dict[str, Any], card: ScoreCard) -> list[ScoreChange]:
     """Every saved score against the rescored one; a key missing on either side is a change."""
     now = {"areas": card.area_scores, "special": card.special}
@@ -163,19 +177,39 @@ def diff_scores(saved: dict[str, Any], card: ScoreCard) -> list[ScoreChange]:
         old, new = saved.get(group, {}), now[group]
         for key in [*old, *(k for k in new if k not in old)]:
             o, n = old.get(key), new.get(key)
-            if o is None or n is None or abs(float(o) - float(n)) > TOLERANCE:
+            if _differs(o, n):
                 changes.append(ScoreChange(key, o, n))
     if "rules" in saved:
         old_r, new_r = saved["rules"], card.rule_amounts
         for rid in [*old_r, *(k for k in new_r if k not in old_r)]:
             o, n = old_r.get(rid), new_r.get(rid)
-            if o is None or n is None or abs(float(o) - float(n)) > TOLERANCE:
+            if _differs(o, n):
                 changes.append(ScoreChange(f"rule {rid}", o, n))
     for key in ("basic", "bonus", "total"):
         o, n = saved.get(key), getattr(card, key)
-        if o is None or abs(float(o) - float(n)) > TOLERANCE:
+        if _differs(o, n):
             changes.append(ScoreChange(key, o, n))
     return changes
+
+
+def name_problems(params: dict[str, Any], path: str) -> list[str]:
+    """A report's params file must be ``<year>/<unit id>.yaml`` of the unit and year inside.
+
+    Otherwise ``chemical.yaml`` holding petroleum's params "reproduces" petroleum while the
+    office believes chemical was checked. Scenarios are named freely and are not checked.
+    """
+    if params.get("kind") != "report" or path.startswith("<"):
+        return []
+    p, found = Path(path), []
+    uid = params.get("unit_id")
+    if uid and p.stem != uid:
+        found.append(f"文件名与单位不符 / the file name does not match the unit: {p.name} 中是 "
+                     f"{uid}（{params['unit']}）的参数 / holds the params of {uid}; "
+                     f"应为 should be {uid}.yaml")
+    if p.parent.name.isdigit() and int(p.parent.name) != params["year"]:
+        found.append(f"文件夹年度与参数年度不符 / the folder's year does not match the params: "
+                     f"{p.parent.name} ≠ {params['year']}")
+    return found
 
 
 def _record_from(data: dict[str, Any], unit_id: str | None, where: str) -> Record:
@@ -208,6 +242,18 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
             else:
                 result.notes.append("参数未嵌入细则分值，无法逐条列出 / the params do not embed "
                                     "the rubric's numbers, so the changed rules cannot be named")
+        elif "numbers" in rub:
+            # Same rubric file, so the saved numbers must be its numbers: a difference means
+            # the params were edited (a rule deleted, 2 → 3, 2 → "two"), and is shown rule by rule.
+            result.rule_changes = diff_numbers(rub["numbers"], rubric_numbers(rubric))
+            if result.rule_changes:
+                result.problems.append(
+                    f"参数中保存的细则分值与细则 {rub['id']} 不符（参数被改动？） / the rubric "
+                    f"numbers saved in the params differ from rubric {rub['id']} (edited params?)"
+                    f": {len(result.rule_changes)} 处 differences")
+
+    # 1b. The file's name and folder must be the unit and year it holds (params/<year>/<id>).
+    result.problems += name_problems(params, path)
 
     # 2. The record: the file it names (if still there) against the one embedded.
     unit_id = params.get("unit_id")
@@ -220,7 +266,11 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
     record = saved_record
     result.entry_source = "embedded"
     if "path" in rec:
-        file = resolve_data_path(rec["path"], data_dir)
+        try:
+            file = resolve_data_path(rec["path"], data_dir)
+        except KpaInputError as exc:
+            raise KpaInputError([p.located(unit=params["unit"], where=path)
+                                 for p in exc.problems]) from exc
         result.data_path = str(file)
         if not file.is_file():
             result.data_status = "missing"
@@ -336,12 +386,18 @@ def summary_line(r: Reproduction) -> str:
         causes.append(f"问题 problems {len(r.problems)}")
     if r.rubric_changed:
         causes.append(f"细则改动 rubric changed ({len(r.rule_changes)} 项 changes)")
+    elif r.rule_changes:
+        causes.append(f"保存的细则分值不符 saved rubric numbers differ ({len(r.rule_changes)} 项)")
     if r.data_status == "changed":
         causes.append("数据文件改动 data file changed")
     if r.entry_changes:
         causes.append(f"条目变化 entries {len(r.entry_changes)}")
+    if r.score_changes:
+        causes.append(f"得分不同 scores differ ({len(r.score_changes)} 项)")
     if r.grade and r.grade[0] != r.grade[1]:
         causes.append(f"等级 grade {r.grade[0]} → {r.grade[1]}")
+    if not causes:  # every failing case above has a cause; keep the line honest if not
+        causes.append("见下文 see below")
     return (f"✘ 未复现 NOT reproduced {who}  合计 total {_num(r.old_total)} → "
             f"{_num(r.new_total)}  [{'; '.join(causes)}]")
 
@@ -353,10 +409,13 @@ def report_text(r: Reproduction) -> str:
         old, new = r.rubric_sha
         lines.append(f"  考核细则已改动 rubric changed: {r.rubric_id} sha256 {old[:12]}… → "
                      f"{(new or '')[:12]}…")
-        if r.rule_changes:
-            rows = [[c.rule_id, c.field, _fmt_any(c.old), _fmt_any(c.new)] for c in r.rule_changes]
-            lines.append(_indent(render_table(["规则 rule", "字段 field", "原值 old", "现值 new"],
-                                              rows)))
+    elif r.rule_changes:
+        lines.append(f"  参数中保存的细则分值与细则不符 saved rubric numbers differ from "
+                     f"{r.rubric_id} (原 = 参数中保存的 saved, 现 = 细则 rubric):")
+    if r.rule_changes:
+        rows = [[c.rule_id, c.field, _fmt_any(c.old), _fmt_any(c.new)] for c in r.rule_changes]
+        lines.append(_indent(render_table(["规则 rule", "字段 field", "原值 old", "现值 new"],
+                                          rows)))
     if r.data_status == "changed":
         old, new = r.data_sha
         lines.append(f"  数据文件已改动 data file changed: {r.data_path} sha256 {(old or '')[:12]}…"

@@ -115,3 +115,18 @@ def test_kpa_diff_year_lists_units_and_missing_self_is_named(capsys):
     assert main(["diff", "--year", "2013", "--unit", "petroleum", "--data", data]) == 2
     err = capsys.readouterr().err
     assert "该单位没有自评记录" in err and "no self-assessment" in err and "chemical" in err
+
+
+def test_kpa_diff_names_a_year_without_self_assessments(capsys):
+    from kpa_core.cli import main
+    from kpa_core.paths import PACKAGE_DIR
+
+    data = str(PACKAGE_DIR.parent / "data")  # 2012 has the assessors' records, no self/
+    for extra in ([], ["--unit", "chemical"]):
+        assert main(["diff", "--year", "2012", "--data", data, *extra]) == 2
+        err = capsys.readouterr().err
+        assert "该年度没有单位自评记录" in err and "no self-assessments for that year" in err
+        assert "a year with self-assessments: 2013" in err
+        assert "没有该年度的数据" not in err
+    assert main(["diff", "--year", "2011", "--data", data]) == 2  # no data at all: says so
+    assert "没有该年度的数据" in capsys.readouterr().err

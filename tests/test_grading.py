@@ -68,7 +68,7 @@ def test_a_case_under_b16_vetoes_whatever_the_total():
     assert result.vetoed_by == ("B16 下有扣分 / deduction under B16: B16.unreported",)
 
 
-def test_below_every_band_is_the_last_grade():
+def test_below_every_band_is_ungraded_with_the_reason():
     no_floor = {k: v for k, v in BANDS.items() if k != "veto"}
     bands = parse_bands({**no_floor, "grades": BANDS["grades"][:3]})  # no band from 0
     c = card({"B05.integrity": {"count": 4, "reason": "x"},  # 12 → A2 floored at 0
@@ -81,7 +81,57 @@ def test_below_every_band_is_the_last_grade():
               "B10.missing": {"points": 5, "reason": "x"}})
     # A1 20−17 = 3, A2 0, A3.sup 0 (15 of 15), A3.sys 15−10 = 5 → A3 20+5+0+20 = 45; total 48
     assert c.total == 48
-    assert grade_card(c, bands).grade == "合格"  # the lowest listed grade
+    result = grade_card(c, bands)  # 48 < 60: never silently the lowest listed grade
+    assert (result.grade, result.grade_en) == ("未定级", "ungraded")
+    assert result.reasons[-1] == ("未达到任何等级（最低等级 合格 自 60 分起） / "
+                                  "below every band (the lowest, pass, starts at 60)")
+
+
+def test_a_59_under_bands_from_90_and_80_is_not_good():
+    bands = parse_bands({"kpa_bands": 1, "id": "t", "grades": [
+        {"grade": "A", "en": "a", "min_total": 90}, {"grade": "B", "en": "b", "min_total": 80}]})
+    # B05.relatives 2 × 5 = 10 → A2 0; B04.measures 5 + B04.losses 5 + B02.procedure 5 = 15
+    # → A1 5; B13.activities 4 × 3 = 12 → A3.sup 3; B07.plan 2 → A3.edu 18; B11.evaluation 2
+    # → A3.sys 13: A3 18 + 13 + 3 + 20 = 54; total 100 − 10 − 15 − 16 = 59
+    c = card({"B05.relatives": {"count": 2, "reason": "x"},
+              "B04.measures": {"points": 5, "reason": "x"},
+              "B04.losses": {"applies": True, "reason": "x"},
+              "B02.procedure": {"points": 5, "reason": "x"},
+              "B13.activities": {"count": 4, "reason": "x"},
+              "B07.plan": {"applies": True, "reason": "x"},
+              "B11.evaluation": {"applies": True, "reason": "x"}})
+    assert (c.area_scores["A1"], c.area_scores["A2"], c.area_scores["A3"]) == (5, 0, 54)
+    assert c.total == 59
+    assert grade_card(c, bands).grade == "未定级"
+
+
+@pytest.mark.parametrize("threshold, problem_en", [
+    (float("nan"), "a number must be finite (not .nan or .inf)"),
+    (200, "out of the allowed range"),
+    (-5, "out of the allowed range"),
+])
+def test_thresholds_must_be_finite_and_within_0_to_110(threshold, problem_en):
+    bad = copy.deepcopy(BANDS)
+    bad["grades"][3]["min_total"] = threshold
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bad)
+    problems = [p for p in info.value.problems if p.field == "grades.3.min_total"]
+    assert [p.problem_en for p in problems] == [problem_en]
+
+
+def test_every_bands_problem_in_one_round_in_words():
+    bad = copy.deepcopy(BANDS)
+    bad["grades"][0]["min_total"] = "ninety"                            # a type error
+    bad["grades"][2]["unless"] = [{"kind": "cases_under", "id": "B06"}]  # no item 6
+    bad["veto"]["grade"] = "差"                                          # not a listed grade
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bad, where="bands.yaml")
+    by_field = {p.field: p for p in info.value.problems}
+    assert set(by_field) == {"grades.0.min_total", "grades.2.unless.0.id", "veto.grade"}
+    typed = by_field["grades.0.min_total"]
+    assert (typed.problem_zh, typed.problem_en, typed.value) == ("类型不对", "wrong type", "ninety")
+    assert (typed.allowed_zh, typed.allowed_en) == ("0–110 之间的数字", "a number from 0 to 110")
+    assert "is not of type" not in info.value.render()
 
 
 def test_bad_bands_are_refused_with_every_problem():
@@ -123,3 +173,17 @@ def test_example_bands_file_and_grade_command(capsys, monkeypatch):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "unit_id,unit,total,grade,grade_en,veto,reasons"
     assert len(out) == 31  # header + 30 units of the sample year
+
+
+def test_grade_command_names_ungraded_units(tmp_path, capsys, monkeypatch):
+    bands = tmp_path / "bands.yaml"
+    bands.write_text("kpa_bands: 1\nid: high\ngrades:\n"
+                     "  - {grade: 优秀, en: excellent, min_total: 99}\n", encoding="utf-8")
+    monkeypatch.chdir(PACKAGE_DIR.parent)
+    monkeypatch.setenv("KPA_HOME", str(PACKAGE_DIR.parent))
+    assert main(["grade", "--year", "2013", "--bands", str(bands), "--csv"]) == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    graded = [r for r in rows if ",优秀,excellent," in r]
+    ungraded = [r for r in rows if ",未定级,ungraded," in r]
+    assert len(graded) + len(ungraded) == 30 and ungraded  # nobody below 99 is 优秀
+    assert all("below every band" in r for r in ungraded)

@@ -166,3 +166,51 @@ def test_write_refuses_what_would_not_read_back(project, tmp_path):
     with pytest.raises(KpaInputError, match="scores.total"):
         write_params(tmp_path / "p.yaml", p)
     assert not (tmp_path / "p.yaml").exists()
+
+
+def test_non_finite_scores_are_refused_by_field(project):
+    p = made(project)
+    p["scores"]["total"] = float("nan")
+    p["scores"]["areas"]["A1"] = float("inf")
+    with pytest.raises(KpaInputError) as info:
+        validate_params(p, where="p.yaml")
+    by_field = {pr.field: pr for pr in info.value.problems}
+    assert set(by_field) == {"scores.total", "scores.areas.A1"}
+    assert by_field["scores.total"].allowed_en == "a finite number"
+    assert "不能是 .nan" in str(by_field["scores.total"])
+
+
+def test_schema_messages_are_bilingual_words_not_regexes(project):
+    p = made(project)
+    p["year"] = -1
+    p["record"]["sha256"] = "abc"
+    p["scores"]["basic"] = "ninety"
+    with pytest.raises(KpaInputError) as info:
+        validate_params(p)
+    by_field = {pr.field: pr for pr in info.value.problems}
+    assert (by_field["year"].problem_zh, by_field["year"].problem_en) == (
+        "超出允许范围", "out of the allowed range")
+    assert by_field["year"].allowed_zh == "2000–2100 之间的整数"
+    assert by_field["year"].allowed_en == "a whole number from 2000 to 2100"
+    assert by_field["record.sha256"].problem_en == "wrong format"
+    assert by_field["record.sha256"].allowed_en.startswith("a 64-hex-digit sha256")
+    assert "64 位十六进制" in by_field["record.sha256"].allowed_zh
+    assert by_field["scores.basic"].problem_en == "wrong type"
+    assert by_field["scores.basic"].allowed_zh == "数字"
+    text = info.value.render()
+    assert "^[0-9a-f]" not in text and "is not of type" not in text
+
+
+def test_record_paths_may_not_leave_the_project(project, tmp_path):
+    from kpa_core.params import resolve_data_path
+
+    assert resolve_data_path("data/2013/testunit.yaml") == project / "data/2013/testunit.yaml"
+    for bad in ("../../../etc/passwd", "/etc/passwd", "data/../../outside.yaml"):
+        with pytest.raises(KpaInputError) as info:
+            resolve_data_path(bad)
+        problem = info.value.problems[0]
+        assert problem.field == "record.path" and problem.value == bad
+        assert "项目根目录" in problem.allowed_zh and "project root" in problem.allowed_en
+    moved = tmp_path / "moved"
+    with pytest.raises(KpaInputError, match="leaves the data folder"):
+        resolve_data_path("data/../../../etc/passwd", data_dir=moved)

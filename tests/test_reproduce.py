@@ -271,3 +271,88 @@ def test_html_re_renders_the_report_of_a_reproduced_unit(monkeypatch, tmp_path, 
     assert "reproduced / 已复现 (1/1)" in capsys.readouterr().out
     html = (out_dir / "chemical.html").read_text(encoding="utf-8")
     assert "化学工程系" in html and "77.5" in html
+
+
+def _edit_params_text(project: Path, old: str, new: str) -> None:
+    """Edit the params file as text, the way a hand edit would (bypassing write_params)."""
+    path = params_file(project)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("  total: 94.5\n", "  total: .nan\n", "scores.total"),
+    ("  basic: 91.5\n", "  basic: .inf\n", "scores.basic"),
+    ("{A1: 16.0,", "{A1: .nan,", "scores.areas.A1"),
+])
+def test_a_nan_score_is_an_input_problem_not_a_reproduction(project, capsys, old, new, field):
+    _edit_params_text(project, old, new)
+    assert main(["reproduce", str(params_file(project))]) == 2
+    err = capsys.readouterr().err
+    assert f"[测试系].{field} = " in err and "must be finite" in err
+
+
+def test_a_nan_score_never_compares_equal():
+    from kpa_core.reproduce import diff_scores
+
+    card = score_record(parse_record(RECORD))
+    saved = {"basic": 91.5, "bonus": 3.0, "total": float("nan"),
+             "areas": dict(card.area_scores), "special": dict(card.special)}
+    assert [c.key for c in diff_scores(saved, card)] == ["total"]
+
+
+def test_edited_saved_rubric_numbers_are_named_rule_by_rule(project, capsys):
+    params = read_params(params_file(project))
+    numbers = params["rubric"]["numbers"]["rules"]
+    del numbers["B02.procedure"]
+    numbers["B01.docs"]["amount"] = "two"
+    numbers["B03.accountability"]["amount"] = 3
+    write_params(params_file(project), params)
+    result = reproduce_file(params_file(project))
+    assert not result.ok and not result.rubric_changed  # the rubric file is untouched
+    assert sorted(result.rule_changes, key=lambda c: c.rule_id) == [
+        RuleChange("B01.docs", "amount", "two", 2),
+        RuleChange("B02.procedure", "(rule)", "—", "存在 present"),
+        RuleChange("B03.accountability", "amount", 3, 2)]
+    assert main(["reproduce", str(params_file(project))]) == 1
+    out = capsys.readouterr().out
+    assert "保存的细则分值不符 saved rubric numbers differ (3 项)" in out
+    assert "B03.accountability" in out and "reproduced / 已复现" not in out
+
+
+@pytest.mark.parametrize("bad", ["../../../etc/passwd", "/etc/passwd"])
+def test_a_record_path_outside_the_project_is_refused(project, capsys, bad):
+    _edit_params_text(project, "path: data/2013/testunit.yaml", f"path: {bad}")
+    assert main(["reproduce", str(params_file(project))]) == 2
+    err = capsys.readouterr().err
+    assert f"[测试系].record.path = '{bad}'" in err
+    assert "数据路径" in err and "project root" in err
+
+
+def test_a_folder_summary_gives_the_cause_when_only_scores_differ(project, capsys):
+    other = dict(RECORD, unit="另一系", unit_id="other", entries={})
+    (project / "data" / "2013" / "other.yaml").write_text(dump(other), encoding="utf-8")
+    rec = parse_record(other)
+    write_params(project / "params" / "2013" / "other.yaml",
+                 make_params(rec, score_record(rec),
+                             record_path=project / "data" / "2013" / "other.yaml"))
+    _edit_params_text(project, "  bonus: 3.0\n", "  bonus: 2.0\n")
+    assert main(["reproduce", str(project / "params" / "2013")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    line = next(ln for ln in out if "NOT reproduced testunit" in ln)
+    assert line.endswith("[得分不同 scores differ (1 项)]")
+
+
+def test_a_misnamed_params_file_and_a_unit_twice_are_flagged(project, capsys):
+    folder = project / "params" / "2013"
+    shutil.copy(folder / "testunit.yaml", folder / "chemical.yaml")
+    assert main(["reproduce", str(folder / "chemical.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert "文件名与单位不符 / the file name does not match the unit: chemical.yaml" in out
+    assert main(["reproduce", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert ("⚠ 同一单位出现多次 the same unit appears more than once: testunit 2013: "
+            "chemical.yaml, testunit.yaml") in out
+    assert "✔ 已复现 reproduced   testunit" in out  # the correctly named one still reproduces
+    assert "未复现 / NOT reproduced: 1 / 2" in out

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kpa_core.campaign import load_year, record_path, year_dir
+from kpa_core.campaign import available_years, load_year, record_path, year_dir
 from kpa_core.cli_options import add_cap_scope_option, add_csv_option, add_data_option
 from kpa_core.compare import COMPARE_COLUMNS, COMPARE_HEADERS, compare_records
 from kpa_core.errors import KpaInputError, Problem
@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     self_path = record_path(data_dir, args.year, args.unit, "self")
     own_path = record_path(data_dir, args.year, args.unit, "assessor")
     if not self_path.is_file():
+        load_year(data_dir, args.year)  # a year without any data says so first
+        check_self_year(data_dir, args.year)
         have = sorted(p.stem for p in year_dir(data_dir, args.year, "self").glob("*.yaml"))
         raise KpaInputError([Problem("该单位没有自评记录", "no self-assessment for this unit",
                                      unit=args.unit, field="unit", value=args.unit,
@@ -84,9 +86,28 @@ def signed(x: float) -> str:
     return f"{x:+g}" if x else "0"
 
 
+def check_self_year(data_dir, year: int) -> None:
+    """The year has assessors' data; refuse it by name when it has no self-assessments.
+
+    Without this the self folder's absence reads as "no data for that year (allowed: 2012,
+    2013)" for 2012 itself, which sends the analyst looking for the wrong problem.
+    """
+    self_dir = year_dir(data_dir, year, "self")
+    if self_dir.is_dir() and any(self_dir.glob("*.yaml")):
+        return
+    have = [y for y in available_years(data_dir)
+            if any(year_dir(data_dir, y, "self").glob("*.yaml"))]
+    raise KpaInputError([Problem(
+        "该年度没有单位自评记录", "no self-assessments for that year", field="year",
+        value=year, allowed_zh="有自评记录的年度：" + ("、".join(map(str, have)) or "（无）"),
+        allowed_en="a year with self-assessments: " + (", ".join(map(str, have)) or "(none)"),
+        where=str(self_dir))])
+
+
 def run_year(args: argparse.Namespace, data_dir) -> int:
     """Every unit with a self-assessment: both totals and the number of disagreeing rules."""
     assessors = {r.unit_id: r for r in load_year(data_dir, args.year).records}
+    check_self_year(data_dir, args.year)
     own = load_year(data_dir, args.year, role="self").records
     rows = []
     for rec in own:

@@ -11,7 +11,7 @@ import sys
 
 from kpa_core.campaign import load_year
 from kpa_core.cli_options import add_cap_scope_option, add_csv_option, add_data_option
-from kpa_core.grading import grade_records, load_bands
+from kpa_core.grading import UNGRADED, grade_records, load_bands
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import load_rubric
 from kpa_core.tables import render_table
@@ -45,11 +45,16 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"{args.year} 年度等级 / grades — 等级划分 bands {bands.id} "
           f"(sha256 {bands.sha256[:12]}…)")
-    rows = [[r.unit_id, r.unit, r.total, f"{r.grade} {r.grade_en}", r.veto or "—"]
+    rows = [[r.unit_id, r.unit, r.total, f"{r.grade} {r.grade_en}", r.veto or "—",
+             r.reasons.split("; ")[-1] if r.grade == UNGRADED[0] else ""]
             for r in frame.itertuples(index=False)]
     print(render_table(["编号 id", "单位 unit", "合计 total", "等级 grade",
-                        "一票否决 veto"], rows))
+                        "一票否决 veto", "说明 note"], rows))
     counts = frame["grade"].value_counts()
     print()
-    print("  ".join(f"{b.grade} {b.en}: {int(counts.get(b.grade, 0))}" for b in bands.bands))
+    tally = [f"{b.grade} {b.en}: {int(counts.get(b.grade, 0))}" for b in bands.bands]
+    ungraded = int(counts.get(UNGRADED[0], 0))
+    if ungraded:  # below every band: named, never folded into the lowest grade
+        tally.append(f"{UNGRADED[0]} {UNGRADED[1]}: {ungraded}（低于所有等级 / below every band）")
+    print("  ".join(tally))
     return 0

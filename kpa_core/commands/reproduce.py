@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for r in results:
             print(summary_line(r))
+        for line in duplicate_warnings(results):
+            print(line)
         failed = [r for r in results if not r.ok]
         for r in failed:
             print()
@@ -92,6 +94,20 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"未复现 / NOT reproduced: {total - n_ok} / {total} 份不符 differ")
     return EXIT_INPUT if invalid else EXIT_DIFFERS
+
+
+def duplicate_warnings(results: list[Reproduction]) -> list[str]:
+    """One warning per unit and year whose report params appear in more than one file.
+
+    A folder holds one report per unit; two files for one unit mean one of them is misnamed
+    (each misnamed file is also a problem of its own, so the run exits 1).
+    """
+    seen: dict[tuple[int, str], list[str]] = {}
+    for r in results:
+        if r.params.get("kind") == "report":
+            seen.setdefault((r.year, r.unit_id or r.unit), []).append(Path(r.path).name)
+    return [f"⚠ 同一单位出现多次 the same unit appears more than once: {who} {year}: "
+            f"{', '.join(names)}" for (year, who), names in seen.items() if len(names) > 1]
 
 
 def render_html(results: list[Reproduction], html_dir: Path, data_dir: str | None) -> None:
