@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+import stat
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,6 +38,7 @@ from kpa_core.excel_template import (
     UNIT_COLUMNS,
     Column,
     option_columns,
+    year_problems,
 )
 from kpa_core.record import ROLES, Record, check_entries, parse_record, save_record
 from kpa_core.rubric import Rubric, Rule, available_rubrics, load_rubric
@@ -79,12 +82,26 @@ class Located:
 
 @dataclass
 class WorkbookRecords:
-    """What a clean workbook holds: its year, role, rubric and one record per unit id."""
+    """What a clean workbook holds: its year, role, rubric and one record per filled unit.
+
+    ``skipped`` lists the unit ids on the units sheet with no filled row: importing an
+    untouched template must not turn 30 existing records into 30 empty ones scoring 100.
+    """
 
     year: int
     role: str
     rubric_id: str
     records: dict[str, Record] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """What ``import_workbook`` did: each record path written (and whether it replaced one),
+    and each unit skipped for having nothing filled (with its path and whether one exists)."""
+
+    written: list[tuple[Path, bool]] = field(default_factory=list)
+    skipped: list[tuple[str, Path, bool]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- cell syntax ----------------
@@ -178,6 +195,23 @@ def cell_text(value: Any) -> str | None:
 
 # ---------------------------------------------------------------- sheets ---------------------
 
+def formula_problem(cell: Any, where: str, unit: str | None = None) -> Problem | None:
+    """A cell holding a formula is reported, never read.
+
+    Its shown value is only known after Excel computes it (openpyxl stores none for formulas
+    it wrote), and a formula such as ``=HYPERLINK(…)`` is never what an analyst meant to
+    record. Text that merely starts with "=" is stored as text and reads back as text.
+    """
+    if cell.data_type != "f":
+        return None
+    text = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text in .text
+    return Problem("单元格含公式；请直接填写取值或文字（以 = 开头的文字请在前面加英文单引号 '）",
+                   "the cell holds a formula; type the value or text itself (start text "
+                   "beginning with = with an apostrophe ')", unit=unit, value=str(text),
+                   allowed_zh="取值或文字，不是公式", allowed_en="a value or text, not a formula",
+                   where=where)
+
+
 def _header_map(ws: Worksheet, columns: tuple[Column, ...]) -> dict[str, int]:
     """Find columns by header (Chinese, English or both), so reordered columns still import."""
     wanted: dict[str, str] = {}
@@ -232,7 +266,7 @@ def read_about(book: str, ws: Worksheet) -> tuple[dict[str, Any], dict[str, int]
     year = _scalar(values.get("year"))
     if isinstance(year, float) and year.is_integer():
         year = int(year)
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+    if isinstance(year, bool) or not isinstance(year, int) or year_problems(year):
         bad("year", "年度须为四位整数", "year must be a four-digit whole number",
             ("2000–2100", "2000–2100"))
     else:
@@ -262,12 +296,23 @@ def read_units(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit]
     headers = {c.key: c.header for c in columns}
     listed: dict[str, UnitRow] = {}
     for row in range(2, ws.max_row + 1):
-        cells = {k: ws.cell(row=row, column=c).value for k, c in col.items()}
+        raw = {k: ws.cell(row=row, column=c) for k, c in col.items()}
+        cells = {k: c.value for k, c in raw.items()}
         if all(_text(v) is None for v in cells.values()):
             continue
 
         def at(key: str, r: int = row) -> str:
             return str(Located(book, ws.title, r, col[key], headers[key]))
+
+        uid = _text(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
+        name = units[uid].name_zh if uid in units else uid
+        formulas = {k: p for k, c in raw.items()
+                    if (p := formula_problem(c, at(k), name)) is not None}
+        problems += formulas.values()
+        if "unit_id" in formulas:
+            continue  # without its id the row belongs to no unit
+        for k in formulas:  # reported once; the unit stays listed so its rows are checked
+            cells[k] = None
 
         uid = _text(cells["unit_id"])
         problems += unit_id_problems(uid, cells.get("unit"), units, at, col)
@@ -329,8 +374,15 @@ def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit
     headers = {c.key: c.header for c in ENTRY_COLUMNS}
     by_unit: dict[str, EntryRows] = {}
     for row in range(2, ws.max_row + 1):
-        cells = {k: ws.cell(row=row, column=col[k]).value
-                 for k in NEEDED_ENTRY_KEYS if k in col}
+        raw = {k: ws.cell(row=row, column=col[k]) for k in NEEDED_ENTRY_KEYS if k in col}
+        cells = {k: c.value for k, c in raw.items()}
+        if any(c.data_type == "f" for c in raw.values()):
+            uid = _text(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
+            name = units[uid].name_zh if uid in units else uid
+            problems += [p for k, c in raw.items()
+                         if (p := formula_problem(c, str(Located(book, ws.title, row, col[k],
+                                                                 headers[k])), name))]
+            continue  # the row cannot be read until its formulas are values
         value = cells["value"]
         if isinstance(value, str) and not value.strip():
             value = None
@@ -425,7 +477,9 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     path = Path(path)
     book = path.name
     try:
-        wb = load_workbook(path, data_only=True)
+        # Not data_only: formulas must be seen as formulas (and reported), not as the cached
+        # value Excel may or may not have stored beside them.
+        wb = load_workbook(path)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise KpaInputError([Problem("无法读取工作簿", f"cannot read the workbook: {exc}",
                                      where=str(path), allowed_zh=".xlsx",
@@ -451,6 +505,10 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     result = WorkbookRecords(year=year, role=role, rubric_id=rubric.id)
     for uid, unit_row in listed.items():
         rows = by_unit.get(uid, EntryRows())
+        if not rows.entries:
+            # Nothing filled for this unit: leave its record alone. Its units-sheet cells are
+            # still checked below, so a typo there is reported rather than silently dropped.
+            result.skipped.append(uid)
         data: dict[str, Any] = {"rubric": rubric.id, "year": year, "unit": units[uid].name_zh}
         if role != "assessor":
             data["role"] = role
@@ -460,7 +518,9 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
             data["options"] = unit_row.options
         data["entries"] = rows.entries
         try:
-            result.records[uid] = parse_record(data)
+            record = parse_record(data)
+            if rows.entries:
+                result.records[uid] = record
         except KpaInputError as exc:
             for p in exc.problems:
                 if p.rule_id in rows.rows:
@@ -490,31 +550,140 @@ def _reading_order(p: Problem) -> tuple[int, int, int]:
     return (SHEET_ORDER.get(m.group(1), 3), int(m.group(2)), column_index_from_string(m.group(3)))
 
 
-def import_workbook(path: str | Path, data_dir: str | Path) -> list[tuple[Path, bool]]:
-    """Write one record per unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
+def _write_problem(zh: str, en: str, path: Path, exc: OSError | None = None,
+                   unit: str | None = None) -> Problem:
+    """A file that could not be written, named with the operating system's reason."""
+    reason = f" ({exc.strerror or exc})" if exc is not None else ""
+    return Problem(zh, en + reason, unit=unit, field="file", value=str(path),
+                   allowed_zh="可写入的普通文件（未被其他程序打开或锁定）",
+                   allowed_en="a writable regular file (not open or locked elsewhere)",
+                   where=str(path))
+
+
+def _target_problems(targets: list[tuple[Path, Record]]) -> list[Problem]:
+    """Targets that a rename cannot replace: a folder, a link, a device where a record goes."""
+    problems = []
+    for target, record in targets:
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(_write_problem("无法检查记录文件", "cannot check the record file",
+                                           target, exc, record.unit))
+            continue
+        if not stat.S_ISREG(mode):
+            problems.append(_write_problem("记录文件的位置上不是普通文件（例如是一个文件夹）",
+                                           "the record's path is not a regular file (e.g. a "
+                                           "folder)", target, unit=record.unit))
+    return problems
+
+
+def _backup(target: Path, backup: Path) -> None:
+    """Keep the replaced record's bytes until every rename has succeeded.
+
+    A hard link costs nothing and keeps the target in place, so readers never see it
+    missing; file systems without links (FAT, some shares) get a copy instead.
+    """
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)
+
+
+def _roll_back(done: list[tuple[Path, Path | None]]) -> list[Problem]:
+    """Put back every replaced target and remove every new one; report what could not be."""
+    failures = []
+    for target, backup in reversed(done):
+        try:
+            if backup is None:
+                target.unlink(missing_ok=True)
+            elif backup.exists():
+                os.replace(backup, target)
+                # rename() between two links of one file does nothing, so drop the link here.
+                backup.unlink(missing_ok=True)
+        except OSError as exc:
+            kept = f"，原文件保存为 {backup.name}" if backup is not None else ""
+            kept_en = f"; the old one is kept as {backup.name}" if backup is not None else ""
+            failures.append(_write_problem(f"回滚失败，该文件可能是新写入的{kept}",
+                                           f"rollback failed, this file may be the new one"
+                                           f"{kept_en}", target, exc))
+    return failures
+
+
+def _commit(staged: list[tuple[Path, Path, str]]) -> list[tuple[Path, bool]]:
+    """Rename every staged file over its target, or roll all of them back.
+
+    On any failure the targets already replaced get their backups back, new ones are removed,
+    and every staged and backup file is deleted, so the year is as it was before the import.
+    """
+    done: list[tuple[Path, Path | None]] = []  # (target, its backup or None if it was new)
+    try:
+        for stage, target, _ in staged:
+            if target.exists():
+                backup = target.with_name(f".{target.name}.backup")
+                done.append((target, backup))  # first: a half-made backup is cleaned up too
+                _backup(target, backup)
+            else:
+                done.append((target, None))
+            os.replace(stage, target)
+    except BaseException as exc:
+        failures = _roll_back(done)
+        for stage, _, _ in staged:
+            stage.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        failed = done[-1][0]
+        unit = next(u for _, t, u in staged if t == failed)
+        zh, en = (("写入记录文件失败；本次导入已全部撤销，数据文件夹保持原样",
+                   "writing a record file failed; the whole import was rolled back and the "
+                   "data folder is as it was") if not failures else
+                  ("写入记录文件失败，且部分文件未能撤销（见下）",
+                   "writing a record file failed and some files could not be rolled back "
+                   "(see below)"))
+        raise KpaInputError([_write_problem(zh, en, failed, exc, unit), *failures]) from exc
+    for _, backup in done:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    return [(target, backup is not None) for target, backup in done]
+
+
+def import_workbook(path: str | Path, data_dir: str | Path) -> ImportResult:
+    """Write one record per filled unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
 
     Every record is validated before the first file is written, so a bad workbook leaves the
-    data folder untouched. Writing is two-phase: every record is first saved (atomically, by
-    ``save_record``) to a staged file beside its target, and only when all are on disk are
-    they renamed over the targets, so a full disk mid-import does not leave half a year new.
-    Returns each path written and whether it replaced an existing record.
+    data folder untouched. Units with no filled row are skipped and their records left alone.
+    Writing is two-phase: every record is first saved (atomically, by ``save_record``) to a
+    staged file beside its target, and only when all are on disk are they renamed over the
+    targets, with the replaced files kept until the last rename succeeds; any failure (a full
+    disk, a locked file, a folder in the way) restores the year as it was and is reported as
+    a ``KpaInputError``.
     """
     result = read_workbook(path, data_dir)
     targets = [(record_path(data_dir, result.year, uid, result.role), record)
                for uid, record in result.records.items()]
-    staged: list[tuple[Path, Path]] = []
+    problems = _target_problems(targets)
+    if problems:
+        raise KpaInputError(problems)
+    staged: list[tuple[Path, Path, str]] = []
     try:
         for target, record in targets:
             stage = target.with_name(f".{target.name}.staged")  # not *.yaml: never loaded
+            staged.append((stage, target, record.unit))
             save_record(record, stage)
-            staged.append((stage, target))
-    except BaseException:
-        for stage, _ in staged:
+    except BaseException as exc:
+        for stage, _, _ in staged:
             stage.unlink(missing_ok=True)
-        raise
-    written = []
-    for stage, target in staged:
-        existed = target.exists()
-        os.replace(stage, target)
-        written.append((target, existed))
-    return written
+        if not isinstance(exc, OSError):
+            raise
+        raise KpaInputError([_write_problem("写入暂存文件失败，本次导入未写入任何记录",
+                                            "writing a staged file failed; no record was "
+                                            "written", staged[-1][0], exc, staged[-1][2])]
+                            ) from exc
+    written = _commit(staged)
+    skipped = []
+    for uid in result.skipped:
+        target = record_path(data_dir, result.year, uid, result.role)
+        skipped.append((uid, target, target.exists()))
+    return ImportResult(written, skipped)

@@ -25,11 +25,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -39,7 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpa_core.atomic import atomic_write_bytes
 from kpa_core.campaign import Unit, load_units, load_year
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.record import Record
+from kpa_core.record import Record, parse_record
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, Rubric, Rule, load_rubric
 from kpa_core.rules import kind_of
 from kpa_core.tables import display_width
@@ -132,6 +133,37 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 UNIT_BORDER = Border(top=Side(style="thin", color="808080"))
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+
+
+# Excel starts a formula with any of these when the cell is edited; openpyxl with "=" on write.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def put_text(cell: Cell) -> None:
+    """Keep a text cell text: no formula on write, none when an analyst re-edits it in Excel.
+
+    openpyxl writes any str starting with "=" as a live formula, so a reason such as
+    ``=HYPERLINK("http://evil", "x")`` would become a clickable link (formula injection).
+    The cell is therefore stored as a string, and a risky first character also gets Excel's
+    quote prefix (the leading apostrophe), so pressing Enter in the cell keeps it text.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def year_problems(year: Any) -> list[Problem]:
+    """What is wrong with a year, judged by the record's own check (``parse_record``).
+
+    A workbook carries its year into every record it imports, so a template for a year the
+    records refuse (e.g. 1800) is only a wasted afternoon of typing; one rule, never two.
+    """
+    try:
+        parse_record({"rubric": DEFAULT_RUBRIC_ID, "year": year, "unit": "?", "entries": {}})
+    except KpaInputError as exc:
+        return [replace(p, unit=None) for p in exc.problems if p.field == "year"]
+    return []
 
 
 def option_columns(rubric: Rubric) -> tuple[Column, ...]:
@@ -293,6 +325,7 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                     # Copying a styled cell's style ids is ~10× faster than setting fonts,
                     # fills and borders cell by cell, which dominates for large years.
                     cell._style = copy(styles[key])
+                    put_text(cell)
                     continue
                 cell.alignment = WRAP_TOP
                 if c.is_input:
@@ -304,6 +337,7 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                     if key[2]:
                         cell.number_format = "@"  # keep "12/3" text: Excel would make it a date
                 styles[key] = copy(cell._style)
+                put_text(cell)  # after the copy: the quote prefix belongs to this cell only
             cells_of_rule[rule.id].append(f"{value_letter}{row}")
             ws.row_dimensions[row].height = static[rule.id]["height"]
             row += 1
@@ -340,6 +374,7 @@ def write_units_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
             values[f"option:{name}"] = record.options.get(name) if record else None
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=row, column=i, value=values[c.key])
+            put_text(cell)
             if c.is_input:
                 cell.fill = INPUT_FILL
     last = len(units) + 1
@@ -384,10 +419,17 @@ def write_about_sheet(ws: Worksheet, rubric: Rubric, year: int, role: str, sourc
         (f"在「{SHEET_ENTRIES}」表的黄色列填写取值、原因、依据；取值空白表示该规则无记录。",
          "Fill the yellow columns (value, reason, evidence); a blank value means no entry."),
         ("扣分或加分的条目必须填写原因。", "An entry that changes the score needs a reason."),
-        (f"「{SHEET_UNITS}」表填写每个单位的考核人和选项；导入时为表中每个单位写一份记录"
-         "（覆盖已有记录）。",
-         "The units sheet holds each unit's assessor and options; import writes one record "
-         "per unit listed there (replacing an existing one)."),
+        (f"「{SHEET_UNITS}」表填写每个单位的考核人和选项。导入时，填写了至少一行（取值、原因或"
+         "依据）的单位写一份记录（覆盖已有记录）；一行也没填的单位跳过，已有记录保持不变，"
+         "也不新建记录。某单位确无扣分时，请至少填一行（如 false 或 0）。",
+         "The units sheet holds each unit's assessor and options. On import, a unit with at "
+         "least one filled row (value, reason or evidence) gets one record (replacing an "
+         "existing one); a unit with no filled row is skipped: its existing record is left "
+         "unchanged and none is created. For a unit with nothing to deduct, fill one row "
+         "(e.g. false or 0)."),
+        ("以 = + - @ 开头的文字按文字保存；请勿在单元格中输入公式（导入时会报错）。",
+         "Text starting with = + - @ is kept as text; do not type formulas into cells "
+         "(import reports them)."),
         ("请勿修改本表上方的键和值（年度、细则版本）。",
          "Do not edit the keys and values above (year, rubric)."),
         *((f"{KIND_LABELS[k][0]}（{k}）：{zh}", f"{KIND_LABELS[k][1]}: {en}")
@@ -416,16 +458,43 @@ def build_workbook(rubric: Rubric, year: int, role: str, units: Sequence[Unit],
     return wb
 
 
+def out_problems(out: str | Path) -> list[Problem]:
+    """An output path that is a folder (or sits under a file) is the caller's input problem."""
+    out = Path(out)
+    if out.is_dir():
+        return [Problem("输出路径是一个文件夹，不是文件", "the output path is a folder, not a file",
+                        field="out", value=str(out), allowed_zh="一个 .xlsx 文件路径",
+                        allowed_en="the path of an .xlsx file")]
+    return []
+
+
 def save_workbook(wb: Workbook, out: str | Path) -> Path:
-    """Save atomically: an analyst's open copy of an older file is never half overwritten."""
+    """Save atomically: an analyst's open copy of an older file is never half overwritten.
+
+    A folder in the way, a read-only or locked file (Excel on Windows locks what it has open)
+    is reported as a bilingual input problem instead of a traceback.
+    """
+    problems = out_problems(out)
+    if problems:
+        raise KpaInputError(problems)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return atomic_write_bytes(Path(out), buffer.getvalue())
+    try:
+        return atomic_write_bytes(Path(out), buffer.getvalue())
+    except OSError as exc:
+        raise KpaInputError([Problem("无法写入工作簿（文件是否已在 Excel 中打开，或没有写权限？）",
+                                     f"cannot write the workbook ({exc.strerror or exc}; is it "
+                                     "open in Excel, or read-only?)", field="out",
+                                     value=str(out), allowed_zh="可写入的 .xlsx 文件路径",
+                                     allowed_en="a writable .xlsx path")]) from exc
 
 
 def write_template(data_dir: str | Path, year: int, out: str | Path,
                    rubric_id: str = DEFAULT_RUBRIC_ID, role: str = "assessor") -> Path:
     """An empty workbook for every unit of units.csv and every rule of the rubric."""
+    problems = year_problems(year)
+    if problems:
+        raise KpaInputError(problems)
     rubric = load_rubric(rubric_id)
     units = list(load_units(data_dir).values())
     return save_workbook(build_workbook(rubric, year, role, units, {}, "template 空白模板"), out)

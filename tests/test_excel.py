@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +27,9 @@ from kpa_core.excel_template import (
     format_value,
     write_export,
     write_template,
+    year_problems,
 )
-from kpa_core.record import load_record
+from kpa_core.record import load_record, save_record
 from kpa_core.rubric import load_rubric
 from kpa_core.rules import kind_of
 from kpa_core.scoring import score_record
@@ -173,8 +175,11 @@ def test_filled_workbook_imports_to_records_and_hand_computed_scores(
     units.cell(r, len(UNIT_COLUMNS) + 1).value = "area"  # cap_scope
     wb.save(path)
 
-    written = import_workbook(path, empty_data_dir)
-    assert len(written) == 30 and not any(existed for _, existed in written)
+    result = import_workbook(path, empty_data_dir)
+    assert result.written == [(empty_data_dir / "2014" / "arts.yaml", False)]
+    # The 29 untouched units are skipped: no empty record scoring 100 is made for them.
+    assert len(result.skipped) == 29 and not any(exists for _, _, exists in result.skipped)
+    assert sorted(p.name for p in (empty_data_dir / "2014").iterdir()) == ["arts.yaml"]
     record = load_record(empty_data_dir / "2014" / "arts.yaml")
     assert record.year == 2014 and record.unit == "艺术系" and record.assessor == "纪委办公室"
     assert record.options == {"cap_scope": "area"}
@@ -201,8 +206,6 @@ def test_filled_workbook_imports_to_records_and_hand_computed_scores(
     assert card.basic == 11.5 + 5 + 54 == 70.5
     assert card.special == {"S1": 5, "S2": 2 + 2.5}
     assert card.total == 70.5 + 5 + 4.5 == 80
-    empty = load_record(empty_data_dir / "2014" / "union.yaml")
-    assert empty.entries == {} and empty.assessor is None and score_record(empty).total == 100
 
 
 def test_every_kind_of_bad_cell_is_located_all_at_once_and_nothing_is_written(
@@ -347,13 +350,21 @@ def test_not_a_kpa_workbook_is_an_input_problem(empty_data_dir: Path, tmp_path: 
 def test_export_then_import_gives_the_same_records(data_dir: Path, empty_data_dir: Path,
                                                    tmp_path: Path, role: str) -> None:
     path = write_export(data_dir, 2013, tmp_path / f"{role}.xlsx", role=role)
-    written = import_workbook(path, empty_data_dir)
-    original = load_year(data_dir, 2013, role=role).records
-    again = load_year(empty_data_dir, 2013, role=role).records
-    assert len(written) == len(original) == len(again) == (30 if role == "assessor" else 6)
-    assert {r.unit_id: r.to_data() for r in again} == {r.unit_id: r.to_data() for r in original}
+    result = import_workbook(path, empty_data_dir)
+    original = {r.unit_id: r.to_data() for r in load_year(data_dir, 2013, role=role).records}
+    again = {r.unit_id: r.to_data() for r in load_year(empty_data_dir, 2013, role=role).records}
+    if role == "self":
+        # arts's self-assessment declares nothing (entries: {}), so its rows are all blank:
+        # import skips it like any unfilled unit instead of writing an empty record.
+        assert original.pop("arts")["entries"] == {}
+        assert [(uid, exists) for uid, _, exists in result.skipped] == [("arts", False)]
+    else:
+        assert result.skipped == []
+    assert len(result.written) == len(original) == len(again) == (30 if role == "assessor"
+                                                                   else 5)
+    assert again == original
     # Every rule kind took part in the trip.
-    kinds = {RUBRIC.rules[rid].kind for r in original for rid in r.entries}
+    kinds = {RUBRIC.rules[rid].kind for r in original.values() for rid in r["entries"]}
     if role == "assessor":
         assert kinds == {rule.kind for rule in RUBRIC.rules.values()}
 
@@ -433,7 +444,190 @@ def test_a_failure_while_writing_leaves_every_record_as_it_was(
         return real_save(record, target)
 
     monkeypatch.setattr(excel_import, "save_record", save_then_fail)
-    with pytest.raises(OSError):
+    with pytest.raises(KpaInputError) as caught:
         import_workbook(path, data_dir)
     assert len(calls) == 5
+    [problem] = caught.value.problems
+    assert "No space left on device" in problem.problem_en and problem.value == str(calls[4])
     assert snapshot(data_dir) == before  # no record replaced, no staged file left behind
+
+
+# ---------------------------------------------------------------- writing safely -------------
+
+@pytest.mark.parametrize("fail_at", [1, 2, 5, 30])
+def test_a_rename_failing_midway_rolls_the_whole_year_back(
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
+    import kpa_core.excel_import as excel_import
+
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    fill(wb[SHEET_ENTRIES], "arts", "B01.docs", 3, "三项材料均未报送")
+    wb.save(path)
+    # The first unit's record is gone, so the import creates one file and replaces 29.
+    (data_dir / "2013" / "party-office.yaml").unlink()
+    before = snapshot(data_dir)
+    real_replace, renames = os.replace, []
+
+    def replace_then_fail(src, dst):
+        if str(src).endswith(".staged"):  # the commit renames, not save_record's own temp files
+            renames.append(dst)
+            if len(renames) == fail_at:
+                raise PermissionError(13, "Permission denied (locked)", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(excel_import.os, "replace", replace_then_fail)
+    with pytest.raises(KpaInputError) as caught:
+        import_workbook(path, data_dir)
+    monkeypatch.undo()
+    assert len(renames) == fail_at
+    first = caught.value.problems[0]
+    assert first.value == str(renames[-1]) and "rolled back" in first.problem_en
+    assert "撤销" in first.problem_zh and len(caught.value.problems) == 1
+    assert snapshot(data_dir) == before  # byte for byte, and no .staged/.backup file left
+
+
+def test_a_folder_where_a_record_goes_is_an_input_problem_and_nothing_is_written(
+        empty_data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    for uid in ("party-office", "arts", "pe"):
+        fill(wb[SHEET_ENTRIES], uid, "B04.measures", 0)
+    wb.save(path)
+    (empty_data_dir / "2014" / "arts.yaml").mkdir(parents=True)
+    before = snapshot(empty_data_dir)
+    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
+                           "--data", str(empty_data_dir)], capture_output=True, text=True,
+                          encoding="utf-8")
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "[艺术系].file" in done.stderr and "not a regular file" in done.stderr
+    assert snapshot(empty_data_dir) == before
+    assert sorted(p.name for p in (empty_data_dir / "2014").iterdir()) == ["arts.yaml"]
+
+
+# ---------------------------------------------------------------- formulas -------------------
+
+def test_text_starting_like_a_formula_is_written_as_text_and_round_trips(
+        data_dir: Path, empty_data_dir: Path, tmp_path: Path) -> None:
+    arts = load_record(data_dir / "2013" / "arts.yaml")
+    rule_id = next(iter(arts.entries))
+    arts.entries[rule_id]["reason"] = "=1+1"
+    arts.entries[rule_id]["evidence"] = "@SUM(A1:A9)"
+    second = list(arts.entries)[1]
+    arts.entries[second]["reason"] = "-2 分，见附件"
+    arts.assessor = '=HYPERLINK("http://evil","x")'
+    save_record(arts, data_dir / "2013" / "arts.yaml")
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    ws, units = wb[SHEET_ENTRIES], wb[SHEET_UNITS]
+    row = row_of(ws, "arts", rule_id)
+    cells = [ws.cell(row, COL["reason"]), ws.cell(row, COL["evidence"]),
+             ws.cell(row_of(ws, "arts", second), COL["reason"]),
+             units.cell(unit_row(units, "arts"), column_index(UNIT_COLUMNS, "assessor"))]
+    assert [c.value for c in cells] == ["=1+1", "@SUM(A1:A9)", "-2 分，见附件",
+                                        '=HYPERLINK("http://evil","x")']
+    assert [c.data_type for c in cells] == ["s"] * 4  # shown as text, never computed
+    assert all(c.quotePrefix for c in cells)  # and stays text when re-edited in Excel
+    assert not ws.cell(row, COL["rule"]).quotePrefix  # ordinary text gets no prefix
+    import_workbook(path, empty_data_dir)
+    again = load_record(empty_data_dir / "2013" / "arts.yaml")
+    assert again.to_data() == load_record(data_dir / "2013" / "arts.yaml").to_data()
+    assert again.assessor == '=HYPERLINK("http://evil","x")'
+    assert again.entries[rule_id]["reason"] == "=1+1"
+
+
+def test_a_formula_cell_is_reported_not_read(empty_data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    ws, units = wb[SHEET_ENTRIES], wb[SHEET_UNITS]
+    value_row = fill(ws, "arts", "B01.docs", "=1+1", "两项未报送")   # value typed as a formula
+    reason_row = fill(ws, "pe", "B01.docs", 1, '=HYPERLINK("http://evil","x")')
+    assessor_row = unit_row(units, "union")
+    units.cell(assessor_row, column_index(UNIT_COLUMNS, "assessor")).value = "=A1"
+    fill(ws, "union", "B04.measures", 0)
+    wb.save(path)
+    with pytest.raises(KpaInputError) as caught:
+        import_workbook(path, empty_data_dir)
+    got = [(p.where.split("」")[0].split("「")[1], p.where.split("第")[1].split("列")[0],
+            p.value, p.unit) for p in caught.value.problems]
+    assert got == [
+        (SHEET_ENTRIES, f"{value_row}行 {LETTER['value']}", "=1+1", "艺术系"),
+        (SHEET_ENTRIES, f"{reason_row}行 {LETTER['reason']}", '=HYPERLINK("http://evil","x")',
+         "体育部"),
+        (SHEET_UNITS, f"{assessor_row}行 E", "=A1", "工会"),
+    ]
+    assert all("formula" in p.problem_en and "公式" in p.problem_zh
+               for p in caught.value.problems)
+    assert list(empty_data_dir.iterdir()) == [empty_data_dir / "units.csv"]
+
+
+# ---------------------------------------------------------------- output paths and years -----
+
+def test_out_may_name_an_existing_folder(data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "books"
+    folder.mkdir()
+    with pytest.raises(KpaInputError) as caught:  # the library refuses a folder as a file …
+        write_template(data_dir, 2014, folder)
+    [problem] = caught.value.problems
+    assert problem.field == "out" and problem.value == str(folder)
+    assert "folder" in problem.problem_en and list(folder.iterdir()) == []
+
+    def kpa(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=tmp_path,
+                              capture_output=True, text=True, encoding="utf-8")
+
+    # … and the command writes the default file name inside it, as --help says.
+    made = kpa("template", "--year", "2014", "--data", str(data_dir), "--out", str(folder))
+    exported = kpa("export", "--year", "2013", "--data", str(data_dir), "--out", str(folder),
+                   "--role", "self")
+    assert (made.returncode, exported.returncode) == (0, 0), made.stderr + exported.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["kpa-2013-export.xlsx",
+                                                        "kpa-2014-template.xlsx"]
+    assert str(folder / "kpa-2014-template.xlsx") in made.stdout
+    assert "existing folder" in kpa("template", "--help").stdout
+
+
+def test_template_refuses_a_year_records_would_refuse(empty_data_dir: Path,
+                                                      tmp_path: Path) -> None:
+    for year in (1800, 1999, 2101):
+        with pytest.raises(KpaInputError) as caught:
+            write_template(empty_data_dir, year, tmp_path / f"{year}.xlsx")
+        [problem] = caught.value.problems
+        assert (problem.field, problem.value, problem.allowed_en) == ("year", year, "2000–2100")
+        assert not (tmp_path / f"{year}.xlsx").exists()
+    assert year_problems(2000) == year_problems(2100) == []
+    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "template", "--year", "1800",
+                           "--data", str(empty_data_dir)], cwd=tmp_path, capture_output=True,
+                          text=True, encoding="utf-8")
+    assert done.returncode == 2 and done.stdout == "" and "year = 1800" in done.stderr
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+# ---------------------------------------------------------------- unfilled units -------------
+
+def test_an_untouched_template_leaves_every_existing_record_alone(
+        data_dir: Path, tmp_path: Path) -> None:
+    path = write_template(data_dir, 2013, tmp_path / "t.xlsx")
+    guide = " ".join(str(c.value) for row in load_workbook(path)[SHEET_ABOUT].iter_rows()
+                     for c in row if c.value)
+    assert "一行也没填的单位跳过" in guide and "left unchanged" in guide
+    before = snapshot(data_dir)
+    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
+                           "--data", str(data_dir)], capture_output=True, text=True,
+                          encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(data_dir) == before  # not 30 empty records scoring 100
+    assert "已导入 0 份记录" in done.stdout and "30 unit(s) with nothing filled skipped" in (
+        done.stdout)
+    assert done.stdout.count("未填写，保留原记录 / nothing filled: left unchanged") == 30
+
+    # Filling one row of one unit replaces that unit's record only.
+    wb = load_workbook(path)
+    fill(wb[SHEET_ENTRIES], "arts", "B01.docs", 1, "总结未报送")
+    wb.save(path)
+    result = import_workbook(path, data_dir)
+    assert result.written == [(data_dir / "2013" / "arts.yaml", True)]
+    assert len(result.skipped) == 29 and all(exists for _, _, exists in result.skipped)
+    assert load_record(data_dir / "2013" / "arts.yaml").entries == {
+        "B01.docs": {"count": 1, "reason": "总结未报送"}}
+    after = snapshot(data_dir)
+    assert {k for k in after if after[k] != before.get(k)} == {"2013/arts.yaml"}

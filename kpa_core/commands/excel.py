@@ -25,8 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    " / An empty workbook: one row per unit and rule.")
     t.add_argument("--year", type=int, required=True, help="年度 / assessment year")
     t.add_argument("--data", default=None, help=DATA_HELP)
-    t.add_argument("--out", default=None, help="输出文件 / output file "
-                                                "(default: kpa-<year>-template.xlsx)")
+    t.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
+                                                "kpa-<年度>-template.xlsx / output file; an "
+                                                "existing folder gets kpa-<year>-template.xlsx "
+                                                "inside it (default: ./kpa-<year>-template.xlsx)")
     t.add_argument("--rubric", default=DEFAULT_RUBRIC_ID, choices=available_rubrics(),
                    help="考核细则版本 / rubric id")
     t.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
@@ -34,8 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     i = sub.add_parser("import", help="导入已填写的工作簿为考核记录 / import a filled workbook",
                        description="把已填写的工作簿转为 data/<年度>/<单位编号>.yaml；有任何问题则"
-                                   "一个文件也不写。 / Turn a filled workbook into records; writes "
-                                   "nothing if anything is wrong.")
+                                   "一个文件也不写；一行也没填的单位跳过，其已有记录保持不变。"
+                                   " / Turn a filled workbook into records; writes nothing if "
+                                   "anything is wrong; a unit with no filled row is skipped and "
+                                   "its existing record left unchanged.")
     i.add_argument("workbook", help="工作簿 .xlsx / the filled workbook")
     i.add_argument("--data", default=None, help=DATA_HELP)
     i.set_defaults(func=run_import)
@@ -45,32 +49,54 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "year's records in the template layout, filled.")
     e.add_argument("--year", type=int, required=True, help="年度 / assessment year")
     e.add_argument("--data", default=None, help=DATA_HELP)
-    e.add_argument("--out", default=None, help="输出文件 / output file "
-                                                "(default: kpa-<year>-export.xlsx)")
+    e.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
+                                                "kpa-<年度>-export.xlsx / output file; an "
+                                                "existing folder gets kpa-<year>-export.xlsx "
+                                                "inside it (default: ./kpa-<year>-export.xlsx)")
     e.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
     e.set_defaults(func=run_export)
 
 
+def output_path(out: str | None, default_name: str) -> Path:
+    """``--out``: a file path, or an existing folder that gets the default file name inside.
+
+    Analysts often pass the folder they keep workbooks in; writing there beats refusing.
+    """
+    if out is None:
+        return Path(default_name)
+    path = Path(out)
+    return path / default_name if path.is_dir() else path
+
+
 def run_template(args: argparse.Namespace) -> int:
-    out = Path(args.out or f"kpa-{args.year}-template.xlsx")
+    out = output_path(args.out, f"kpa-{args.year}-template.xlsx")
     path = write_template(args.data or default_data_dir(), args.year, out, args.rubric, args.role)
     print(f"已写入模板 / template written: {path}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    written = import_workbook(args.workbook, args.data or default_data_dir())
+    result = import_workbook(args.workbook, args.data or default_data_dir())
+    written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
-    print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}）"
-          f" / {len(written)} record(s) imported ({len(written) - replaced} new, "
-          f"{replaced} replaced):")
+    print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}），"
+          f"跳过 {len(result.skipped)} 个未填写的单位 / {len(written)} record(s) imported "
+          f"({len(written) - replaced} new, {replaced} replaced), {len(result.skipped)} "
+          "unit(s) with nothing filled skipped:")
     for path, was_there in written:
         print(f"  {'替换 replaced' if was_there else '新建 new     '}  {path}")
+    for unit_id, path, exists in result.skipped:
+        if exists:
+            print(f"  跳过 skipped   {unit_id}: 未填写，保留原记录 / nothing filled: left "
+                  f"unchanged ({path})")
+        else:
+            print(f"  跳过 skipped   {unit_id}: 未填写，不新建记录 / nothing filled: no record "
+                  "created")
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
-    out = Path(args.out or f"kpa-{args.year}-export.xlsx")
+    out = output_path(args.out, f"kpa-{args.year}-export.xlsx")
     path = write_export(args.data or default_data_dir(), args.year, out, args.role)
     print(f"已导出 / exported: {path}")
     return 0
