@@ -187,3 +187,15 @@ def test_grade_command_names_ungraded_units(tmp_path, capsys, monkeypatch):
     ungraded = [r for r in rows if ",未定级,ungraded," in r]
     assert len(graded) + len(ungraded) == 30 and ungraded  # nobody below 99 is 优秀
     assert all("below every band" in r for r in ungraded)
+
+
+def test_a_non_utf8_or_duplicate_key_bands_file_is_an_input_problem(tmp_path):
+    path = tmp_path / "bands.yaml"
+    body = "kpa_bands: 1\nid: t\ngrades:\n  - {grade: 优秀, en: excellent, min_total: 90}\n"
+    path.write_bytes(body.encode("gbk"))
+    with pytest.raises(KpaInputError, match="not UTF-8"):
+        load_bands(path)
+    path.write_text(body + "id: u\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as info:
+        load_bands(path)
+    assert "id" in info.value.render()

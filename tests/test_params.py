@@ -214,3 +214,16 @@ def test_record_paths_may_not_leave_the_project(project, tmp_path):
     moved = tmp_path / "moved"
     with pytest.raises(KpaInputError, match="leaves the data folder"):
         resolve_data_path("data/../../../etc/passwd", data_dir=moved)
+
+
+def test_non_utf8_and_duplicate_keys_are_input_problems(project, tmp_path):
+    p = made(project)
+    path = write_params(tmp_path / "p.yaml", p)
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("gbk"))  # 测试系 saved as GBK by a Windows editor
+    with pytest.raises(KpaInputError, match="not UTF-8"):
+        read_params(path)
+    path.write_text(text + "year: 2014\n", encoding="utf-8")  # a second year key
+    with pytest.raises(KpaInputError) as info:
+        read_params(path)
+    assert "year" in info.value.render()
