@@ -20,6 +20,10 @@ Format (``kpa_bands: 1``)::
       grade: 不合格
       conditions: [{kind: cases_under, id: B16}]
 
+Thresholds (``min_total``, ``score``) are finite numbers from 0 to 110 (100 basic + 10 bonus).
+A unit below every band is left 未定级 / ungraded, with the reason — never silently given the
+lowest grade; end the list with a band from 0 if every unit must get a grade.
+
 Condition kinds (each describes something bad that *holds* for a unit):
 ``area_at_zero`` (optionally ``areas: [A1, …]``): an area's score is 0;
 ``cases_under`` with ``id`` an item (B16) or rule (B16.judicial): any deduction there;
