@@ -570,6 +570,12 @@ def test_out_may_name_an_existing_folder(data_dir: Path, tmp_path: Path) -> None
     [problem] = caught.value.problems
     assert problem.field == "out" and problem.value == str(folder)
     assert "folder" in problem.problem_en and list(folder.iterdir()) == []
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(KpaInputError) as caught:  # a file where the folder should be
+        write_template(data_dir, 2014, blocker / "t.xlsx")
+    [problem] = caught.value.problems
+    assert problem.value == str(blocker / "t.xlsx") and "cannot write" in problem.problem_en
 
     def kpa(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=tmp_path,
