@@ -88,32 +88,44 @@ def rubric_numbers(rubric: Rubric) -> dict[str, Any]:
     }
 
 
-def portable_path(path: str | Path) -> str:
-    """A data path as stored: relative to the project root when inside it, POSIX slashes."""
+def portable_path(path: str | Path, data_dir: str | Path | None = None) -> str:
+    """A data path as stored, POSIX slashes: relative to the project root when inside it;
+    else, when it lies in ``data_dir`` (a data folder kept elsewhere), as ``data/…`` relative
+    to that folder, which ``kpa reproduce --data DIR`` resolves again. Only a file in neither
+    stays absolute (and reproduce will refuse to read it)."""
     p = Path(path)
     absolute = p if p.is_absolute() else Path.cwd() / p
     if not absolute.exists() and not p.is_absolute():
         absolute = project_dir() / p
     absolute = absolute.resolve()
-    try:
-        return absolute.relative_to(project_dir()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+    for base, prefix in ((project_dir(), None), (data_dir, "data")):
+        if base is None:
+            continue
+        try:
+            rel = absolute.relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            continue
+        return f"{prefix}/{rel}" if prefix else rel
+    return absolute.as_posix()
 
 
 def make_params(record: Record, card: ScoreCard, kind: str = "report",
                 record_path: str | Path | None = None, grades: dict[str, Any] | None = None,
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+                extra: dict[str, Any] | None = None,
+                data_dir: str | Path | None = None) -> dict[str, Any]:
     """Build the params mapping for one scored record.
 
-    ``record_path`` (the data file read) is stored relative to the project root when it lies
-    inside it. ``extra`` keys that are fields of the format (e.g. ``made``) replace them; any
+    ``record_path`` (the data file read) is stored as ``portable_path`` makes it (pass the
+    data folder as ``data_dir`` when it may lie outside the project).
+    ``extra`` keys that are fields of the format (e.g. ``made``) replace them; any
     other keys are kept under ``extra`` so the file still validates.
     """
     rec: dict[str, Any] = {"data": record.to_data()}
     if record_path is not None:
-        stored = portable_path(record_path)
-        file = Path(stored) if Path(stored).is_absolute() else project_dir() / stored
+        stored = portable_path(record_path, data_dir)
+        file = Path(record_path)
+        if not file.exists():  # a project-relative path given from another working folder
+            file = project_dir() / stored
         rec = {"path": stored, "sha256": file_sha256(file), **rec}
     rubric = load_rubric(card.rubric_id)
     numbers = rubric_numbers(rubric) if rubric.sha256 == card.rubric_sha256 else None

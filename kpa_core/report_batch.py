@@ -86,14 +86,6 @@ def input_key(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _portable(path: Path) -> str:
-    """A path relative to the project folder when it lies inside it (params stay portable)."""
-    try:
-        return str(path.resolve().relative_to(project_dir()))
-    except ValueError:
-        return str(path.resolve())
-
-
 VOLATILE_LINES = re.compile(r"^(made|kpa_version): .*$", re.MULTILINE)
 
 
@@ -206,10 +198,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
             by_rubric[rec.rubric] = (rubric, table, earlier)
         rubric, table, earlier = by_rubric[rec.rubric]
         card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        rel = _portable(record_path(data, year, uid))
-        rel_or_abs = rel if Path(rel).is_file() else record_path(data, year, uid)
         write_params_if_changed(pdir / f"{uid}.yaml",
-                                make_params(rec, card, kind="report", record_path=rel_or_abs))
+                                make_params(rec, card, kind="report", data_dir=data,
+                                            record_path=record_path(data, year, uid)))
         parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
                               data_fingerprints(data, year, uid, table, earlier))

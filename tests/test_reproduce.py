@@ -356,3 +356,19 @@ def test_a_misnamed_params_file_and_a_unit_twice_are_flagged(project, capsys):
             "chemical.yaml, testunit.yaml") in out
     assert "✔ 已复现 reproduced   testunit" in out  # the correctly named one still reproduces
     assert "未复现 / NOT reproduced: 1 / 2" in out
+
+
+def test_a_data_folder_outside_the_project_is_stored_relative_to_it(tmp_path, monkeypatch):
+    """Reports made from an archive folder (--data elsewhere) stay reproducible with --data."""
+    monkeypatch.setenv("KPA_HOME", str(tmp_path / "project"))
+    (tmp_path / "project").mkdir()
+    archive = tmp_path / "archive" / "data"
+    data_file = archive / "2013" / "testunit.yaml"
+    data_file.parent.mkdir(parents=True)
+    data_file.write_text(dump(RECORD), encoding="utf-8")
+    record = parse_record(RECORD)
+    params = make_params(record, score_record(record), record_path=data_file, data_dir=archive)
+    assert params["record"]["path"] == "data/2013/testunit.yaml"
+    path = write_params(tmp_path / "project" / "params" / "2013" / "testunit.yaml", params)
+    result = reproduce_file(path, data_dir=archive)
+    assert result.data_status == "same" and result.ok
