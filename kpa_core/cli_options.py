@@ -18,3 +18,7 @@ def add_cap_scope_option(p: argparse.ArgumentParser) -> None:
 
 def add_csv_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--csv", action="store_true", help="输出 CSV / print CSV")
+
+
+def add_year_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help="年度 / assessment year")

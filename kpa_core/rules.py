@@ -84,15 +84,25 @@ class RuleKind:
         """The value that changes nothing; used by forms and templates."""
         raise NotImplementedError
 
+    def problem(
+        self, rule: Rule, value: Any, zh: str, en: str, field: str | None = None
+    ) -> Problem:
+        """A problem with this kind's value (or a part of it), naming what the rule allows."""
+        return _problem(rule, field or self.value_field, value, zh, en, self.allowed(rule))
+
     def list_shape(self, rule: Rule, value: Any) -> list[Problem]:
         """A list kind's value must be a list of at most ``MAX_PLAUSIBLE`` elements."""
         if not isinstance(value, list):
-            return [_problem(rule, self.value_field, value, "须为列表", "must be a list",
-                             self.allowed(rule))]
+            return [self.problem(rule, value, "须为列表", "must be a list")]
         if len(value) > MAX_PLAUSIBLE:
-            return [_problem(rule, self.value_field, f"{len(value)} 项 / items",
-                             f"列表过长（最多 {MAX_PLAUSIBLE} 项）",
-                             f"list too long (at most {MAX_PLAUSIBLE} items)", self.allowed(rule))]
+            return [
+                self.problem(
+                    rule,
+                    f"{len(value)} 项 / items",
+                    f"列表过长（最多 {MAX_PLAUSIBLE} 项）",
+                    f"list too long (at most {MAX_PLAUSIBLE} items)",
+                )
+            ]
         return []
 
     def validate(self, rule: Rule, entry: Any) -> list[Problem]:
@@ -123,11 +133,7 @@ class RuleKind:
                     )
                 )
         if self.value_field not in entry:
-            problems.append(
-                _problem(
-                    rule, self.value_field, None, "缺少取值", "value missing", self.allowed(rule)
-                )
-            )
+            problems.append(self.problem(rule, None, "缺少取值", "value missing"))
             return problems
         value_problems = self.check_value(rule, entry[self.value_field])
         problems += value_problems
@@ -166,16 +172,7 @@ class Flag(RuleKind):
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         if isinstance(value, bool):
             return []
-        return [
-            _problem(
-                rule,
-                self.value_field,
-                value,
-                "须为是/否",
-                "must be true or false",
-                self.allowed(rule),
-            )
-        ]
+        return [self.problem(rule, value, "须为是/否", "must be true or false")]
 
     def amount(self, rule: Rule, value: Any) -> float:
         return float(rule.params["amount"]) if value else 0.0
@@ -204,27 +201,9 @@ class PerCount(RuleKind):
         n = as_int(value)
         hi = self._max(rule)
         if n is None:
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "须为整数",
-                    "must be a whole number",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "须为整数", "must be a whole number")]
         if not 0 <= n <= hi:
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "超出允许范围",
-                    "out of range",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "超出允许范围", "out of range")]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -255,16 +234,7 @@ class Shortfall(RuleKind):
     def check_value(self, rule: Rule, value: Any) -> list[Problem]:
         n = as_int(value)
         if n is None or n < 0:
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "须为≥0的整数",
-                    "must be a whole number ≥ 0",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "须为≥0的整数", "must be a whole number ≥ 0")]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -293,38 +263,11 @@ class Range(RuleKind):
         x = as_number(value)
         lo, hi = float(rule.params["lo"]), float(rule.params["hi"])
         if x is None:
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "须为数字",
-                    "must be a number",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "须为数字", "must be a number")]
         if x != 0 and not lo <= x <= hi:
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "超出允许范围",
-                    "out of range",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "超出允许范围", "out of range")]
         if not on_step(x):
-            return [
-                _problem(
-                    rule,
-                    self.value_field,
-                    value,
-                    "须为0.5的整数倍",
-                    "must be a multiple of 0.5",
-                    self.allowed(rule),
-                )
-            ]
+            return [self.problem(rule, value, "须为0.5的整数倍", "must be a multiple of 0.5")]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -357,24 +300,18 @@ class RangePerCase(RuleKind):
             field = f"{self.value_field}[{i}]"
             if x is None or not lo <= x <= hi:
                 problems.append(
-                    _problem(
+                    self.problem(
                         rule,
-                        field,
                         v,
                         "超出允许范围或不是数字",
                         "out of range or not a number",
-                        self.allowed(rule),
+                        field=field,
                     )
                 )
             elif not on_step(x):
                 problems.append(
-                    _problem(
-                        rule,
-                        field,
-                        v,
-                        "须为0.5的整数倍",
-                        "must be a multiple of 0.5",
-                        self.allowed(rule),
+                    self.problem(
+                        rule, v, "须为0.5的整数倍", "must be a multiple of 0.5", field=field
                     )
                 )
         return problems
@@ -414,37 +351,34 @@ class Ratio(RuleKind):
             field = f"{self.value_field}[{i}]"
             if not isinstance(s, dict) or set(s) != {"participants", "reflections"}:
                 problems.append(
-                    _problem(
+                    self.problem(
                         rule,
-                        field,
                         s,
                         "须含 participants 与 reflections 两项",
                         "needs exactly participants and reflections",
-                        self.allowed(rule),
+                        field=field,
                     )
                 )
                 continue
             n, r = as_int(s["participants"]), as_int(s["reflections"])
             if n is None or n < 1:
                 problems.append(
-                    _problem(
+                    self.problem(
                         rule,
-                        f"{field}.participants",
                         s["participants"],
                         "参加人数须为≥1的整数",
                         "participants must be a whole number ≥ 1",
-                        self.allowed(rule),
+                        field=f"{field}.participants",
                     )
                 )
             elif r is None or not 0 <= r <= n:
                 problems.append(
-                    _problem(
+                    self.problem(
                         rule,
-                        f"{field}.reflections",
                         s["reflections"],
                         "心得篇数须为0到参加人数之间的整数",
                         "reflections must be a whole number from 0 to participants",
-                        self.allowed(rule),
+                        field=f"{field}.reflections",
                     )
                 )
         return problems
@@ -485,13 +419,8 @@ class Tier(RuleKind):
             return problems
         known = self.level_points(rule)
         return [
-            _problem(
-                rule,
-                f"{self.value_field}[{i}]",
-                v,
-                "未知的荣誉级别",
-                "unknown honour level",
-                self.allowed(rule),
+            self.problem(
+                rule, v, "未知的荣誉级别", "unknown honour level", field=f"{self.value_field}[{i}]"
             )
             for i, v in enumerate(value)
             if not isinstance(v, str) or v not in known

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 
 from kpa_core.rubric import load_rubric
-from kpa_core.rules import entry_amount, kind_of
+from kpa_core.rules import KINDS, entry_amount, kind_of
 
 RUBRIC = load_rubric("kvtc-2013-draft")
+
+# Every rule kind of RUBRIC.md §2; the engine knows exactly these and the data uses them all.
+ALL_KINDS = {"flag", "per_count", "shortfall", "range", "range_per_case", "ratio", "tier",
+             "bonus_per_count", "bonus_range_per_case"}
 
 
 def amount(rule_id: str, **entry) -> float:
@@ -74,17 +78,7 @@ def test_rule_amounts(rule_id: str, entry: dict, expected: float) -> None:
 
 def test_every_kind_of_the_rubric_is_covered() -> None:
     kinds = {r.kind for r in RUBRIC.rules.values()}
-    assert kinds == {
-        "flag",
-        "per_count",
-        "shortfall",
-        "range",
-        "range_per_case",
-        "ratio",
-        "tier",
-        "bonus_per_count",
-        "bonus_range_per_case",
-    }
+    assert kinds == set(KINDS) == ALL_KINDS
 
 
 def test_empty_values_change_nothing() -> None:

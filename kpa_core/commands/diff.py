@@ -10,7 +10,12 @@ import argparse
 import sys
 
 from kpa_core.campaign import available_years, load_year, record_path, year_dir
-from kpa_core.cli_options import add_cap_scope_option, add_csv_option, add_data_option
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_csv_option,
+    add_data_option,
+    add_year_option,
+)
 from kpa_core.compare import COMPARE_COLUMNS, COMPARE_HEADERS, compare_records
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
@@ -26,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="对比单位自评（data/<年度>/self/）与考核组记录，列出每条不一致的规则。"
         " / Compare a unit's self-assessment with the assessors' record, rule by rule.",
     )
-    p.add_argument("--year", type=int, required=True, help="年度 / year")
+    add_year_option(p)
     p.add_argument("--unit", default=None, help="单位编号 / unit id (omit to list all units)")
     add_data_option(p)
     add_cap_scope_option(p)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kpa_core.cli_options import add_year_option
 from kpa_core.excel_import import import_workbook
 from kpa_core.excel_template import write_export, write_template
 from kpa_core.paths import default_data_dir
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("template", help="生成 Excel 填报模板 / write an empty Excel workbook",
                        description="为 units.csv 的每个单位和细则的每条规则各写一行的空白工作簿。"
                                    " / An empty workbook: one row per unit and rule.")
-    t.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    add_year_option(t)
     t.add_argument("--data", default=None, help=DATA_HELP)
     t.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
                                                 "kpa-<年度>-template.xlsx / output file; an "
@@ -47,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("export", help="把一年的记录导出为工作簿 / export a year to Excel",
                        description="把一年的考核记录写成与模板相同格式的工作簿。 / Write a "
                                    "year's records in the template layout, filled.")
-    e.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    add_year_option(e)
     e.add_argument("--data", default=None, help=DATA_HELP)
     e.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
                                                 "kpa-<年度>-export.xlsx / output file; an "

@@ -10,7 +10,12 @@ import argparse
 import sys
 
 from kpa_core.campaign import load_year
-from kpa_core.cli_options import add_cap_scope_option, add_csv_option, add_data_option
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_csv_option,
+    add_data_option,
+    add_year_option,
+)
 from kpa_core.grading import UNGRADED, grade_records, load_bands
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import load_rubric
@@ -24,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="按单位自定的等级划分（YAML）评定：优秀/良好/合格/不合格，含一票否决。"
         " / Grade every unit of a year with an office's bands, vetoes included.",
     )
-    p.add_argument("--year", type=int, required=True, help="年度 / year")
+    add_year_option(p)
     p.add_argument("--bands", required=True,
                    help="等级划分 YAML / grade bands file (example: "
                         "kpa_core/templates/grade-bands.example.yaml)")

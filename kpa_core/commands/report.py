@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from kpa_core.cli_options import add_cap_scope_option, add_data_option
+from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
 
 EXIT_FAILED_UNITS = 1
 
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "并生成索引页。输入未变化的单位不重新生成。 / Run the report notebook for "
                     "every unit of a year and export HTML, with an index page. Units whose "
                     "inputs are unchanged are not re-rendered.")
-    p.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+    add_year_option(p)
     p.add_argument("--units", nargs="+", metavar="ID",
                    help="只生成这些单位（编号） / only these unit ids (default: all)")
     p.add_argument("--jobs", type=int, default=None,
