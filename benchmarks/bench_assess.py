@@ -15,19 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import best_of
+
 from kpa_core.controller import AssessmentController
 from kpa_core.widgets_view import AssessView
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def per_change(fn, n: int = 200) -> float:
@@ -73,3 +66,7 @@ def main(repeats: int) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+
+
+def best(fn, repeats: int) -> float:
+    return best_of(repeats, fn)[0]

@@ -12,9 +12,10 @@ import csv
 import shutil
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
+
+from timing import best_of
 
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.excel_import import import_workbook, read_workbook
@@ -42,15 +43,6 @@ def make_data(folder: Path, n: int) -> Path:
     return data
 
 
-def best(repeats: int, fn) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main(n: int, repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -60,10 +52,11 @@ def main(n: int, repeats: int) -> None:
         shutil.copy(data / "units.csv", fresh / "units.csv")
         template, export = tmp_path / "t.xlsx", tmp_path / "e.xlsx"
         figures = {
-            "template": best(repeats, lambda: write_template(data, 2014, template)),
-            "export": best(repeats, lambda: write_export(data, 2013, export)),
-            "validate (read_workbook)": best(repeats, lambda: read_workbook(export, fresh)),
-            "import (validate + write)": best(repeats, lambda: import_workbook(export, fresh)),
+            "template": best_of(repeats, lambda: write_template(data, 2014, template))[0],
+            "export": best_of(repeats, lambda: write_export(data, 2013, export))[0],
+            "validate (read_workbook)": best_of(repeats, lambda: read_workbook(export, fresh))[0],
+            "import (validate + write)":
+                best_of(repeats, lambda: import_workbook(export, fresh))[0],
         }
         before = {r.unit_id: r.to_data() for r in load_year(data, 2013).records}
         after = {r.unit_id: r.to_data() for r in load_year(fresh, 2013).records}

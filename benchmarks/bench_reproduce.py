@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
+
+from timing import best_of
 
 from kpa_core.params import read_params
 from kpa_core.reproduce import params_files, reproduce_params
@@ -16,23 +17,14 @@ from kpa_core.reproduce import params_files, reproduce_params
 REPO = Path(__file__).resolve().parents[1]
 
 
-def best_of(repeat: int, fn) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     os.environ["KPA_HOME"] = str(REPO)
     files = params_files(REPO / "params" / "2013")
     loaded = [read_params(f) for f in files]  # warm the caches (rubric, schema)
-    read = best_of(repeat, lambda: [read_params(f) for f in files])
-    rescore = best_of(repeat, lambda: [reproduce_params(p, str(f))
-                                       for p, f in zip(loaded, files, strict=True)])
+    read = best_of(repeat, lambda: [read_params(f) for f in files])[0]
+    rescore, _ = best_of(repeat, lambda: [reproduce_params(p, str(f))
+                                          for p, f in zip(loaded, files, strict=True)])
     results = [reproduce_params(p, str(f)) for p, f in zip(loaded, files, strict=True)]
     assert all(r.ok for r in results), "sample params must reproduce"
     n = len(files)

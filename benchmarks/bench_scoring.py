@@ -12,6 +12,7 @@ import sys
 import time
 
 import pandas as pd
+from timing import best_of
 
 from kpa_core.record import parse_record
 from kpa_core.rubric import load_rubric
@@ -63,15 +64,6 @@ def generate(n: int, seed: int = 7) -> list:
             )
         )
     return records
-
-
-def best_of(repeats: int, fn) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 def main(n: int = 10_000, repeats: int = 3) -> None:
