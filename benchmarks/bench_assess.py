@@ -32,6 +32,11 @@ def per_change(fn, n: int = 200) -> float:
     return statistics.median(times)
 
 
+def best(fn, repeats: int) -> float:
+    """Best time of ``repeats`` calls (argument order of the rows below)."""
+    return best_of(repeats, fn)[0]
+
+
 def main(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -66,7 +71,3 @@ def main(repeats: int) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
-
-
-def best(fn, repeats: int) -> float:
-    return best_of(repeats, fn)[0]
