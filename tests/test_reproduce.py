@@ -61,6 +61,16 @@ def params_file(project: Path) -> Path:
     return project / "params" / "2013" / "testunit.yaml"
 
 
+def add_second_unit(project: Path) -> None:
+    """A second unit (no entries: total 100) with its data file and the params made from it."""
+    other = dict(RECORD, unit="另一系", unit_id="other", entries={})
+    data_file = project / "data" / "2013" / "other.yaml"
+    data_file.write_text(dump(other), encoding="utf-8")
+    rec = parse_record(other)
+    write_params(project / "params" / "2013" / "other.yaml",
+                 make_params(rec, score_record(rec), record_path=data_file))
+
+
 def edit_data(project: Path, entries: dict) -> None:
     (project / "data" / "2013" / "testunit.yaml").write_text(
         dump({**RECORD, "entries": entries}), encoding="utf-8")
@@ -231,12 +241,7 @@ def test_a_scenario_without_a_data_file_reproduces_from_its_entries(tmp_path):
 
 
 def test_folder_run_gives_one_line_per_unit_and_fails_if_one_differs(project, capsys):
-    other = dict(RECORD, unit="另一系", unit_id="other", entries={})
-    (project / "data" / "2013" / "other.yaml").write_text(dump(other), encoding="utf-8")
-    rec = parse_record(other)
-    write_params(project / "params" / "2013" / "other.yaml",
-                 make_params(rec, score_record(rec),
-                             record_path=project / "data" / "2013" / "other.yaml"))
+    add_second_unit(project)
     assert main(["reproduce", str(project / "params" / "2013")]) == 0
     out = capsys.readouterr().out
     assert out.count("✔ 已复现 reproduced") == 2
@@ -331,12 +336,7 @@ def test_a_record_path_outside_the_project_is_refused(project, capsys, bad):
 
 
 def test_a_folder_summary_gives_the_cause_when_only_scores_differ(project, capsys):
-    other = dict(RECORD, unit="另一系", unit_id="other", entries={})
-    (project / "data" / "2013" / "other.yaml").write_text(dump(other), encoding="utf-8")
-    rec = parse_record(other)
-    write_params(project / "params" / "2013" / "other.yaml",
-                 make_params(rec, score_record(rec),
-                             record_path=project / "data" / "2013" / "other.yaml"))
+    add_second_unit(project)
     _edit_params_text(project, "  bonus: 3.0\n", "  bonus: 2.0\n")
     assert main(["reproduce", str(project / "params" / "2013")]) == 1
     out = capsys.readouterr().out.splitlines()
