@@ -144,12 +144,13 @@ def load_year(
         )
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
-    for stray in sorted(folder.glob("*.yml")):  # would be silently skipped: say so instead
+    files, strays = sorted(folder.glob("*.yaml")), sorted(folder.glob("*.yml"))
+    for stray in strays:  # would be silently skipped: say so instead
         problems[stray.stem] = [Problem(
             "记录文件须以 .yaml 结尾", "record files must end in .yaml", unit=stray.stem,
             field="file", value=stray.name, allowed_zh=f"{stray.stem}.yaml",
             allowed_en=f"{stray.stem}.yaml", where=str(stray))]
-    for path in sorted(folder.glob("*.yaml")):
+    for path in files:
         uid = path.stem
         try:
             if uid not in units:
@@ -193,7 +194,7 @@ def load_year(
         check_unique_units(records)
     except KpaInputError as exc:
         problems.setdefault("(year)", []).extend(exc.problems)
-    seen = {p.stem for p in folder.glob("*.yaml")} | {p.stem for p in folder.glob("*.yml")}
+    seen = {p.stem for p in files + strays}
     missing = [uid for uid in units if uid not in seen] if role == "assessor" else []
     if strict and problems:
         raise KpaInputError(p for ps in problems.values() for p in ps)
