@@ -32,7 +32,7 @@ from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
-from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
+from kpa_core.paths import PACKAGE_DIR, notebooks_dir
 from kpa_core.record import dump_yaml
 from kpa_core.report_context import data_fingerprints, earlier_years
 from kpa_core.report_params import check_report_params
@@ -156,12 +156,18 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     if not notebook.is_file():
         raise KpaInputError([Problem("找不到报告笔记本", "report notebook not found",
                                      field="notebook", value=str(notebook),
-                                     allowed_zh="notebooks/report.ipynb（在项目文件夹中运行或设置 "
-                                                "KPA_HOME）",
-                                     allowed_en="notebooks/report.ipynb (run from the project "
-                                                "folder or set KPA_HOME)")])
-    out = Path(out_dir or project_dir() / "out" / "reports" / str(year)).resolve()
-    pdir = Path(params_dir or default_params_dir()).resolve() / str(year)
+                                     allowed_zh="随 kpa 安装的 notebooks/report.ipynb（请重新安装 "
+                                                "kpa）",
+                                     allowed_en="notebooks/report.ipynb shipped with kpa "
+                                                "(reinstall kpa)")])
+    if out_dir is None or params_dir is None:  # outputs go to the workspace, never to cwd
+        from kpa_core.workspace import find_workspace
+
+        ws = find_workspace()
+        out_dir = out_dir or ws.out_dir / "reports" / str(year)
+        params_dir = params_dir or ws.params_dir
+    out = Path(out_dir).resolve()
+    pdir = Path(params_dir).resolve() / str(year)
     for folder, name in ((out, "out"), (pdir, "params")):
         if folder.exists() and not folder.is_dir():
             raise KpaInputError([Problem("输出位置已存在且不是文件夹", "the output path exists and "

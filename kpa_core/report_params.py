@@ -46,13 +46,10 @@ class ReportParams:
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The data folder: as given, else ./data, else ../data (a notebook opened from notebooks/)."""
+    """The data folder: as given, else the workspace's data/ (found from any folder in it)."""
     if data_dir not in (None, ""):
         return Path(data_dir).expanduser().resolve()
-    here = default_data_dir()
-    if (here / "units.csv").is_file():
-        return here
-    return (Path.cwd().parent / "data").resolve()
+    return default_data_dir()
 
 
 def check_report_params(**given: Any) -> ReportParams:

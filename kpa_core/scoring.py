@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: scoring one record needs neither (start-up time)
+    import numpy as np
+    import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record
@@ -226,6 +227,8 @@ def check_unique_units(records: Sequence[Record]) -> None:
 
 def breakdown_frame(records: Iterable[Record], rubric: Rubric) -> pd.DataFrame:
     """One row per rule applied: signed amount (deductions negative, bonuses positive)."""
+    import pandas as pd
+
     rows = []
     for r in records:
         key = unit_key(r)
@@ -258,6 +261,9 @@ def score_year(
     The per-entry amounts are computed once; everything after (sums per item and area, the
     floors of Note 1 under either scope, the caps of Note 2, totals and ranks) is array work.
     """
+    import numpy as np
+    import pandas as pd
+
     if not records:
         raise KpaInputError([Problem("没有可评分的记录", "no records to score")])
     rubric = rubric or load_rubric(records[0].rubric)
