@@ -232,14 +232,18 @@ def self_section(ctx: ReportContext) -> str:
 
 def provenance(ctx: ReportContext) -> str:
     """What produced this page: rules, data, code, parameters and time — enough to redo it."""
+    from kpa_core.workspace import shown_path  # saved and shown paths: workspace-relative
+
+    data_dir = ctx.params.data_dir
+    shown_params = {**ctx.params.as_dict(), "data_dir": shown_path(data_dir, data_dir)}
     rows = [
         ("考核细则 / rubric", f"<code>{esc(ctx.rubric.id)}</code> sha256 "
                              f"<code>{esc(ctx.rubric.sha256)}</code>"),
         *[(f"数据 / data: {esc(k)}", f"sha256 <code>{esc(v)}</code>")
           for k, v in ctx.data_sha256.items()],
-        ("记录文件 / record file", f"<code>{esc(ctx.record.source)}</code>"),
+        ("记录文件 / record file", f"<code>{esc(shown_path(ctx.record.source, data_dir))}</code>"),
         ("kpa 版本 / version", f"<code>{esc(ctx.kpa_version)}</code>"),
-        ("参数 / parameters", f"<code>{esc(json.dumps(ctx.params.as_dict(), ensure_ascii=False))}"
+        ("参数 / parameters", f"<code>{esc(json.dumps(shown_params, ensure_ascii=False))}"
                             "</code>"),
         ("生成时间 / made", f"<code>{esc(ctx.made)}</code>"),
     ]

@@ -227,3 +227,20 @@ class WorkspaceNotFound(KpaInputError):
             allowed_zh="在工作区内运行，或用 kpa init DIR [--sample] 新建一个",
             allowed_en="run inside a workspace, or create one with kpa init DIR [--sample]")])
         self.start = start
+
+
+def shown_path(path: str | Path, data_dir: str | Path | None = None) -> str:
+    """A path as outputs show it — never an absolute path of the analyst's machine.
+
+    Relative to the workspace holding it (nearest ``kpa.toml`` above), else to the data
+    folder's parent (``data/2013/arts.yaml``), else just the file's name.
+    """
+    p = Path(path).resolve()
+    ws = workspace_of(p) if p.exists() else None
+    for base in ([ws.root] if ws else []) + ([Path(data_dir).resolve().parent] if data_dir
+                                              else []):
+        try:
+            return p.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return p.name

@@ -161,6 +161,8 @@ def test_provenance_footer(report_run):
     assert record_sha.hexdigest() in html_text
     assert load_rubric("kvtc-2013-draft").sha256 in html_text
     assert '"unit": "petroleum"' in html_text  # the parameters it ran with
+    assert "<code>data/2013/petroleum.yaml</code>" in html_text  # relative, as saved
+    assert str(report_run.data) not in html_text  # no absolute path of this machine
     assert re.search(r"生成时间 / made</th><td><code>20\d\d-\d\d-\d\dT", html_text)
 
 
