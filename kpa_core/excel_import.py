@@ -671,7 +671,7 @@ def import_workbook(path: str | Path, data_dir: str | Path) -> ImportResult:
         for target, record in targets:
             stage = target.with_name(f".{target.name}.staged")  # not *.yaml: never loaded
             staged.append((stage, target, record.unit))
-            save_record(record, stage)
+            save_record(record, stage, layout_from=target)  # keeps the target's layout
     except BaseException as exc:
         for stage, _, _ in staged:
             stage.unlink(missing_ok=True)

@@ -42,7 +42,7 @@ from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import PACKAGE_DIR
-from kpa_core.record import Record, check_unit_id, dump_yaml, read_yaml
+from kpa_core.record import Record, check_unit_id, read_yaml
 from kpa_core.rubric import Rubric, load_rubric
 from kpa_core.scoring import ScoreCard
 
@@ -257,9 +257,14 @@ def params_path(params_dir: str | Path, year: int, unit_id: str) -> Path:
 
 
 def write_params(path: str | Path, params: dict[str, Any]) -> Path:
-    """Write a params file atomically; refuse one that would not read back."""
+    """Write a params file atomically; refuse one that would not read back.
+
+    A file being replaced keeps its comments and layout (``kpa_core.yaml_write``).
+    """
+    from kpa_core.yaml_write import read_old, updated_text
+
     validate_params(params, where=str(path))
-    return atomic_write_text(Path(path), dump_yaml(params))
+    return atomic_write_text(Path(path), updated_text(read_old(path), params))
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -58,6 +58,12 @@ class Record:
     def to_yaml(self) -> str:
         return dump_yaml(self.to_data())
 
+    def to_yaml_over(self, old_text: str | None) -> str:
+        """The YAML to replace ``old_text`` with: its comments and spelling kept."""
+        from kpa_core.yaml_write import updated_text
+
+        return updated_text(old_text, self.to_data())
+
 
 def dump_yaml(data: Any) -> str:
     """YAML that keeps Chinese readable and key order as given, for diff-friendly files."""
@@ -297,7 +303,14 @@ def load_record(path: str | Path, unit_id: str | None = None) -> Record:
     return parse_record(read_yaml(path), where=str(path), unit_id=unit_id)
 
 
-def save_record(record: Record, path: str | Path) -> Path:
-    """Write a record atomically: a crash mid-write leaves the old file whole."""
+def save_record(record: Record, path: str | Path, layout_from: str | Path | None = None) -> Path:
+    """Write a record atomically: a crash mid-write leaves the old file whole.
+
+    The file it replaces (``layout_from``, default ``path`` itself) keeps its comments, key
+    order and number spelling; unchanged entries keep their bytes (``kpa_core.yaml_write``).
+    """
+    from kpa_core.yaml_write import read_old
+
     parse_record(record.to_data(), where=str(path))  # never write what would not load back
-    return atomic_write_text(Path(path), record.to_yaml())
+    old = read_old(layout_from if layout_from is not None else path)
+    return atomic_write_text(Path(path), record.to_yaml_over(old))

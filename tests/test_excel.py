@@ -437,11 +437,11 @@ def test_a_failure_while_writing_leaves_every_record_as_it_was(
     before = snapshot(data_dir)
     real_save, calls = excel_import.save_record, []
 
-    def save_then_fail(record, target):
+    def save_then_fail(record, target, **kw):
         calls.append(target)
         if len(calls) == 5:
             raise OSError(28, "No space left on device")
-        return real_save(record, target)
+        return real_save(record, target, **kw)
 
     monkeypatch.setattr(excel_import, "save_record", save_then_fail)
     with pytest.raises(KpaInputError) as caught:
