@@ -166,8 +166,8 @@ def load_rubric(rubric_id: str = DEFAULT_RUBRIC_ID) -> Rubric:
     path = RUBRIC_DIR / f"{rubric_id}.yaml"
     if rubric_id not in available_rubrics():
         raise KpaInputError([unknown_rubric(rubric_id)])
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    with path.open(encoding="utf-8") as fh:  # libyaml's safe loader when built in: ~10× faster
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     return build_rubric(data, where=str(path))
 
 
