@@ -22,7 +22,6 @@ from functools import cache
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.font_manager import fontManager
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei",
                 "Source Han Sans SC", "WenQuanYi Micro Hei")
@@ -36,9 +35,13 @@ logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 @cache
 def measuring_family() -> str:
-    """An installed CJK font for text metrics, else matplotlib's default (metrics only)."""
-    installed = {f.name for f in fontManager.ttflist}
-    return next((f for f in CJK_FAMILIES if f in installed), "DejaVu Sans")
+    """An installed CJK font for text metrics, else matplotlib's default (metrics only).
+
+    ``fonts.cjk_family`` first brings matplotlib's cached font list up to date (see there).
+    """
+    from kpa_core.fonts import cjk_family
+
+    return cjk_family(CJK_FAMILIES) or "DejaVu Sans"
 
 
 def _rc() -> dict[str, object]:

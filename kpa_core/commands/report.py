@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         raise KpaInputError([Problem("并行数须为正整数", "--jobs must be a positive number",
                                      field="jobs", value=args.jobs, allowed_zh="≥ 1",
                                      allowed_en="≥ 1")])
+    from kpa_core.fonts import font_notice
+
+    if note := font_notice():  # before the workers start: one line, not one per chart
+        print(note, file=sys.stderr)
     data, out, params = args.data, args.out, args.params
     if data is None or out is None or params is None:  # no command writes outside its workspace
         from kpa_core.workspace import find_workspace
