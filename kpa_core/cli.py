@@ -64,10 +64,18 @@ def _modules_outside_table() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if m.name not in known)
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked (importlib.metadata costs start-up time)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        from kpa_core import __version__
+
+        print(f"kpa {__version__}")
+        parser.exit()
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the command named in ``argv`` (if any) is imported and fully built."""
-    from kpa_core import __version__
-
     argv = sys.argv[1:] if argv is None else argv
     wanted = _command_in(argv)
     parser = argparse.ArgumentParser(
@@ -75,7 +83,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         description="党风廉政建设责任制考核 — 评分、报告与复现 / clean-government responsibility "
         "assessment: scoring, reports, reproduction",
     )
-    parser.add_argument("--version", action="version", version=f"kpa {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="显示版本 / show the version and exit")
     parser.add_argument("--workspace", metavar="DIR", default=None, help=WORKSPACE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
