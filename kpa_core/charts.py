@@ -52,8 +52,10 @@ def _rc() -> dict[str, object]:
 
 def to_svg(fig: Figure) -> str:
     """Serialise a figure as an inline ``<svg>`` element (no XML prolog, scalable width)."""
+    from kpa_core.fonts import cjk_family, quiet_glyphs
+
     buf = io.StringIO()
-    with matplotlib.rc_context(_rc()):
+    with matplotlib.rc_context(_rc()), quiet_glyphs(cjk_family(CJK_FAMILIES)):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]

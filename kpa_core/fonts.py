@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 
@@ -63,16 +64,28 @@ def refresh_font_list() -> list[str]:
 def cjk_family(families: tuple[str, ...]) -> str | None:
     """The first of ``families`` matplotlib can use (after a refresh), else None.
 
-    With none, matplotlib's glyph warnings are silenced: ``font_notice`` says it once.
+    With none, charts draw inside ``quiet_glyphs``: ``font_notice`` says it once instead.
     """
     from matplotlib import font_manager
 
     refresh_font_list()
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((f for f in families if f in installed), None)
-    if found is None:
+    return next((f for f in families if f in installed), None)
+
+
+@contextmanager
+def quiet_glyphs(family: str | None) -> Iterator[None]:
+    """Around drawing: without a CJK font (``family`` None), no per-glyph warnings.
+
+    The labels stay SVG text drawn by the browser, so the missing glyphs only affect layout
+    metrics; one line before the batch (``font_notice``) says so, not one per character.
+    """
+    if family is not None:
+        yield
+        return
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*missing from font", category=UserWarning)
-    return found
+        yield
 
 
 def font_notice(families: tuple[str, ...] | None = None) -> str | None:

@@ -60,7 +60,7 @@ def test_a_font_cache_older_than_the_cjk_fonts_is_refreshed_and_nothing_warns(tm
     assert int(before.stdout) > 10, before.stderr  # trusting the cache: a glyph warning per char
     assert python(STALE_CACHE, tmp_path).returncode == 0
     after = python(CHART.format(setup=KPA_CHART) + "print(measuring_family())", tmp_path)
-    assert after.stdout.split() == ["0", "Noto Sans CJK SC"], after.stderr
+    assert after.stdout.splitlines() == ["0", "Noto Sans CJK SC"], after.stderr
     assert "Noto Sans CJK" in cache.read_text("utf-8")  # rewritten: the next process is quick
 
 
