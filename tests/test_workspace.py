@@ -174,3 +174,9 @@ def test_a_record_path_that_is_not_the_units_file_makes_the_params_invalid(tmp_p
     assert out.returncode == 2 and "gone" not in out.stdout + out.stderr
     assert f"record.path = '{bad}'" in out.stderr
     assert "data/2013/arts.yaml" in out.stderr  # what is allowed
+
+
+def test_the_workspace_knows_the_same_cap_scopes_as_scoring():
+    from kpa_core import scoring, workspace
+
+    assert workspace.CAP_SCOPES == scoring.CAP_SCOPES  # kept apart only for start-up time
