@@ -67,11 +67,13 @@ def chart_beside(svg: str, table: str) -> str:
     return f'<div class="kpa-two"><div class="kpa-figure">{svg}</div><div>{table}</div></div>'
 
 
-def page(title: str, parts: Sequence[str], body_class: str) -> str:
+def page(title: str, parts: Sequence[str], body_class: str, made: bool = True) -> str:
+    """A whole offline page; ``made=False`` leaves out the time, so unchanged inputs give
+    byte-identical pages (the batch then rewrites nothing)."""
     css = (TEMPLATES_DIR / "kpa_report.css").read_text(encoding="utf-8") + EXTRA_CSS
-    made = datetime.now(UTC).isoformat(timespec="seconds")
-    footer = (f'<footer class="kpa-provenance"><p>kpa {esc(__version__)} · 生成时间 / made '
-              f"{esc(made)}</p></footer>")
+    when = (" · 生成时间 / made " + datetime.now(UTC).isoformat(timespec="seconds")) if made \
+        else ""
+    footer = f'<footer class="kpa-provenance"><p>kpa {esc(__version__)}{esc(when)}</p></footer>'
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8" />\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
             f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
