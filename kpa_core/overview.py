@@ -9,7 +9,7 @@ over unchanged inputs rewrites nothing). The explore notebook shows the same ``Y
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +17,11 @@ import pandas as pd
 
 from kpa_core import analysis
 from kpa_core.analysis_charts import BLUE, bar_svg, heatmap_svg, histogram_svg
-from kpa_core.analysis_pages import chart_beside, frame_table, page
+from kpa_core.analysis_pages import chart_beside, esc, frame_table, page
 from kpa_core.atomic import atomic_write_text
 from kpa_core.campaign import Unit, available_years, load_units, load_year
 from kpa_core.errors import KpaInputError
 from kpa_core.record import Record
-from kpa_core.report_sections import esc
 from kpa_core.scoring import YearScores, score_year
 
 OVERVIEW_NAME = "overview.html"
@@ -63,8 +62,8 @@ class YearViews:
         m = analysis.points_lost_matrix(self.scores)
         if area:
             rubric = self.scores.rubric
-            m = m[[rubric.top_area_of(rubric.items[rubric.rules[r].item_id].area_id) == area
-                   or rubric.items[rubric.rules[r].item_id].area_id == area for r in m.index]]
+            leaf = {r: rubric.items[rubric.rules[r].item_id].area_id for r in m.index}
+            m = m[[leaf[r] == area or rubric.top_area_of(leaf[r]) == area for r in m.index]]
         if max_rules:
             m = m.loc[m.sum(axis=1).sort_values(ascending=False).index[:max_rules]
                       .sort_values(key=lambda ix: [list(self.scores.rubric.rules).index(r)
@@ -145,22 +144,29 @@ GAP_RULE_COLUMNS = [("rule", "规则 / rule"), ("label", "评分标准 / standar
                     ("units", "单位数 / units"), ("gap", "合计差额 / gap")]
 
 
-def sections(v: YearViews, linked: set[str] | None = None) -> dict[str, str]:
+def sections(v: YearViews, linked: set[str] | None = None, area: str | None = None,
+             href: Callable[[str], str | None] | None = None) -> dict[str, str]:
     """The overview's sections as HTML, by name (the explore dashboard shows them one by one).
 
-    ``linked`` are the unit ids whose report ``<unit id>.html`` sits beside the page.
+    ``linked`` are the unit ids whose report ``<unit id>.html`` sits beside the page (or, with
+    ``href``, wherever ``href(unit id)`` says); ``area`` limits the heatmap to one area.
     """
     linked = linked or set()
 
     def link(row: pd.Series) -> str | None:
-        return f"{row['unit_id']}.html" if row.get("unit_id") in linked else None
+        uid = row.get("unit_id")
+        if uid not in linked:
+            return None
+        return href(uid) if href else f"{uid}.html"
 
     out: dict[str, str] = {}
     top = analysis.most_deducted_rules(v.scores)
+    if area:
+        top = top[[a == area or v.scores.rubric.top_area_of(a) == area for a in top["area"]]]
     top_show = top.assign(label=top["label"].map(lambda s: short(s, 24)))
     out["heatmap"] = ('<h2>失分分布 / where the College loses its points</h2>'
                       '<p class="muted">悬停单元格可见扣分理由 / hover a cell for the reason.</p>'
-                      + chart_beside(v.heatmap(), frame_table(top_show.head(15),
+                      + chart_beside(v.heatmap(area), frame_table(top_show.head(15),
                                                               TOP_RULE_COLUMNS)))
     table = v.scores.table.sort_values(["rank", "unit_id"]).reset_index(drop=True)
     kinds = analysis.totals_by_kind(v.scores, v.kinds)
