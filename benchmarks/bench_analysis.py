@@ -32,23 +32,26 @@ def analyse(before, now, assessor, own, kinds) -> list:
             analysis.self_gaps_by_rule(assessor, own, rubric), analysis.area_attainment(now)]
 
 
+def one_size(n: int, repeats: int) -> str:
+    """Two generated years of ``n`` units: time scoring, analysis, (small years) sensitivity."""
+    now_records = generate(n, seed=7)
+    before_records = [dataclasses.replace(r, year=2012) for r in generate(n, seed=8)]
+    own = [dataclasses.replace(r, role="self", entries={}) for r in now_records[: max(1, n // 6)]]
+    kinds = {r.unit_id: ("office" if i % 3 else "department")
+             for i, r in enumerate(now_records)}
+    score_s, (before, now) = best_of(repeats, lambda: (score_year(before_records),
+                                                       score_year(now_records)))
+    an_s, _ = best_of(repeats, lambda: analyse(before, now, now_records, own, kinds))
+    line = f"{n:>5} units: score both years {score_s:.3f} s; analysis {an_s:.3f} s"
+    if n <= 100:
+        sens_s, frame = best_of(repeats, lambda: sensitivity(now_records, rubric=load_rubric()))
+        line += f"; sensitivity ({len(frame)} readings) {sens_s:.3f} s"
+    return line
+
+
 def main(sizes: list[int], repeats: int) -> None:
-    rubric = load_rubric()
     for n in sizes:
-        now_records = generate(n, seed=7)
-        before_records = [dataclasses.replace(r, year=2012) for r in generate(n, seed=8)]
-        own = [dataclasses.replace(r, role="self", entries={})
-               for r in now_records[: max(1, n // 6)]]
-        kinds = {r.unit_id: ("office" if i % 3 else "department")
-                 for i, r in enumerate(now_records)}
-        score_s, (before, now) = best_of(repeats, lambda: (score_year(before_records),
-                                                           score_year(now_records)))
-        an_s, _ = best_of(repeats, lambda: analyse(before, now, now_records, own, kinds))
-        line = (f"{n:>5} units: score both years {score_s:.3f} s; analysis {an_s:.3f} s")
-        if n <= 100:
-            sens_s, frame = best_of(repeats, lambda: sensitivity(now_records, rubric=rubric))
-            line += f"; sensitivity ({len(frame)} readings) {sens_s:.3f} s"
-        print(line)
+        print(one_size(n, repeats))
 
 
 if __name__ == "__main__":

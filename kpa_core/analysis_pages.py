@@ -117,8 +117,9 @@ def sensitivity_body(year: int, rubric_id: str, frame: pd.DataFrame,
     singles = frame[frame["options"] == 1].copy()
     singles["label"] = singles["label"].str.split(" / ").str[0]  # English is in the table above
     parts.append("<h2>逐项 / one reading at a time</h2>")
-    parts.append(chart_beside(sensitivity_chart(frame),
-                              frame_table(singles, SENSITIVITY_COLUMNS, cls="kpa-sensitivity")))
+    # The table is wide (every changed unit is named), so the chart sits above it.
+    parts.append(f'<div class="kpa-figure">{sensitivity_chart(frame)}</div>'
+                 + frame_table(singles, SENSITIVITY_COLUMNS, cls="kpa-sensitivity"))
     combos = frame[frame["options"] >= 2]
     if not combos.empty:
         parts.append("<h2>组合 / combinations</h2>")
