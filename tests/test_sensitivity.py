@@ -119,3 +119,14 @@ def test_cli_terminal_and_html(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "初稿歧义条款的敏感性" in page and "B12.training=once" in page
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
+
+
+def test_kpa_score_takes_readings(capsys: pytest.CaptureFixture) -> None:
+    data = str(REPO / "data")
+    assert main(["score", "--year", "2013", "--data", data, "--reading", "cap_scope=area",
+                 "--reading", "B17.threshold=strict", "--csv"]) == 0
+    rows = {line.split(",")[1]: line.split(",")[-1] for line in
+            capsys.readouterr().out.splitlines()[1:]}
+    assert rows["logistics"] == "56.5"  # 59 − 1.5 (A3 capped as a whole) − 1 (9 wrote 3)
+    assert main(["score", "--year", "2013", "--data", data, "--reading", "B17.threshold"]) == 2
+    assert "NAME=VALUE" in capsys.readouterr().err
