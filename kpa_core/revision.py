@@ -70,7 +70,13 @@ def load_rubric_file(path: str | Path) -> Rubric:
     data = read_yaml(path)
     if problems := _shape_problems(data, where):
         raise KpaInputError(problems)
-    rubric = build_rubric(data, where=where)
+    try:
+        rubric = build_rubric(data, where=where)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type
+        raise KpaInputError([Problem("考核细则文件结构或取值有误", "rubric file malformed",
+                                     value=f"{type(exc).__name__}: {exc}", where=where,
+                                     allowed_zh="与 kvtc-2013-draft.yaml 相同的结构",
+                                     allowed_en="the layout of kvtc-2013-draft.yaml")]) from None
     if rubric.id in available_rubrics() and load_rubric(rubric.id).sha256 != rubric.sha256:
         raise KpaInputError([Problem("修订稿须使用新的编号", "a revision needs a new id",
                                      field="id", value=rubric.id, where=where,

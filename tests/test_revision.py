@@ -96,6 +96,11 @@ def test_a_broken_revision_is_reported_whole(tmp_path: Path) -> None:
     with pytest.raises(KpaInputError) as exc:
         load_rubric_file(path)
     assert "bonus_cap" in exc.value.render() and "B01.docs" in exc.value.render()
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["items"][0]["points"] = "five"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KpaInputError, match="rubric file malformed"):
+        load_rubric_file(path)
 
 
 def test_cli(capsys: pytest.CaptureFixture) -> None:
