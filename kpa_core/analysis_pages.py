@@ -62,8 +62,11 @@ def frame_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]],
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def chart_beside(svg: str, table: str) -> str:
-    """Every chart with its table beside it (stacked when printed)."""
+def chart_beside(svg: str, table: str, wide: bool = False) -> str:
+    """Every chart with its table beside it (stacked when printed, or when the table is
+    ``wide`` — too many columns to share the width with a chart)."""
+    if wide:
+        return f'<div class="kpa-figure">{svg}</div>{table}'
     return f'<div class="kpa-two"><div class="kpa-figure">{svg}</div><div>{table}</div></div>'
 
 

@@ -192,7 +192,7 @@ def sections(v: YearViews, linked: set[str] | None = None, area: str | None = No
                          f"{esc(v.previous_year)}</h2>" + chart_beside(
                              bar_svg([v.name(u) for u in head["unit_id"]],
                                      list(head["change"]), "合计变动 / change of total"),
-                             frame_table(mv, MOVER_COLUMNS, link)))
+                             frame_table(mv, MOVER_COLUMNS, link), wide=True))
     if v.own:
         gaps = analysis.self_gaps_by_unit(v.assessor, v.own, v.scores.rubric)
         by_rule = analysis.self_gaps_by_rule(v.assessor, v.own, v.scores.rubric)
