@@ -4,6 +4,7 @@ server line, and — in a real browser — `kpa explore --app` showing the heatm
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -62,7 +63,11 @@ def test_the_controls_redraw(view: ExploreView) -> None:
 def test_explore_command_serves_reports_only() -> None:
     cmd, url = explore_command(True, ROOT / "notebooks" / "explore.ipynb", 8867, True, ROOT)
     assert cmd[1:3] == ["-m", "voila"] and f"--Voila.root_dir={ROOT}" in cmd
-    assert "--VoilaConfiguration.file_allowlist=['out/reports/.*\\.html']" in cmd
+    allow = [c for c in cmd if c.startswith("--VoilaConfiguration.file_allowlist=")]
+    pattern = allow[0].split("=", 1)[1].strip("[]'")
+    assert re.fullmatch(pattern, "out/reports/2013/logistics.html")
+    for bad in ("out/reports/../../data/x.html", "notebooks/explore.ipynb", "out/reports/x.html"):
+        assert not re.fullmatch(pattern, bad)
     assert url == "/voila/files/out/reports/{year}/{unit}.html"
     cmd, url = explore_command(False, ROOT / "notebooks" / "explore.ipynb", 8889, True, ROOT,
                                is_root=True)

@@ -18,6 +18,8 @@ from kpa_core.cli_options import add_data_option
 
 NOTEBOOK = "explore.ipynb"
 REPORTS = "out/reports"
+# Voila serves these files and nothing else: <year>/<unit id>.html (ids are slugs), no "..".
+ALLOWLIST = "--VoilaConfiguration.file_allowlist=['out/reports/[0-9]{4}/[a-z0-9_-]+\\.html']"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +45,7 @@ def explore_command(app: bool, notebook: Path, port: int, no_browser: bool, root
     cmd = server_command("app" if app else "lab", notebook, port, no_browser, is_root)
     if app:
         cmd += [f"--Voila.root_dir={root}",
-                "--VoilaConfiguration.file_allowlist=['out/reports/.*\\.html']"]
+                ALLOWLIST]
         return cmd, "/voila/files/" + REPORTS + "/{year}/{unit}.html"
     cmd += [f"--ServerApp.root_dir={root}"]
     return cmd, "/files/" + REPORTS + "/{year}/{unit}.html"
