@@ -147,3 +147,14 @@ def test_area_attainment(now) -> None:
     assert t.loc["A3.edu", "mean"] == pytest.approx((16 + 20 + 18) / 3)
     assert t.loc["S1", "attainment"] == pytest.approx((2 / 3) / 5)
     assert isinstance(t, pd.DataFrame) and t.loc["A3", "points"] == 70
+
+
+def test_units_in_one_year_only_and_a_year_without_deductions(now) -> None:
+    earlier = score_year([rec("a", {}, year=2012), rec("z", {}, year=2012)])
+    m = analysis.movers(earlier, now)
+    assert m["unit_id"].tolist() == ["a"]  # b, c are new; z is gone: not movers
+    assert m.loc[0, "rank_before"] == 1 and m.loc[0, "change"] == -4
+    clean = score_year([rec("x", {})])
+    assert analysis.points_lost_matrix(clean).empty and analysis.most_deducted_rules(clean).empty
+    kinds = analysis.totals_by_kind(clean, {})
+    assert kinds["kind"].tolist() == ["other", "all"] and kinds.loc[1, "mean"] == 100
