@@ -113,3 +113,14 @@ def summary_lines(frame: pd.DataFrame) -> list[str]:
         f"影响最大的组合 / the widest: {worst['reading']} — {worst['units_changed']} 个单位 "
         f"units, 最大名次变动 largest rank move {worst['rank_move']:+d}.",
     ]
+
+
+def text_chart(frame: pd.DataFrame, width: int = 30) -> list[str]:
+    """The terminal's chart: one bar of ``█`` per single reading, as long as its units changed."""
+    singles = frame[frame["options"] == 1]
+    if singles.empty:
+        return []
+    peak = max(1, int(singles["units_changed"].max()))
+    pad = max(len(r) for r in singles["reading"])
+    return [f"{r.reading:<{pad}}  {'█' * round(width * r.units_changed / peak)} "
+            f"{r.units_changed}" for r in singles.itertuples()]

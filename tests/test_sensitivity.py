@@ -116,6 +116,8 @@ def test_cli_terminal_and_html(tmp_path: Path, capsys: pytest.CaptureFixture) ->
                  "--html", str(out)]) == 0
     text = capsys.readouterr().out
     assert "cap_scope=area" in text and "logistics 59→57.5" in text and "B17.threshold" in text
+    assert "B03.activity=earn_2_3        ██████████████████████████████ 4" in text  # the peak
+    assert "B08.orphan=rule               0" in text
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "初稿歧义条款的敏感性" in page and "B12.training=once" in page
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from kpa_core.campaign import load_units, load_year
     from kpa_core.paths import default_data_dir
     from kpa_core.readings import load_readings
-    from kpa_core.sensitivity import sensitivity, summary_lines
+    from kpa_core.sensitivity import sensitivity, summary_lines, text_chart
     from kpa_core.tables import render_table
 
     data_dir = args.data or default_data_dir()
@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         [r.reading, r.label.split(" / ")[0], r.units_changed, r.max_change,
          f"{r.rank_move:+d} {r.rank_move_unit}".strip(), yes(r.top3_changed),
          yes(r.bottom3_changed)] for r in singles.itertuples()]))
+    print("\n各解读下总分变动的单位数 / units whose total changes, per reading:")
+    for line in text_chart(frame):
+        print("  " + line)
+    print()
     for r in singles.itertuples():
         if r.changes:
             print(f"  {r.reading}: {r.changes}")
