@@ -29,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "app": ("lab", "以网页应用（Voila，不显示代码）提供录入与假设分析 / serve the assessment "
                    "notebook as a web app through Voila (no code shown)"),
     "diff": ("diff", "自评与考核组评分逐条对比 / self-assessment vs assessors, rule by rule"),
+    "explore": ("explore", "打开学院考核分析仪表板（JupyterLab；--app 为 Voila 网页应用）/ open "
+                           "the college-wide analysis dashboard in JupyterLab (--app: a Voila "
+                           "web app)"),
     "export": ("excel", "把一年的记录导出为工作簿 / export a year to Excel"),
     "grade": ("grade", "按等级划分评定一年的等级 / grade a year with grade bands"),
     "import": ("excel", "导入已填写的工作簿为考核记录 / import a filled workbook"),
@@ -37,8 +40,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "JupyterLab"),
     "report": ("report", "生成各单位 HTML 报告 / per-unit HTML reports"),
     "reproduce": ("reproduce", "按保存的参数复现评分 / rescore from saved parameters and compare"),
+    "rescore": ("rescore", "按修订稿重新评分 / score a year under a rubric revision"),
     "rubric": ("rubric", "查看考核细则 / show a rubric version"),
     "score": ("score", "评分：一份记录或一整年 / score a record or a whole year"),
+    "sensitivity": ("sensitivity", "初稿歧义条款的敏感性 / does another reading of the draft "
+                                   "change anyone's rank?"),
     "template": ("excel", "生成 Excel 填报模板 / write an empty Excel workbook"),
 }
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "

@@ -51,3 +51,9 @@ def cap_scope_of(args: argparse.Namespace) -> str | None:
         return args.cap_scope
     ws = optional_workspace()
     return ws.cap_scope if ws else None
+
+
+def add_reading_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reading", action="append", metavar="OPTION=VALUE", default=None,
+                   help="歧义条款的其他解读（可重复），见 kpa sensitivity / another reading of an "
+                        "ambiguous clause, e.g. B17.threshold=strict (repeatable)")

@@ -180,3 +180,14 @@ def test_the_workspace_knows_the_same_cap_scopes_as_scoring():
     from kpa_core import scoring, workspace
 
     assert workspace.CAP_SCOPES == scoring.CAP_SCOPES  # kept apart only for start-up time
+
+
+def test_every_command_module_is_in_the_light_table():
+    """A module missing from cli.COMMANDS still works but is imported by every `kpa` run."""
+    import pkgutil
+
+    from kpa_core import cli, commands
+
+    modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
+    assert modules == {module for module, _ in cli.COMMANDS.values()}
+    assert cli._modules_outside_table() == []
