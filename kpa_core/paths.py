@@ -34,6 +34,23 @@ def default_params_dir() -> Path:
     return find_workspace().params_dir
 
 
+def reports_dir_for(data_dir: str | Path) -> Path:
+    """Where the reports of a data folder's workspace are: its ``out/reports``.
+
+    The workspace holding ``data_dir`` (its ``kpa.toml``), else the current one, else the data
+    folder's parent — so a notebook kernel started anywhere finds the reports beside the data.
+    """
+    from kpa_core.workspace import WorkspaceNotFound, workspace_of
+
+    ws = workspace_of(Path(data_dir) / "units.csv")
+    if ws is None:
+        try:
+            ws = find_workspace()
+        except WorkspaceNotFound:
+            return Path(data_dir).resolve().parent / "out" / "reports"
+    return ws.out_dir / "reports"
+
+
 def _shipped(name: str) -> Path:
     """A folder shipped in the wheel (``kpa_core/<name>``), else the checkout's own."""
     inside = PACKAGE_DIR / name
