@@ -264,11 +264,13 @@ def provenance(ctx: ReportContext) -> str:
     written out as labelled values — an analyst's home folder and raw JSON do not belong on
     a page that is printed and filed.
     """
+    from pathlib import Path
+
     from kpa_core.dates import zh_datetime
 
     given = ctx.params.as_dict()
     params = "；".join(
-        f"{lbl(PARAM_LABELS[k])}：<code>{esc(v if k != 'bands' else _relative(v, '/'))}</code>"
+        f"{lbl(PARAM_LABELS[k])}：<code>{esc(v if k != 'bands' else Path(v).name)}</code>"
         for k, v in given.items() if k in PARAM_LABELS and v not in (None, ""))
     rows = [
         ("考核细则 / rubric", f"<code>{esc(ctx.rubric.id)}</code> sha256 "
