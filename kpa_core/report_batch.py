@@ -230,10 +230,12 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     from kpa_core.report_index import write_index_if_changed
 
     table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+    self_units = frozenset(u for u in records
+                           if record_path(data, year, u, role="self").is_file())
     index_key, result.index_written = write_index_if_changed(
         out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-        result.failures, manifest.get("index"), code)
-    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+        result.failures, manifest.get("index"), code, rubric_all, self_units)
     docs = write_documents(out, year, table_all, rubric_all, ydata.records,
                            [u for u in done if u in records], documents, cap_scope, force)
     result.failures.update(docs.failures)

@@ -78,7 +78,7 @@ def header(ctx: ReportContext) -> str:
     cards = [
         ("基本指标 / basic", f"{num(c.basic)}", f"/ {num(rub.basic_points)}"),
         ("特色指标 / bonus", f"{num(c.bonus)}", f"/ {num(rub.bonus_cap)}"),
-        ("合计 / total", f"{num(c.total)}", ""),
+        ("合计 / total", f"{num(c.total)}", f"/ {num(rub.basic_points + rub.bonus_cap)}"),
         ("名次 / rank", f"{ctx.rank}", f"/ {ctx.n_units}"),
         ("年度中位数 / year median", f"{num(ctx.median())}", ""),
     ]
