@@ -129,9 +129,10 @@ def rectification_items(ctx: ReportContext, lines: list[NoticeLine]) -> list[str
         if line.bonus:
             continue
         for key in (line.rule_id, line.item_id):
-            if key in given and key not in seen:
-                seen.add(key)
-                items.append(f"{key}：{given[key].strip()}")
+            if key in given:  # the record's own words, once per rule or item
+                if key not in seen:
+                    seen.add(key)
+                    items.append(f"{key}：{given[key].strip()}")
                 break
         else:
             if line.rule_id not in seen:
