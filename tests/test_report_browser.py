@@ -82,7 +82,7 @@ def test_index_sorts_in_chromium(report_run):
         page.goto((report_run.out / "index.html").as_uri())
         first_total = page.locator("#ranking tbody tr:first-child td:last-child")
         assert first_total.inner_text() == "99"  # ranked: union first
-        header = page.locator("#ranking th", has_text="合计 / total")
+        header = page.locator("#ranking th", has_text="合计 (110)")
         header.click()
         assert first_total.inner_text() == "59"  # ascending: logistics, the lowest of 29
         header.click()

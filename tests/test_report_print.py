@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-import unicodedata
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
