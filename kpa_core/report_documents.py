@@ -28,6 +28,7 @@ class DocumentOptions:
     office: str | None = None
     timezone: str | None = None
     bands: str | None = None
+    jobs: int | None = None  # browser tabs printing at once (default: cores)
 
     def notebook_parameters(self) -> dict[str, Any]:
         """Only what was set: unchanged runs keep their input keys (and are skipped)."""
@@ -79,6 +80,6 @@ def write_documents(out_dir: Path, year: int, table: pd.DataFrame | None,
 
         pairs = [(h, h.with_suffix(".pdf")) for h in htmls
                  if force or stale(h, h.with_suffix(".pdf"))]
-        result.failures = print_many(pairs, lang=options.lang or "zh")
+        result.failures = print_many(pairs, lang=options.lang or "zh", jobs=options.jobs)
         result.written += [p for _, p in pairs if p.name not in result.failures]
     return result

@@ -99,6 +99,7 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
                 made: str | None = None, timezone: str | None = None) -> str:
     """The summary as a print-ready page (Chinese only; it is a public notice)."""
     css = (TEMPLATES_DIR / "kpa_report.css").read_text(encoding="utf-8")
+    ids = list(frame["编号"])
     frame = frame.drop(columns=["编号"])  # the printed summary names units, not ids
     heads = []
     for col in frame.columns:
@@ -110,7 +111,7 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
         else:
             heads.append(f'<th scope="col">{esc(col)}</th>')
     body = []
-    for row in frame.itertuples(index=False):
+    for uid, row in zip(ids, frame.itertuples(index=False), strict=True):
         cells = []
         for col, value in zip(frame.columns, row, strict=True):
             if isinstance(value, float):
@@ -121,7 +122,7 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
                 cells.append(f'<td class="unit">{esc(value)}</td>')
             else:
                 cells.append(f"<td>{esc(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+        body.append(f'<tr data-unit="{esc(uid)}">' + "".join(cells) + "</tr>")
     title = f"{year} 年度党风廉政建设责任制考核结果汇总表"
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8" />\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
@@ -141,13 +142,15 @@ def write_summary(out_dir: Path, year: int, table: pd.DataFrame, rubric: Rubric,
     """Write ``summary.xlsx`` and ``summary.html`` into ``out_dir``; return both paths."""
     office = office or DEFAULT_OFFICE
     frame = summary_frame(table, rubric, grades)
-    xlsx = write_xlsx(Path(out_dir) / XLSX_NAME, year, frame, office)
-    html_path = Path(out_dir) / HTML_NAME
+    xlsx, html_path = Path(out_dir) / XLSX_NAME, Path(out_dir) / HTML_NAME
     text = render_html(year, frame, rubric, office, timezone=timezone)
     try:
-        unchanged = html_path.read_text(encoding="utf-8") == text
+        unchanged = html_path.read_text(encoding="utf-8") == text and xlsx.is_file()
     except OSError:
         unchanged = False
-    if not unchanged:  # its PDF is reprinted only when the page changed
+    # The page holds everything the workbook does (ids too): an unchanged rerun rewrites
+    # neither, and the summary's PDF is reprinted only when the page changed.
+    if not unchanged:
+        write_xlsx(xlsx, year, frame, office)
         atomic_write_text(html_path, text)
     return xlsx, html_path

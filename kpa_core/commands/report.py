@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                        progress=not args.no_progress and sys.stderr.isatty(),
                        documents=DocumentOptions(
                            pdf=args.pdf, lang=args.lang, office=args.office,
-                           timezone=args.timezone,
+                           timezone=args.timezone, jobs=args.jobs,
                            bands=str(Path(args.bands).resolve()) if args.bands else None))
     n_ok = sum(r.ok for r in result.rendered)
     print(f"生成 {n_ok} 份，未变化跳过 {len(result.skipped)} 份，失败 {len(result.failures)} 份"
