@@ -137,8 +137,8 @@ def render_pngs(pdf: Path, docs: Path) -> None:
     """The README's pictures: page 1 (the notice) and all pages side by side."""
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                     str(pdf), str(docs / "report-notice")], check=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(docs / "report-print")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", str(pdf),
+                    str(docs / "report-print")], check=True)
 
 
 if __name__ == "__main__":
