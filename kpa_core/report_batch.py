@@ -236,6 +236,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     index_key, result.index_written = write_index_if_changed(
         out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
         result.failures, manifest.get("index"), code, rubric_all, self_units)
+    if table_all is not None:  # the college-wide overview beside the index (issue #12)
+        from kpa_core.overview import write_overview_for_batch
+        write_overview_for_batch(out, year, data, cap_scope, result.notes)
     docs = write_documents(out, year, table_all, rubric_all, ydata.records,
                            [u for u in done if u in records], documents, cap_scope, force)
     result.failures.update(docs.failures)

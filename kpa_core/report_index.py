@@ -126,6 +126,9 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                      f'{len(linked)} 份。<span class="en"> / {len(table)} units, median total '
                      f'{num(median)}, {len(linked)} reports.</span> 点击表头排序 '
                      '<span class="en">/ click a column header to sort.</span></p>')
+        parts.append('<p class="kpa-overview-link"><a href="overview.html">年度总览：失分分布、'
+                     '单位类别、变动与自评差距<span class="en"> / year overview: where points are '
+                     'lost, kinds of unit, movers, self-assessment gaps</span> →</a></p>')
         if self_units:
             parts.append(f'<p><span class="kpa-self-mark">{SELF_MARK}</span> 该单位已提交自评'
                          f"（{len(self_units)} 个）<span class=\"en\"> / the unit filed a "
