@@ -163,3 +163,24 @@ def test_summary_xlsx_and_page(tmp_path: Path):
     page_text = page.read_text(encoding="utf-8")
     assert 'title="一、部门负责人及其成员执行党风廉政建设责任制情况">一 (20)' in page_text
     assert page_text.index(">图书馆<") < page_text.index(">科研处<")
+
+
+@pytest.mark.parametrize(("lang", "body"), [(None, "lang-auto"), ("zh", "lang-zh"),
+                                            ("zh-en", "lang-zh-en")])
+def test_lang_parameter_sets_the_page_language(lang, body):
+    """--lang reaches the page as a body class: zh hides the English readings everywhere,
+    the default (auto) hides them on paper only; the stylesheet holds both rules."""
+    import nbformat
+
+    from kpa_core.report_export import notebook_to_html
+
+    nb = nbformat.v4.new_notebook()
+    heading = '<h2>一、得分<span class="en"> / score</span></h2>'
+    nb.cells.append(nbformat.v4.new_markdown_cell(heading))
+    nb.metadata["papermill"] = {"parameters": {"year": 2013, "lang": lang}}
+    html_text = notebook_to_html(nb, title="t")
+    assert f'<body class="kpa-report {body}">' in html_text
+    assert ".lang-zh .en, .lang-zh .en-only { display: none; }" in html_text
+    assert re.search(r"@media print \{\s*\.lang-auto \.en", html_text)
+    with pytest.raises(KpaInputError):
+        check_report_params(year=2013, unit="logistics", data_dir=DATA, lang="en")
