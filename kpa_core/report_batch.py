@@ -208,7 +208,8 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
                       **documents.notebook_parameters()}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier))
+                              data_fingerprints(data, year, uid, table, earlier),
+                              *([bands] if (bands := documents.fingerprint()) else []))
         html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
         if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
                 and ipynb_path.is_file()):

@@ -30,6 +30,14 @@ class DocumentOptions:
     bands: str | None = None
     jobs: int | None = None  # browser tabs printing at once (default: cores)
 
+    def fingerprint(self) -> str:
+        """The bands file's sha256: editing the bands re-renders the notices (the grade)."""
+        if not self.bands or not Path(self.bands).is_file():
+            return ""
+        import hashlib
+
+        return hashlib.sha256(Path(self.bands).read_bytes()).hexdigest()
+
     def notebook_parameters(self) -> dict[str, Any]:
         """Only what was set: unchanged runs keep their input keys (and are skipped)."""
         return {k: v for k, v in (("lang", self.lang), ("office", self.office),
