@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,7 +145,9 @@ def load_year(
         )
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
-    files, strays = sorted(folder.glob("*.yaml")), sorted(folder.glob("*.yml"))
+    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
+    files = [folder / n for n in names if n.endswith(".yaml")]  # one listing, no glob matching
+    strays = [folder / n for n in names if n.endswith(".yml")]
     for stray in strays:  # would be silently skipped: say so instead
         problems[stray.stem] = [Problem(
             "记录文件须以 .yaml 结尾", "record files must end in .yaml", unit=stray.stem,

@@ -49,6 +49,9 @@ MAX_INT_CHARS = 100  # characters of one integer scalar (Python's own limit is 4
 MAX_ECHO = 200  # characters of input quoted in a message
 
 INT_TAG = "tag:yaml.org,2002:int"
+STR_TAG, MAP_TAG, SEQ_TAG = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in (
+    "int", "float", "bool", "null", "timestamp", "binary"))
 LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 
 
@@ -78,8 +81,35 @@ def _too_deep(mark: Any) -> YamlBoundError:
                           f"至多 {MAX_DEPTH} 层嵌套", f"at most {MAX_DEPTH} nested levels", mark)
 
 
+class _Everything:
+    """Stands for "every first character has a resolver" (a wildcard resolver was added)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 class _UniqueKeys:
-    """Mix-in for a safe loader: a mapping with the same key twice is refused."""
+    """Mix-in for a safe loader: a mapping with the same key twice is refused; quick resolving."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """A scalar no implicit resolver could match is a string, without trying them.
+
+        PyYAML's resolver looks up the regular expressions by the value's first character and
+        falls back to ``str``; most of a record's scalars (rule ids, field names, Chinese text)
+        start with a character that has none, so they are answered here from the same table.
+        """
+        if not self.yaml_path_resolvers:  # type: ignore[attr-defined]
+            if kind is ScalarNode:
+                if not implicit[0] or (value and value[0] not in self._kpa_first):
+                    return STR_TAG
+            elif kind is MappingNode:
+                return MAP_TAG
+            elif kind is SequenceNode:
+                return SEQ_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[misc]
+
+    _kpa_first: Any = _Everything()  # first characters with a resolver (set by _loader)
+
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
@@ -210,17 +240,98 @@ def check_tree(root: Node, aliases_possible: bool = True) -> None:
             f"aliases adding at most {MAX_ALIAS_NODES:,} nodes")
 
 
+class _Unusual(Exception):
+    """A tag the one-walk builder leaves to PyYAML's constructor (sets, merges, local tags…)."""
+
+
+def build_tree(loader: Any, root: Node) -> Any:
+    """Check the bounds and build the value of an alias-free document in one iterative walk.
+
+    PyYAML's constructor spends most of a record's load in Python bookkeeping per node
+    (generators, memo dictionaries); a record needs plain mappings, lists and scalars, so this
+    builds those directly, and each scalar that is not a string through PyYAML's own scalar
+    constructor (same ints, floats, booleans, nulls, dates). Anything else raises ``_Unusual``
+    and the caller takes PyYAML's path. ``tests/test_yaml_bounds.py`` checks both agree.
+    """
+    construct = loader.yaml_constructors
+
+    def scalar(node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == STR_TAG:
+            return node.value
+        if tag not in PLAIN_SCALAR_TAGS:
+            raise _Unusual(tag)
+        if tag == INT_TAG and len(node.value) > MAX_INT_CHARS:
+            _check_scalar_and_keys(node)  # raises the located problem
+        return construct[tag](loader, node)
+
+    def container(node: Node) -> dict | list:
+        if type(node) is MappingNode and node.tag == MAP_TAG:
+            return {}
+        if type(node) is SequenceNode and node.tag == SEQ_TAG:
+            return []
+        raise _Unusual(node.tag)
+
+    if type(root) is ScalarNode:
+        return scalar(root)
+    top = container(root)
+    stack: list[tuple[Node, Any, int]] = [(root, top, 1)]
+    while stack:
+        node, into, depth = stack.pop()
+        if depth >= MAX_DEPTH and node.value:
+            raise _too_deep(node.value[0][0].start_mark if type(into) is dict
+                            else node.value[0].start_mark)
+        if type(into) is list:
+            for child in node.value:
+                if type(child) is ScalarNode:
+                    into.append(scalar(child))
+                else:
+                    made = container(child)
+                    into.append(made)
+                    stack.append((child, made, depth + 1))
+            continue
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                _check_scalar_and_keys(node)  # raises the located problem
+            key = scalar(key_node)
+            if key in into:
+                first = next(k for k, _ in node.value if scalar(k) == key)
+                raise ConstructorError(
+                    None, None, f"duplicated key {clip(repr(key))} "
+                    f"(lines {first.start_mark.line + 1} and {key_node.start_mark.line + 1})",
+                    key_node.start_mark)
+            if type(value_node) is ScalarNode:
+                into[key] = scalar(value_node)
+            else:
+                made = into[key] = container(value_node)
+                stack.append((value_node, made, depth + 1))
+    return top
+
+
+def _loader(cls: type, text: str) -> Any:
+    """A loader for ``text`` that knows which first characters its resolver table covers."""
+    loader = cls(text)
+    table = cls.yaml_implicit_resolvers  # type: ignore[attr-defined]
+    loader._kpa_first = _Everything() if None in table else frozenset(table)
+    return loader
+
+
 def parse_yaml(text: str, where: str | None = None, *, pure: bool = False) -> Any:
     """Parse YAML text safely; syntax errors, duplicate keys and bounds become problems.
 
     ``pure=True`` uses the pure-Python loader even where libyaml is present (for the side-by-side
     benchmark and for tests that check both loaders keep the same bounds).
     """
-    loader = (UniqueKeyPySafeLoader if pure else UniqueKeySafeLoader)(text)
+    loader = _loader(UniqueKeyPySafeLoader if pure else UniqueKeySafeLoader, text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
+        if "&" not in text:  # no anchor, so no alias: a tree, built in one walk
+            try:
+                return build_tree(loader, node)
+            except _Unusual:
+                pass
         check_tree(node, aliases_possible="&" in text)
         return loader.construct_document(node)
     except YamlBoundError as exc:

@@ -197,3 +197,41 @@ def test_a_bomb_in_params_or_bands_exits_2(tmp_path, capsys) -> None:
                  "--bands", str(bad_bands)]) == 2
     err = capsys.readouterr().err
     assert "billion laughs" in err and str(bad_bands) in err
+
+
+ODD_YAML = [
+    "a: 1\nb: -0x1A\nc: 0o17\nd: 1_000\ne: +12\nf: 190:20:30\n",
+    "a: 1.5\nb: .inf\nc: -.Inf\nd: 6.8523015e+5\ne: 1e3\nf: 0.\n",
+    "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: ~\ng: null\nh:\n",
+    "a: 2001-12-14t21:59:43.10-05:00\nb: 2002-12-14\nc: !!binary aGVsbG8=\n",
+    "a: '1'\nb: \"x\\ty\"\nc: |\n  two\n  lines\nd: >\n  folded\n  text\n",
+    "? !!set {a, b}\n: 1\n",  # a set as a key: refused either way
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\np: !!pairs [{a: 1}]\n",
+    "m: {<<: {x: 1, y: 2}, y: 3}\n",
+    "1: a\n1.5: b\nfalse: c\n~: d\n2002-12-14: e\n",
+    "- [1, [2, [3, {k: [4]}]]]\n- {}\n- []\n- ''\n",
+    "!!str 12: !!int '7'\nx: !!float '3'\n",
+    "x: !local 1\n",
+    "42\n",
+    "",
+    "--- |\n  just text\n",
+]
+
+
+@pytest.mark.parametrize("text", ODD_YAML)
+@pytest.mark.parametrize("pure", LOADERS)
+def test_the_one_walk_builder_agrees_with_pyyaml(text: str, pure: bool) -> None:
+    import yaml
+
+    try:
+        expected: object = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+    except (yaml.YAMLError, TypeError) as exc:
+        expected = type(exc)
+    try:
+        got: object = parse_yaml(text, pure=pure)
+    except KpaInputError:
+        got = "refused"
+    if isinstance(expected, type):  # PyYAML fails on it (unhashable key, unknown tag)
+        assert got == "refused"
+    else:
+        assert got == expected and repr(got) == repr(expected)
