@@ -118,7 +118,7 @@ def attainment_chart(labels: Sequence[str], unit: Sequence[float], median: Seque
         ax.set_xlabel("得分率（得分 ÷ 分值）/ attainment (score ÷ points), %")
         fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8,
                    frameon=False)
-        ax.set_title("各考核项目得分率 / attainment per area", loc="left", fontsize=11)
+        ax.set_title("各考核项目得分率 / attainment per area", loc="left", fontsize=11, y=1.02)
         return to_svg(fig)
 
 
@@ -144,7 +144,8 @@ def history_chart(years: Sequence[int], unit_totals: Sequence[float | None],
         ax.set_ylim(max(0.0, low - 15), 112)
         ax.set_ylabel("合计 / total")
         ax.legend(loc="lower right", fontsize=8, frameon=False)
-        ax.set_title("历年合计得分 / total score over the years", loc="left", fontsize=11)
+        ax.set_title("历年合计得分 / total score over the years", loc="left", fontsize=11,
+                     y=1.03)  # a fixed y: no bounding-box search to place it
         return to_svg(fig)
 
 
