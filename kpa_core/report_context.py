@@ -179,8 +179,24 @@ def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any
     return cache[key]
 
 
+_KEYS_NOW: dict[tuple[str, int], tuple[Any, ...] | None] | None = None  # in build_context
+
+
 def year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
-    """The cache key of a year's files (None when a file vanished while we looked)."""
+    """The cache key of a year's files (None when a file vanished while we looked).
+
+    A report asks for it five times (year, scores, earlier years, their digest); within one
+    ``build_context`` the answer is remembered, so each unit lists each year's folder once.
+    """
+    if _KEYS_NOW is None:
+        return _year_key(data_dir, year)
+    now = (str(data_dir), year)
+    if now not in _KEYS_NOW:
+        _KEYS_NOW[now] = _year_key(data_dir, year)
+    return _KEYS_NOW[now]
+
+
+def _year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
     try:
         with os.scandir(year_dir(data_dir, year)) as it:
             files = sorted(_stamp(e) for e in it if e.name.endswith((".yaml", ".yml")))
@@ -252,6 +268,15 @@ def _broken_unit_error(params: ReportParams, problems: list[Problem]) -> KpaInpu
 
 def build_context(params: ReportParams) -> ReportContext:
     """Load the year (and earlier years), score everything, and pick out the unit."""
+    global _KEYS_NOW
+    _KEYS_NOW = {}  # each year's folder listed once for this unit, afresh for the next
+    try:
+        return _build_context(params)
+    finally:
+        _KEYS_NOW = None
+
+
+def _build_context(params: ReportParams) -> ReportContext:
     data_dir = Path(params.data_dir)
     units = cached_units(data_dir)
     year = cached_year(data_dir, params.year, units)
