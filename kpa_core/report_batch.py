@@ -259,6 +259,13 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     index_key, result.index_written = write_index_if_changed(
         out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
         result.failures, manifest.get("index"), code)
+    # The college-wide overview beside the index (issue #12), when anything changed: a unit
+    # re-rendered (its record, self-assessment, the year's or earlier scores moved), the index
+    # changed, or the page is missing. An unchanged rerun would spend ~0.7 s rebuilding it.
+    if table_all is not None and (tasks or result.index_written
+                                  or not (out / "overview.html").is_file()):
+        from kpa_core.overview import write_overview_for_batch
+        write_overview_for_batch(out, year, data, cap_scope, result.notes)
     params_done = {**{u: d for u, d in old_params.items() if u not in targets}, **params_files}
     new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key,
                     "params": params_done}
