@@ -6,8 +6,9 @@ registered in papermill's engine registry as ``kpa-warm``, starts one kernel per
 preloads the report's imports once, and before every notebook resets the kernel's user
 namespace (``InteractiveShell.reset(new_session=True)``: variables, ``In``/``Out``, the
 execution counter) and closes any pyplot figures. Imported modules stay loaded — that is the
-saving — and they hold no per-unit state (the charts never touch pyplot); the one cache,
-``report_context.cached_year``, is keyed by the sha256 of every file it read. A test runs two
+saving — and they hold no per-unit state (the charts never touch pyplot); the caches of
+``report_context`` (years read, scored and hashed) are keyed by the stamp of every file they
+read (name, size, inode, mtime and ctime), so an edit is always seen. A test runs two
 notebooks through one kernel and proves a name defined by the first is gone in the second.
 
 If the kernel dies (or a cell times out) the next unit gets a new kernel. Kernels are shut
