@@ -91,6 +91,8 @@ class _Everything:
 class _UniqueKeys:
     """Mix-in for a safe loader: a mapping with the same key twice is refused; quick resolving."""
 
+    _kpa_first: Any = _Everything()  # first characters with a resolver (set by _loader)
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """A scalar no implicit resolver could match is a string, without trying them.
 
@@ -107,9 +109,6 @@ class _UniqueKeys:
             elif kind is SequenceNode:
                 return SEQ_TAG
         return super().resolve(kind, value, implicit)  # type: ignore[misc]
-
-    _kpa_first: Any = _Everything()  # first characters with a resolver (set by _loader)
-
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
