@@ -142,9 +142,10 @@ def run_cells(nb: Any, parameters: dict[str, Any]) -> Any:
             continue
         outputs: list[Any] = []
 
-        def display(obj: Any, outputs: list[Any] = outputs) -> None:
-            outputs.append(nbformat.v4.new_output(
-                "display_data", data={"text/html": obj._repr_html_(), "text/plain": "<HTML>"}))
+        def display(obj: Any, outputs: list[Any] = outputs) -> None:  # as the kernel sends it
+            outputs.append(nbformat.from_dict({
+                "output_type": "display_data", "metadata": {},
+                "data": {"text/html": obj._repr_html_(), "text/plain": "<HTML>"}}))
 
         source = cell.source
         if "parameters" in cell.metadata.get("tags", []):

@@ -21,7 +21,8 @@ from kpa_core.campaign import (
     Unit,
     YearData,
     available_years,
-    load_units,
+    file_stamp,
+    load_units_cached,
     load_year,
     record_path,
     year_dir,
@@ -57,6 +58,7 @@ class ReportContext:
     self_compare: pd.DataFrame | None
     data_sha256: dict[str, str]
     problems_elsewhere: dict[str, list[Problem]] = field(default_factory=dict)
+    scored: ScoredYear | None = None  # the cached year this context was cut from
     made: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     kpa_version: str = __version__
 
@@ -77,8 +79,11 @@ class ReportContext:
 
     def unit_breakdown(self) -> pd.DataFrame:
         """This unit's deductions and bonuses, one row per rule, in rubric order."""
-        bd = self.year_scores.breakdown
-        rows = bd[bd["unit_id"] == self.params.unit].copy()
+        if self.scored is not None:
+            rows = self.scored.rows_of(self.params.unit).copy()
+        else:
+            bd = self.year_scores.breakdown
+            rows = bd[bd["unit_id"] == self.params.unit].copy()
         order = {rid: n for n, rid in enumerate(self.rubric.rules)}
         rows["order"] = rows["rule"].map(order)
         return rows.sort_values("order").drop(columns="order").reset_index(drop=True)
@@ -135,6 +140,15 @@ class ScoredYear:
     scores: YearScores
     records: dict[str, Record]
     digest: str
+    _rows: dict[str, pd.DataFrame] | None = None
+
+    def rows_of(self, unit_id: str) -> pd.DataFrame:
+        """One unit's breakdown rows; the year's breakdown is split by unit once, not per unit."""
+        if self._rows is None:
+            bd = self.scores.breakdown
+            self._rows = {str(u): g for u, g in bd.groupby("unit_id", sort=False)}
+        rows = self._rows.get(unit_id)
+        return rows if rows is not None else self.scores.breakdown.iloc[0:0]
 
 
 def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | None,
@@ -155,20 +169,7 @@ def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | No
 
 _YEAR_CACHE: dict[tuple[Any, ...], YearData] = {}
 _SCORED_CACHE: dict[tuple[Any, ...], ScoredYear | None] = {}
-_UNITS_CACHE: dict[tuple[Any, ...], dict[str, Unit]] = {}
 _CACHE_SIZE = 8
-
-
-def _stamp(entry: os.DirEntry[str] | Path) -> tuple[Any, ...]:
-    """What changes whenever a file is written: name, size, inode, mtime and ctime in ns.
-
-    ctime cannot be set back by a user (``touch -d`` sets mtime only), and an atomic
-    replace gives a new inode, so an edit is always seen. Stat-ing a file costs ~1 µs where
-    hashing it costs a read: keying on content made every unit of a batch re-read every file
-    of its year, which grew with the square of the count.
-    """
-    st = entry.stat()
-    return (entry.name, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:
@@ -199,20 +200,11 @@ def year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
 def _year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
     try:
         with os.scandir(year_dir(data_dir, year)) as it:
-            files = sorted(_stamp(e) for e in it if e.name.endswith((".yaml", ".yml")))
-        return (str(Path(data_dir).resolve()), year, _stamp(Path(data_dir) / "units.csv"),
+            files = sorted(file_stamp(e) for e in it if e.name.endswith((".yaml", ".yml")))
+        return (str(Path(data_dir).resolve()), year, file_stamp(Path(data_dir) / "units.csv"),
                 tuple(files))
     except OSError:
         return None
-
-
-def cached_units(data_dir: Path) -> dict[str, Unit]:
-    """``load_units``, remembered while units.csv is unchanged (a warm kernel reads it per unit)."""
-    try:
-        key = (str(Path(data_dir).resolve()), _stamp(Path(data_dir) / "units.csv"))
-    except OSError:
-        return load_units(data_dir)  # names the missing file
-    return _remember(_UNITS_CACHE, key, lambda: load_units(data_dir))
 
 
 def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
@@ -221,8 +213,8 @@ def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
     Why: every report reads its whole year (rank, median) and the earlier years. In a warm
     kernel that renders unit after unit, re-parsing the same YAML files for each unit is most
     of the context's cost, and for an office with thousands of units it would grow with the
-    square of the count. The key is every file's ``_stamp``, so any edit is seen, however
-    quick; callers treat the result as read-only.
+    square of the count. The key is every file's ``campaign.file_stamp``, so any edit is seen,
+    however quick; callers treat the result as read-only.
     """
     key = year_key(data_dir, year)
     if key is None:
@@ -278,7 +270,7 @@ def build_context(params: ReportParams) -> ReportContext:
 
 def _build_context(params: ReportParams) -> ReportContext:
     data_dir = Path(params.data_dir)
-    units = cached_units(data_dir)
+    units = load_units_cached(data_dir)
     year = cached_year(data_dir, params.year, units)
     own = next((r for r in year.records if r.unit_id == params.unit), None)
     if own is None:
@@ -312,7 +304,7 @@ def _build_context(params: ReportParams) -> ReportContext:
                          self_record=self_record, self_compare=self_compare,
                          data_sha256=data_sha,
                          problems_elsewhere={k: v for k, v in year.problems.items()
-                                             if k != params.unit})
+                                             if k != params.unit}, scored=scored)
 
 
 def load_self(data_dir: Path, params: ReportParams,
