@@ -98,3 +98,41 @@ class _NoExecutor:
 
     def shutdown(self, wait: bool = True) -> None:
         pass
+
+
+RUN = """
+import sys
+from concurrent.futures import Future
+from pathlib import Path
+from kpa_core.report_batch import run_batch
+from kpa_core.report_render import UnitResult
+
+class Pretend:  # renders nothing: the HTML files are already in place
+    def submit(self, fn, task):
+        f = Future(); f.set_result(UnitResult(task.unit_id, True, 0.0, html_path=task.html_path))
+        return f
+    def shutdown(self, wait=True):
+        pass
+
+root = Path(sys.argv[1])
+result = run_batch(2013, units=sys.argv[2:], data_dir=root / "data", out_dir=root / "out",
+                   params_dir=root / "params", progress=False, executor=Pretend())
+heavy = [m for m in ("matplotlib", "jsonschema", "openpyxl", "papermill", "nbconvert")
+         if m in sys.modules]
+print(len(result.skipped), heavy)
+"""
+
+
+def test_an_unchanged_rerun_loads_no_heavy_library(data, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for uid in FOUR:
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-c", RUN, str(tmp_path), *FOUR],
+                           capture_output=True, text=True, cwd=REPO, check=True).stdout.strip()
+            for _ in range(2)]
+    assert runs[1] == "4 []"  # all four skipped; no chart, schema, Excel or notebook library
