@@ -159,13 +159,15 @@ def _svg_text(x: float, y: float, text: str, size: float, anchor: str = "start",
 
 def overview_chart(names: Sequence[str], totals: Sequence[float], median: float,
                    year: int) -> str:
-    """Every unit's total, best first, with the year's median as a line (for the index page).
+    """Every unit's total with the year's median as a line (for the index page).
 
-    Written as SVG by hand: one ``<rect>`` and two ``<text>`` per unit, linear in the count
-    (matplotlib with a layout engine took ~10 s for 10³ units). Names are escaped.
+    Drawn top to bottom in the order given — ``ordering.ranked``'s, the table's — so tied
+    units fall the same way in the chart as in every table. Written as SVG by hand: one
+    ``<rect>`` and two ``<text>`` per unit, linear in the count (matplotlib with a layout
+    engine took ~10 s for 10³ units). Names are escaped.
     """
     n = len(names)
-    order = sorted(range(n), key=lambda i: (-totals[i], names[i]))
+    order = list(range(n))
     row, label_px, title_h, axis_h = 17.0, 11.0, 34.0, 44.0
     names_w = max((text_width(str(names[i]), label_px) * 72 for i in order), default=40) + 12
     plot_w, x_max = 560.0, 115.0
