@@ -101,12 +101,14 @@ def test_batch_on_a_local_cluster_of_worker_processes(report_data, tmp_path):
 
     from kpa_core.report_batch import run_batch
 
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # e.g. warm kernels
     with LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
                       dashboard_address=None) as cluster, Client(cluster) as client:
         result = run_batch(2013, units=["petroleum", "union"], data_dir=report_data,
                            out_dir=tmp_path / "out", params_dir=tmp_path / "params",
                            executor=client.get_executor(), progress=False)
-        workers = [p.pid for p in psutil.Process().children(recursive=True)]  # kernels too
+        workers = [p.pid for p in psutil.Process().children(recursive=True)  # kernels too
+                   if p.pid not in before]
         assert {r.pid for r in result.rendered} - {os.getpid()}  # rendered in the worker
     assert result.ok and [r.unit_id for r in result.rendered] == ["petroleum", "union"]
     html_text = (tmp_path / "out" / "petroleum.html").read_text(encoding="utf-8")
