@@ -47,6 +47,7 @@ CONFIRM_SCENARIO_AS_RECORD = "我确认把此方案存为考核记录"
 # Environment variables through which `kpa lab` / `kpa app` tell the notebook's kernel what to
 # open (the kernel runs in the notebook's folder, not the analyst's).
 ENV_DATA, ENV_PARAMS, ENV_YEAR, ENV_UNIT = "KPA_DATA", "KPA_PARAMS", "KPA_YEAR", "KPA_UNIT"
+ENV_ROLE = "KPA_ROLE"
 
 
 class StaleRecordError(KpaInputError):
@@ -453,8 +454,12 @@ class AssessmentController:
                 "tick the confirmation and use 'save as record'", unit=self.unit.name_zh,
                 field="mode", value="假设分析 what-if", allowed_zh="录入模式下保存",
                 allowed_en="save in entry mode")])
+        untouched = not self.copy_differs("whatif")
         with self._using("entry"):
-            return self._save_copy(who, why, route="entry")
+            path = self._save_copy(who, why, route="entry")
+        if untouched:  # a scenario never begun follows the record; a begun one is kept
+            self.reset("whatif")
+        return path
 
     def save_scenario_as_record(self, who: str, why: str, confirmed: bool) -> Path:
         """The one route from a scenario to the record: needs the analyst's tick.
