@@ -63,7 +63,10 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
     if face == "app":
         cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
                "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--theme=light",
-               f"--template={TEMPLATE}", "--preheat_kernel=True", "--pool_size=1"]
+               f"--template={TEMPLATE}", "--preheat_kernel=True", "--pool_size=1",
+               # the form opens ~1,300 widget comms; on a busy machine their messages take
+               # longer than nbclient's 4 s default, which would cut the page off blank
+               "--VoilaExecutor.iopub_timeout=120"]
         if no_browser:
             cmd.append("--no-browser")
         return cmd
