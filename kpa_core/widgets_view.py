@@ -16,6 +16,7 @@ Used by ``notebooks/assess.ipynb`` (``kpa lab``) and served as a web app by Voil
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 import traceback
@@ -147,9 +148,9 @@ def problems_html(problems: list[Problem], with_rule: bool = False,
 # onerror once; ipywidgets' HTML widget does not run <script> tags.
 UNLOAD_GUARD = (
     "<img src='' style='display:none' alt='' onerror=\"if (!window.__kpaUnloadGuard) {"
-    " window.__kpaUnloadGuard = true; window.addEventListener('beforeunload', function (e) {"
-    " if (document.querySelector('.kpa-unsaved')) { e.preventDefault();"
-    " e.returnValue = '有未保存的修改 unsaved changes'; return e.returnValue; } }); }\">")
+    " window.__kpaUnloadGuard = function (e) { if (document.querySelector('.kpa-unsaved')) {"
+    " e.preventDefault(); e.returnValue = '有未保存的修改 unsaved changes'; return true; }"
+    " return false; }; window.addEventListener('beforeunload', window.__kpaUnloadGuard); }\">")
 
 
 def _as_int(x: Any) -> int:
@@ -575,11 +576,29 @@ class AssessView:
             self._apply(what, value)
             return
         # Put the list back to what the form shows, so that list and form never disagree.
+        self._after_this_event(self._put_lists_back)
+        self._pending = (what, value)
+        self._show_prompt(what, value, unsaved)
+
+    def _put_lists_back(self) -> None:
         for name, widget in (("year", self.year), ("role", self.role), ("unit", self.unit)):
             if widget.value != self._shown[name]:
                 self._set_quietly(widget, self._shown[name])
-        self._pending = (what, value)
-        self._show_prompt(what, value, unsaved)
+
+    def _after_this_event(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the browser's change has been acknowledged.
+
+        ipywidgets 8 lets the browser ignore a kernel update to the very value it is sending
+        (it waits for the echo), so a list set back inside its own change handler could keep
+        showing the new choice while the kernel holds the old one. In a kernel the event loop
+        runs ``fn`` just after this handler; without one (tests in plain Python) it runs now.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            fn()
+            return
+        loop.call_later(0.05, lambda: self.guard(fn))
 
     def _target_name(self, what: str, value: Any) -> str:
         if what == "unit":
@@ -695,11 +714,12 @@ class AssessView:
             self._build_form()
         else:
             self._show_values()
+        self.refresh()
+        # Said last: once the status names the record, every number on screen is its own.
         state = "新记录（尚未保存） new record, not saved yet" if c.is_new else \
             f"已载入 loaded {esc(c._rel(c.path))}"
         self.status.value = (f"<span class='kpa-ok'>{esc(c.unit.name_zh)} {c.year} "
                              f"{ROLES_ZH[c.role]}：{state}</span>")
-        self.refresh()
 
     def _enable(self, on: bool) -> None:
         for button in (self.save, self.save_scenario, self.reset, self.adopt):
