@@ -956,6 +956,9 @@ class AssessView:
                  "<table class='kpa-table'><tr><th>考核项目 area</th><th>分值 points</th>"
                  "<th>扣/加 change</th><th>得分 score</th></tr>" + "".join(rows) + "</table>")
         problems = c.problems()
+        if c.mode == "whatif":  # a scenario needs no reasons; only making it the record does
+            problems = {rid: ps for rid, ps in problems.items()
+                        if any(p.field != "reason" for p in ps)}
         uncounted = c.uncounted()
         lines = []
         if uncounted:
@@ -1002,11 +1005,11 @@ class AssessView:
         body = []
         shown = frame.groupby("direction", sort=False).head(MAX_CHANGES_SHOWN)
         for _, r in shown.iterrows():
-            arrow = "↑ 上升" if r.direction == "up" else "↓ 下降"
+            arrow = "↑" if r.direction == "up" else "↓"
             css = "kpa-pos" if r.delta > 0 else "kpa-neg"
             body.append(f"<tr class='kpa-change-{r.direction}'>"
                         f"<td class='nw'>{arrow} {esc(r.rule)}</td>"
-                        f"<td>{esc(r.label[:8])}{'…' if len(r.label) > 8 else ''}</td>"
+                        f"<td>{esc(r.label[:6])}{'…' if len(r.label) > 6 else ''}</td>"
                         f"<td class='nw'>{esc(r['from'])} → {esc(r.to)}</td>"
                         f"<td class='num {css}'>{esc(signed(r.delta))}</td>"
                         f"<td class='num'>{fmt(r.total)}</td><td class='num'>{r['rank']}</td></tr>")
@@ -1014,9 +1017,11 @@ class AssessView:
         more = (f"<div class='kpa-allowed'>另有 {hidden} 项改动也会改变名次（每个方向只列变化最小的"
                 f" {MAX_CHANGES_SHOWN} 项） / {hidden} more; the {MAX_CHANGES_SHOWN} smallest of "
                 "each direction are listed</div>" if hidden else "")
-        self.changes.value = ("<table class='kpa-table'><tr><th>名次↑↓ 规则 rule</th>"
-                              "<th>内容 clause</th><th>改动 change</th><th>Δ</th>"
-                              "<th>合计 total</th><th>名次 rank</th></tr>" + "".join(body)
+        self.changes.value = ("<table class='kpa-table kpa-changes-table'><tr>"
+                              "<th title='↑ 名次上升 up / ↓ 名次下降 down'>↑↓ 规则 rule</th>"
+                              "<th>内容</th><th>改动 change</th><th>Δ</th>"
+                              "<th title='合计 total'>合计</th><th title='名次 rank'>名次</th>"
+                              "</tr>" + "".join(body)
                               + "</table>" + more)
 
 
