@@ -507,6 +507,9 @@ class AssessView:
             self.status, self.prompt, self.unsaved_flag, self.body,
         ]), "kpa-app")
 
+        self._panes: list[w.Widget] = []
+        self.form.observe(lambda ch: self.guard(lambda: self._pane_opened(ch["new"])),
+                          "selected_index")
         self.year.observe(lambda ch: self._on_switch("year", ch), "value")
         self.role.observe(lambda ch: self._on_switch("role", ch), "value")
         self.unit.observe(lambda ch: self._on_switch("unit", ch), "value")
@@ -699,6 +702,7 @@ class AssessView:
             self.controller = None
             self.controls, self.item_labels = {}, {}
             self._built_rubric = None
+            self._panes = []
             self.form.children = ()
             self.total.value = self.scores.value = self.compare.value = self.changes.value = ""
             self._enable(False)
@@ -740,11 +744,25 @@ class AssessView:
                     parts.append(self._item_box(item))
             panes.append(with_class(w.VBox(parts), f"kpa-area-{css_id(area.id)}"))
             titles.append(f"{area.zh}（{fmt(area.points)}分）")
-        self.form.children = panes
+        # Only the open area is put on the page; the others are swapped in when first opened.
+        # Every control exists (and is kept up to date) in the kernel all along; the browser
+        # simply does not draw ~1,000 widget views nobody is looking at yet.
+        self._panes = panes
+        self.form.children = [panes[0]] + [
+            with_class(w.HTML("<i>正在打开… opening</i>"), "kpa-pane-placeholder")
+            for _ in panes[1:]]
         for i, t in enumerate(titles):
             self.form.set_title(i, t)
         self.form.selected_index = 0
         self._built_rubric = c.rubric.id
+
+    def _pane_opened(self, index: int | None) -> None:
+        """Put an area's real widgets in place of its placeholder the first time it opens."""
+        if index is None or not self._panes or self.form.children[index] is self._panes[index]:
+            return
+        children = list(self.form.children)
+        children[index] = self._panes[index]
+        self.form.children = children
 
     def _show_values(self) -> None:
         """Every control from the controller's copy of the mode shown (no events fired)."""

@@ -154,12 +154,12 @@ def total_of(page) -> float:
     return float(page.locator(".kpa-total-value").inner_text())
 
 
-def show_rule(page, rule_css: str) -> None:
-    """Open the form's area (an accordion pane) that holds the rule, if it is closed."""
+def show_rule(page, rule_css: str, area: int = 2) -> None:
+    """Open the form's area (an accordion pane, by position; the rules used here are all in
+    三、 A3) that holds the rule, if it is closed: a closed area is not drawn at all."""
     rule = page.locator(f".kpa-rule-{rule_css}")
     if not rule.is_visible():
-        page.locator(f".jupyter-widget-Collapse:has(.kpa-rule-{rule_css}) "
-                     "> .jupyter-widget-Collapse-header").click()
+        page.locator(".kpa-form .jupyter-widget-Collapse-header").nth(area).click()
     rule.scroll_into_view_if_needed()
 
 

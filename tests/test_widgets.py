@@ -362,3 +362,14 @@ def test_notebook_is_only_a_few_lines():
     # `kpa lab` opens the notebook unrun: its first line says, in Chinese, the one action
     first = nb.cells[0].source.splitlines()[0]
     assert first.startswith("# 打开表单：") and "Shift+Enter" in first
+
+
+def test_only_the_open_area_is_drawn_until_another_is_opened(view):
+    """The browser draws the open area only; the others' controls exist and are scored."""
+    form = view.form
+    assert form.children[0] is view._panes[0]
+    assert all("kpa-pane-placeholder" in p._dom_classes for p in form.children[1:])
+    view.controls["B18.news"].number.value = 1  # an unopened area's control still counts
+    assert total(view) == "92.5"  # 95.5 − 3
+    form.selected_index = 2
+    assert form.children[2] is view._panes[2] and form.children[1] is not view._panes[1]
