@@ -16,7 +16,7 @@ import yaml
 
 from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.rubric import Rubric, available_rubrics, load_rubric, unknown_rubric
+from kpa_core.rubric import Rubric, load_rubric, unknown_rubric
 from kpa_core.rules import kind_of
 from kpa_core.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
 
@@ -299,8 +299,11 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
     rubric: Rubric | None = None
     rubric_id = data.get("rubric")
     if "rubric" in data:
-        if rubric_id in available_rubrics():
-            rubric = load_rubric(rubric_id)
+        if isinstance(rubric_id, str):  # load_rubric is cached and names an unknown id itself;
+            try:  # a year of 10⁴ records would otherwise list the rubric folder 10⁴ times
+                rubric = load_rubric(rubric_id)
+            except KpaInputError as exc:
+                problems += exc.problems
         else:
             problems.append(unknown_rubric(rubric_id))
     options = data.get("options") or {}

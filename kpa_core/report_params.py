@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kpa_core.campaign import available_years, load_units
+from kpa_core.campaign import available_years, load_units_cached
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import available_rubrics, unknown_rubric
@@ -81,7 +81,7 @@ def check_report_params(**given: Any) -> ReportParams:
                                 allowed_en="a folder holding units.csv"))
     else:
         try:
-            units = load_units(data_dir)
+            units = load_units_cached(data_dir)  # once per kernel, not per unit
         except KpaInputError as exc:
             problems += exc.problems
         years = available_years(data_dir)

@@ -74,7 +74,7 @@ def output_path(out: str | None, default_name: str) -> Path:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from kpa_core.excel_template import write_template
+    from kpa_core.excel_template import write_template  # openpyxl: only when used
 
     out = output_path(args.out, f"kpa-{args.year}.xlsx")
     path = write_template(data_dir_of(args), args.year, out, args.rubric, args.role)
@@ -83,7 +83,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from kpa_core.excel_import import import_workbook
+    from kpa_core.excel_import import import_workbook  # openpyxl: only when used
 
     result = import_workbook(args.workbook, data_dir_of(args))
     written = result.written
@@ -105,7 +105,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from kpa_core.excel_template import write_export
+    from kpa_core.excel_template import write_export  # openpyxl: only when used
 
     out = output_path(args.out, f"kpa-{args.year}-export.xlsx")
     path = write_export(data_dir_of(args), args.year, out, args.role)
