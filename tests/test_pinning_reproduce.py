@@ -1,0 +1,218 @@
+"""Pinning reproduce: half a point is a change, saved cap scopes are used, item and area point
+changes are named, and params that disagree with their record are flagged.
+
+The expected scores are worked out by hand from RUBRIC.md and asserted on the params *before*
+reproducing, so a reproduction is never only "the code agrees with what the code wrote".
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import kpa_core.rubric as rubric_mod
+from kpa_core.params import make_params, read_params, rubric_numbers, write_params
+from kpa_core.record import parse_record
+from kpa_core.reproduce import RuleChange, ScoreChange, diff_numbers, reproduce_file
+from kpa_core.rubric import load_rubric
+from kpa_core.scoring import score_record
+
+RECORD = {
+    "rubric": "kvtc-2013-draft", "year": 2013, "unit": "测试系", "unit_id": "testunit",
+    "entries": {
+        "B01.docs": {"count": 2, "reason": "半年总结迟交"},                 # −4 → A1 16
+        "B16.judicial": {"cases": [4.5], "reason": "一人被司法机关处理"},    # −4.5 → A3.pun 15.5
+        "S1.honours": {"levels": ["region"], "reason": "自治区级先进集体"},  # +3
+    },
+}
+# by hand: A1 16, A2 10, A3 20 + 15 + 15 + 15.5 = 65.5; basic 91.5; bonus 3; total 94.5
+
+# A3.pun: judicial 3 × 5 = 15 + unreported 2 × 4 = 8 → 23 (3 over its 20); A3.edu: plan 2.
+OVER = {
+    "B16.judicial": {"cases": [5, 5, 5], "reason": "三人被司法机关处理"},
+    "B16.unreported": {"count": 2, "reason": "瞒报两起"},
+    "B07.plan": {"applies": True, "reason": "未列入计划"},
+}
+# subarea: A3 = 18 + 15 + 15 + 0 = 48, total 20 + 10 + 48 = 78
+# area:    A3 = 70 − 25 = 45,           total 20 + 10 + 45 = 75
+
+
+def dump(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def write_project(root: Path, record: dict, cap_scope: str | None = None,
+                  params_year: int = 2013) -> Path:
+    """data/2013/testunit.yaml and the params a report run made from it; returns the params."""
+    data_file = root / "data" / "2013" / "testunit.yaml"
+    data_file.parent.mkdir(parents=True, exist_ok=True)
+    data_file.write_text(dump(record), encoding="utf-8")
+    rec = parse_record(record)
+    params = make_params(rec, score_record(rec, cap_scope=cap_scope), record_path=data_file)
+    return write_params(root / "params" / str(params_year) / "testunit.yaml", params)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("KPA_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def rubric_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "rubrics"
+    shutil.copytree(rubric_mod.RUBRIC_DIR, folder)
+    monkeypatch.setattr(rubric_mod, "RUBRIC_DIR", folder)
+    rubric_mod.load_rubric.cache_clear()
+    yield folder
+    rubric_mod.load_rubric.cache_clear()
+
+
+def edit_text(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# --- half a point ------------------------------------------------------------------------------
+
+def test_a_saved_total_half_a_point_off_is_not_reproduced(home) -> None:
+    path = write_project(home, RECORD)
+    assert read_params(path)["scores"]["total"] == 94.5
+    assert reproduce_file(path).ok
+    edit_text(path, "  total: 94.5\n", "  total: 95.0\n")
+    result = reproduce_file(path)
+    assert not result.ok
+    assert result.score_changes == [ScoreChange("total", 95.0, 94.5)]
+
+
+def test_half_a_point_more_in_the_data_file_changes_every_sum_above_it(home) -> None:
+    path = write_project(home, RECORD)
+    edited = copy.deepcopy(RECORD)
+    edited["entries"]["B16.judicial"]["cases"] = [5]
+    (home / "data" / "2013" / "testunit.yaml").write_text(dump(edited), encoding="utf-8")
+    result = reproduce_file(path)
+    assert [(c.rule_id, c.fields, c.old_points, c.new_points) for c in result.entry_changes] == [
+        ("B16.judicial", ("cases",), -4.5, -5.0)]
+    # A3.pun 15.5 → 15, A3 65.5 → 65, basic 91.5 → 91, total 94.5 → 94
+    assert {c.key: (c.old, c.new) for c in result.score_changes} == {
+        "A3": (65.5, 65.0), "A3.pun": (15.5, 15.0), "rule B16.judicial": (4.5, 5.0),
+        "basic": (91.5, 91.0), "total": (94.5, 94.0)}
+
+
+# --- cap scopes --------------------------------------------------------------------------------
+
+def test_a_saved_area_cap_scope_is_used_when_rescoring(home) -> None:
+    record = dict(RECORD, entries=OVER)  # no options in the file: the rubric default is subarea
+    path = write_project(home, record, cap_scope="area")
+    params = read_params(path)
+    assert params["options"] == {"cap_scope": "area"}
+    assert (params["scores"]["areas"]["A3"], params["scores"]["total"]) == (45.0, 75.0)
+    result = reproduce_file(path)
+    assert result.ok and result.new_total == 75.0 and result.card.cap_scope == "area"
+
+
+def test_a_saved_subarea_scope_overrides_the_records_own_option(home) -> None:
+    record = dict(RECORD, entries=OVER, options={"cap_scope": "area"})
+    path = write_project(home, record, cap_scope="subarea")  # e.g. kpa report --cap-scope subarea
+    params = read_params(path)
+    assert params["options"] == {"cap_scope": "subarea"}
+    assert (params["scores"]["areas"]["A3"], params["scores"]["total"]) == (48.0, 78.0)
+    result = reproduce_file(path)
+    assert result.ok and result.new_total == 78.0 and result.card.cap_scope == "subarea"
+
+
+def test_a_cap_scope_edited_in_the_params_shows_the_score_change(home) -> None:
+    path = write_project(home, dict(RECORD, entries=OVER), cap_scope="subarea")
+    edit_text(path, "\noptions: {cap_scope: subarea}", "\noptions: {cap_scope: area}")
+    result = reproduce_file(path)
+    assert not result.ok and result.card.cap_scope == "area"
+    # the A3.pun overflow of 3 now eats 3 points elsewhere in A3: 48 → 45, 78 → 75
+    assert {c.key: (c.old, c.new) for c in result.score_changes} == {
+        "A3": (48.0, 45.0), "A3.pun": (0.0, -3.0), "basic": (78.0, 75.0),
+        "total": (78.0, 75.0)}
+
+
+# --- item and area points ----------------------------------------------------------------------
+
+def test_diff_numbers_names_item_and_area_point_changes() -> None:
+    old = rubric_numbers(load_rubric("kvtc-2013-draft"))
+    assert old["items"]["B01"] == {"area": "A1", "points": 5} and old["areas"]["A1"] == 20
+    new = copy.deepcopy(old)
+    new["items"]["B01"]["points"] = 6
+    new["items"]["B05"]["area"] = "A1"
+    new["areas"]["A1"] = 21
+    new["items"]["B06"] = {"area": "A1", "points": 1}  # an item added (there is no item 6)
+    del new["areas"]["A3.sup"]  # an area removed
+    new["options"]["cap_scope"] = "area"
+    assert diff_numbers(old, new) == [
+        RuleChange("B01", "points", 5, 6),
+        RuleChange("B05", "area", "A2", "A1"),
+        RuleChange("B06", "points", None, {"area": "A1", "points": 1}),
+        RuleChange("A1", "points", 20, 21),
+        RuleChange("A3.sup", "points", 15, None),
+        RuleChange("options.cap_scope", "default", "subarea", "area"),
+    ]
+    assert diff_numbers(old, copy.deepcopy(old)) == []
+
+
+def test_an_item_point_change_in_the_rubric_file_is_reported(home, rubric_dir) -> None:
+    path = write_project(home, RECORD)
+    rubric_file = rubric_dir / "kvtc-2013-draft.yaml"
+    data = yaml.safe_load(rubric_file.read_text(encoding="utf-8"))
+    b07 = next(i for i in data["items"] if i["id"] == "B07")
+    b08 = next(i for i in data["items"] if i["id"] == "B08")
+    b07["points"], b08["points"] = 6, 6  # 5 + 7 → 6 + 6: A3.edu still sums to 20
+    rubric_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    rubric_mod.load_rubric.cache_clear()
+    result = reproduce_file(path)
+    assert result.rubric_changed and not result.ok
+    assert result.rule_changes == [RuleChange("B07", "points", 5, 6),
+                                   RuleChange("B08", "points", 7, 6)]
+    assert result.score_changes == []  # no entry under B07 or B08: the scores stand
+
+
+# --- params that disagree with their record ----------------------------------------------------
+
+def test_params_naming_another_unit_than_its_record_are_flagged(home) -> None:
+    path = write_project(home, RECORD)
+    edit_text(path, "unit: 测试系\nunit_id", "unit: 别的系\nunit_id")
+    result = reproduce_file(path)
+    assert not result.ok
+    assert result.problems == ["记录的 unit 与参数不符 / the record's unit differs from the "
+                               "params: '别的系' → '测试系'"]
+    assert result.score_changes == []  # the scores alone would have passed
+
+
+def test_params_of_another_year_than_its_record_are_flagged(home) -> None:
+    path = write_project(home, RECORD, params_year=2014)  # params/2014/testunit.yaml
+    edit_text(path, "year: 2013\nunit:", "year: 2014\nunit:")
+    result = reproduce_file(path)
+    assert not result.ok
+    assert result.problems == ["记录的 year 与参数不符 / the record's year differs from the "
+                               "params: 2014 → 2013"]
+
+
+def test_params_of_another_rubric_than_its_record_are_flagged(home, rubric_dir) -> None:
+    twin = rubric_dir / "kvtc-2099-twin.yaml"  # the same numbers under another id
+    data = yaml.safe_load((rubric_dir / "kvtc-2013-draft.yaml").read_text(encoding="utf-8"))
+    data["id"] = "kvtc-2099-twin"
+    twin.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rubric_mod.load_rubric.cache_clear()
+    data_file = home / "data" / "2013" / "testunit.yaml"
+    data_file.parent.mkdir(parents=True)
+    data_file.write_text(dump(RECORD), encoding="utf-8")
+    rec = parse_record(RECORD)
+    card = score_record(rec, rubric=load_rubric("kvtc-2099-twin"))
+    assert card.total == 94.5
+    path = write_params(home / "params" / "2013" / "testunit.yaml",
+                        make_params(rec, card, record_path=data_file))
+    result = reproduce_file(path)
+    assert not result.ok
+    assert result.problems == ["记录的 rubric 与参数不符 / the record's rubric differs from "
+                               "the params: 'kvtc-2099-twin' → 'kvtc-2013-draft'"]
