@@ -88,7 +88,8 @@ def test_per_count_takes_2_0_and_refuses_true_and_its_max() -> None:
     [p] = problems("B01.docs", count=True)
     assert (p.field, p.value, p.problem_en) == ("count", True, "must be a whole number")
     [p] = problems("B01.docs", count=4)  # max_count 3
-    assert (p.value, p.problem_en, p.allowed_en) == (4, "out of range", "a whole number 0–3 (−2 each)")
+    assert (p.value, p.problem_en) == (4, "out of range")
+    assert p.allowed_en == "a whole number 0–3 (−2 each)"
     [p] = problems("B01.docs", count=-1)
     assert p.problem_en == "out of range"
     [p] = problems("B01.docs", count=1.5)
