@@ -216,3 +216,51 @@ def test_params_of_another_rubric_than_its_record_are_flagged(home, rubric_dir) 
     assert not result.ok
     assert result.problems == ["记录的 rubric 与参数不符 / the record's rubric differs from "
                                "the params: 'kvtc-2099-twin' → 'kvtc-2013-draft'"]
+
+
+# --- params typed by hand, not written by kpa -------------------------------------------------
+
+HAND_PARAMS = """\
+kpa_params: 1
+kind: report
+made: '2013-12-31T12:00:00+08:00'
+kpa_version: 0.0.1
+rubric: {id: kvtc-2013-draft,
+         sha256: 46f997e4d7006c98e071ed5b2820ee44c9f3b7ab473b156bf44dee64b9aadd38}
+options: {cap_scope: area}
+year: 2013
+unit: 测试系
+unit_id: testunit
+record:
+  data:
+    rubric: kvtc-2013-draft
+    year: 2013
+    unit: 测试系
+    entries:
+      B16.judicial: {cases: [5, 5, 5], reason: 三人被司法机关处理}
+      B16.unreported: {count: 2, reason: 瞒报两起}
+      B07.plan: {applies: true, reason: 未列入计划}
+      S2.articles: {cases: [2.5], reason: 文章被采用}
+scores:
+  areas: {A1: 20, A2: 10, A3: 45, A3.edu: 18, A3.sys: 15, A3.sup: 15, A3.pun: -3}
+  special: {S1: 0, S2: 2.5}
+  basic: 75
+  bonus: 2.5
+  total: 77.5
+"""
+
+
+def test_params_typed_by_hand_reproduce_with_the_hand_numbers(home) -> None:
+    """Scores worked out on paper (cap_scope area: A3 = 70 − 25 = 45; +2.5 bonus), not by kpa."""
+    path = home / "params" / "2013" / "testunit.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_PARAMS, encoding="utf-8")
+    result = reproduce_file(path)
+    assert result.problems == [] and result.score_changes == []
+    assert result.ok and result.new_total == 77.5 and result.entry_source == "embedded"
+    # the same file with the subarea reading it did not use: A3 48, total 80.5 — not reproduced
+    path.write_text(HAND_PARAMS.replace("cap_scope: area", "cap_scope: subarea"),
+                    encoding="utf-8")
+    result = reproduce_file(path)
+    assert {c.key: (c.old, c.new) for c in result.score_changes} == {
+        "A3": (45, 48), "A3.pun": (-3, 0), "basic": (75, 78), "total": (77.5, 80.5)}
