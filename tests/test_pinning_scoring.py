@@ -120,3 +120,107 @@ def test_bonus_is_capped_per_item_in_the_year_path() -> None:
     assert t["S2"].to_dict() == {"x": 5.0, "y": 2.5}
     assert t["bonus"].to_dict() == {"x": 10.0, "y": 2.5}
     assert t["total"].to_dict() == {"x": 110.0, "y": 102.5}
+
+
+def test_the_score_card_carries_who_and_its_json_by_hand() -> None:
+    r = rec("x", {"B01.docs": {"count": 1, "reason": "迟交"}, "S1.honours": R(levels=["city"])},
+            role="self")
+    card = score_record(r)
+    assert (card.unit, card.unit_id, card.year, card.role) == ("单位x", "x", 2013, "self")
+    data = card.to_json()
+    assert list(data) == ["unit", "year", "rubric", "rubric_sha256", "cap_scope", "basic",
+                          "bonus", "total", "areas", "items", "special"]
+    assert (data["unit"], data["year"], data["rubric"], data["cap_scope"]) == (
+        "单位x", 2013, "kvtc-2013-draft", "subarea")
+    assert data["rubric_sha256"] == card.rubric_sha256 and len(data["rubric_sha256"]) == 64
+    assert (data["basic"], data["bonus"], data["total"]) == (98, 2, 100)  # −2 for B01, +2 city
+    assert data["areas"] == {"A1": 18, "A2": 10, "A3": 70, "A3.edu": 20, "A3.sys": 15,
+                             "A3.sup": 15, "A3.pun": 20}
+    assert data["items"]["B01"] == {"deduction": 2, "score": 3}
+    assert data["items"]["B05"] == {"deduction": 0, "score": 10}
+    assert len(data["items"]) == 17 and data["special"] == {"S1": 2, "S2": 0}
+    assert card.row() == {"unit": "单位x", "unit_id": "x", **data["areas"], "S1": 2, "S2": 0,
+                          "basic": 98, "bonus": 2, "total": 100}
+
+
+def test_a_year_of_one_record_and_the_table_shape() -> None:
+    scores = score_year([rec("solo", {"B14.method": R(applies=True)})])
+    t = scores.table
+    assert list(t.columns) == ["unit", "unit_id", "A1", "A2", "A3", "A3.edu", "A3.sys",
+                               "A3.sup", "A3.pun", "S1", "S2", "basic", "bonus", "total",
+                               "cap_scope", "rank"]
+    assert t.index.name == "key" and list(t.index) == ["solo"]
+    assert str(t["rank"].dtype) == "int64" and t["rank"].tolist() == [1]
+    assert scores.unit_row("solo")["total"] == 99 and scores.unit_row("solo")["unit"] == "单位solo"
+    assert scores.rubric.id == "kvtc-2013-draft"
+
+
+def test_no_records_and_mixed_rubrics_are_input_problems() -> None:
+    from kpa_core.errors import KpaInputError
+    from kpa_core.record import Record
+
+    with pytest.raises(KpaInputError) as info:
+        score_year([])
+    [p] = info.value.problems
+    assert (p.problem_zh, p.problem_en) == ("没有可评分的记录", "no records to score")
+    other = Record(rubric="kvtc-2099-other", year=2013, unit="乙", entries={}, unit_id="b")
+    with pytest.raises(KpaInputError) as info:
+        score_year([rec("a", {}), other])
+    [p] = info.value.problems
+    assert (p.field, p.value, p.allowed_zh, p.allowed_en) == (
+        "rubric", ["kvtc-2099-other"], "kvtc-2013-draft", "kvtc-2013-draft")
+    assert p.problem_en == "records use different rubrics"
+
+
+def test_breakdown_rows_skip_zero_entries_and_keep_reason_and_evidence() -> None:
+    r = rec("x", {"B01.docs": {"count": 0},  # worth nothing: no row, and the rest still come
+                  "B02.responsibility": {"applies": True, "reason": "未分解", "evidence": "台账"},
+                  "B14.method": {"applies": True, "reason": "无方法"},
+                  "S2.suggestions": R(count=1)})
+    bd = score_year([r]).breakdown
+    assert bd[["rule", "amount", "reason", "evidence"]].values.tolist() == [
+        ["B02.responsibility", -2.0, "未分解", "台账"],
+        ["B14.method", -1.0, "无方法", ""],
+        ["S2.suggestions", 2.0, "原因", ""]]
+    assert bd[["unit", "unit_id", "area", "item", "kind"]].values.tolist()[0] == [
+        "单位x", "x", "A1", "B02", "flag"]
+
+
+def test_cap_scope_comes_from_override_then_record_then_rubric() -> None:
+    from kpa_core.errors import KpaInputError
+    from kpa_core.rubric import load_rubric
+    from kpa_core.scoring import resolve_cap_scope
+
+    rubric = load_rubric("kvtc-2013-draft")
+    own = rec("x", {}, options={"cap_scope": "area"})
+    assert resolve_cap_scope(own, rubric) == "area"
+    assert resolve_cap_scope(own, rubric, "subarea") == "subarea"
+    assert resolve_cap_scope(rec("y", {}), rubric) == "subarea"  # the rubric's default
+    assert resolve_cap_scope(rec("y", {}), rubric, "area") == "area"
+    with pytest.raises(KpaInputError) as info:
+        resolve_cap_scope(own, rubric, "whole")
+    [p] = info.value.problems
+    assert (p.unit, p.field, p.value, p.allowed_zh, p.allowed_en) == (
+        "单位x", "cap_scope", "whole", "subarea|area", "subarea|area")
+    assert (p.problem_zh, p.problem_en) == ("选项取值不合法", "option value not allowed")
+
+
+def test_duplicates_are_named_by_name_and_by_id_with_both_sources() -> None:
+    from kpa_core.errors import KpaInputError
+    from kpa_core.scoring import check_unique_units
+
+    a = rec("a", {})
+    a.source = "2013/a.yaml"
+    same_name = parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": "单位a",
+                              "unit_id": "a2", "entries": {}}, where="2013/a2.yaml")
+    same_id = parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": "别的",
+                            "unit_id": "a", "entries": {}}, where="2013/other.yaml")
+    check_unique_units([a, rec("b", {})])  # distinct: no problem
+    with pytest.raises(KpaInputError) as info:
+        check_unique_units([a, same_name, same_id])
+    found = [(p.unit, p.field, p.value, p.where) for p in info.value.problems]
+    assert found == [("单位a", "unit", "单位a", "2013/a.yaml ~ 2013/a2.yaml"),
+                     ("别的", "unit", "a", "2013/a.yaml ~ 2013/other.yaml")]
+    p = info.value.problems[0]
+    assert (p.problem_zh, p.problem_en) == ("同一年度单位重复", "unit appears twice in one year")
+    assert (p.allowed_zh, p.allowed_en) == ("每个单位每年一份记录", "one record per unit and year")
