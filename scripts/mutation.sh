@@ -72,7 +72,7 @@ for module in "${modules[@]}"; do
     echo "    ^\\s*allowed_(zh|en)=f?\"[^\"]*\"[,)]*\\s*\$"
     printf 'pytest_add_cli_args =\n    -m\n    not browser and not notebook\n    -p\n    no:cacheprovider\n'
     echo "pytest_add_cli_args_test_selection ="
-    for t in "${FAST_TESTS[@]}"; do [ -f "$t" ] && echo "    $t"; done
+    for t in "${FAST_TESTS[@]}"; do if [ -f "$t" ]; then echo "    $t"; fi; done
   } > "$work/setup.cfg"
   (
     cd "$work"
