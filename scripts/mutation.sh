@@ -43,8 +43,8 @@ FAST_TESTS=(
 )
 
 mkdir -p "$OUT"
-echo "| module | mutants | killed | survived | timeout/other | score |"
-echo "|---|---|---|---|---|---|"
+echo "| module | mutants | killed | timeout | survived | no tests | score |"
+echo "|---|---|---|---|---|---|---|"
 for module in "${modules[@]}"; do
   work="$OUT/$module"
   rm -rf "$work"
@@ -87,13 +87,16 @@ for module in "${modules[@]}"; do
     "$PY" -c "$RUN_MUTMUT" results --all true > "$OUT/$module.results.txt" 2>&1 || true
   )
   r="$OUT/$module.results.txt"
-  killed=$(grep -c ': killed$' "$r" || true)
-  survived=$(grep -c ': survived$' "$r" || true)
-  total=$(grep -cE ': [a-z ]+$' "$r" || true)
-  other=$(( total - killed - survived ))
+  count() { grep -c ": $1\$" "$r" || true; }
+  killed=$(count killed); survived=$(count survived); timeout=$(count timeout)
+  untested=$(count "no tests"); total=$(grep -cE ': [a-z ]+$' "$r" || true)
   grep ': survived$' "$r" | sed 's/: survived$//; s/^ *//' > "$OUT/$module.survivors.txt" || true
-  score=$(awk -v k="$killed" -v t="$total" 'BEGIN { printf (t ? "%.0f%%" : "-"), 100 * k / t }')
-  echo "| \`$module\` | $total | $killed | $survived | $other | $score |"
+  grep ': no tests$' "$r" | sed 's/: no tests$//; s/^ *//' > "$OUT/$module.untested.txt" || true
+  # a timeout counts as detected (the mutant made the tests hang); "no tests" as not killed
+  score=$(awk -v k="$((killed + timeout))" -v t="$total" \
+    'BEGIN { printf (t ? "%.0f%%" : "-"), 100 * k / t }')
+  echo "| \`$module\` | $total | $killed | $timeout | $survived | $untested | $score |" \
+    | tee -a "$OUT/table.md"
 done
 echo
 echo "survivors: $OUT/<module>.survivors.txt; logs: $OUT/<module>.log"
