@@ -264,3 +264,56 @@ def test_params_typed_by_hand_reproduce_with_the_hand_numbers(home) -> None:
     result = reproduce_file(path)
     assert {c.key: (c.old, c.new) for c in result.score_changes} == {
         "A3": (45, 48), "A3.pun": (-3, 0), "basic": (75, 78), "total": (77.5, 80.5)}
+
+
+# --- what the office reads ---------------------------------------------------------------------
+
+def test_the_full_account_of_a_changed_unit_reads_exactly_so() -> None:
+    from kpa_core.reproduce import EntryChange, Reproduction, report_text, summary_line
+
+    r = Reproduction(path="params/2013/testunit.yaml", unit="测试系", unit_id="testunit",
+                     year=2013, rubric_id="kvtc-2013-draft", old_total=94.5, new_total=92.5,
+                     rubric_changed=True, rubric_sha=("a" * 64, "b" * 64),
+                     rule_changes=[RuleChange("B01.docs", "amount", 2, 3)],
+                     data_status="changed", data_path="data/2013/testunit.yaml",
+                     data_sha=("c" * 64, "d" * 64),
+                     entry_changes=[EntryChange("B07.plan", ("applies",), None,
+                                                {"applies": True, "reason": "x"}, None, -2.0)],
+                     score_changes=[ScoreChange("total", 94.5, 92.5)],
+                     grade=("优秀", "良好"), problems=["p1"], notes=["n1"])
+    assert summary_line(r) == (
+        "✘ 未复现 NOT reproduced testunit 测试系 2013  合计 total 94.5 → 92.5  [问题 problems 1; "
+        "细则改动 rubric changed (1 项 changes); 数据文件改动 data file changed; 条目变化 entries 1; "
+        "得分不同 scores differ (1 项); 等级 grade 优秀 → 良好]")
+    lines = report_text(r).splitlines()
+    assert lines[1:4] == [
+        "  参数文件 params: params/2013/testunit.yaml",
+        "  考核细则已改动 rubric changed: kvtc-2013-draft sha256 aaaaaaaaaaaa… → bbbbbbbbbbbb…",
+        "    规则 rule  字段 field  原值 old  现值 new"]
+    assert "    B01.docs   amount      2         3" in lines
+    assert ("  数据文件已改动 data file changed: data/2013/testunit.yaml sha256 cccccccccccc… → "
+            "dddddddddddd…") in lines
+    assert any(ln.split() == ["B07.plan", "（无", "none）", "applies=True", "—", "-2"]
+               for ln in lines)
+    assert any(ln.split() == ["total", "94.5", "92.5", "-2"] for ln in lines)
+    assert lines[-3:] == ["  等级变化 grade changed: 优秀 → 良好", "  问题 problem: p1",
+                          "  注 note: n1"]
+
+
+def test_the_one_line_summaries_of_other_cases() -> None:
+    from kpa_core.reproduce import Reproduction, summary_line
+
+    ok = Reproduction(path="p", unit="甲", unit_id=None, year=2013, rubric_id="r",
+                      old_total=100.0, new_total=100.0)
+    assert ok.ok and summary_line(ok) == "✔ 已复现 reproduced   - 甲 2013  合计 total 100"
+    edited = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r",
+                          old_total=100.0, rule_changes=[RuleChange("B01.docs", "amount", 3, 2)])
+    assert not edited.ok
+    assert summary_line(edited).endswith(
+        "合计 total 100 → —  [保存的细则分值不符 saved rubric numbers differ (1 项)]")
+    odd = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r",
+                       old_total=100.0, new_total=100.0, data_status="unknown")
+    assert not odd.ok and summary_line(odd).endswith("[见下文 see below]")
+    same_grade = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r",
+                              old_total=90.0, new_total=90.0, grade=("良好", "良好"))
+    assert same_grade.ok
