@@ -283,8 +283,8 @@ def test_the_full_account_of_a_changed_unit_reads_exactly_so() -> None:
                      grade=("优秀", "良好"), problems=["p1"], notes=["n1"])
     assert summary_line(r) == (
         "✘ 未复现 NOT reproduced testunit 测试系 2013  合计 total 94.5 → 92.5  [问题 problems 1; "
-        "细则改动 rubric changed (1 项 changes); 数据文件改动 data file changed; 条目变化 entries 1; "
-        "得分不同 scores differ (1 项); 等级 grade 优秀 → 良好]")
+        "细则改动 rubric changed (1 项 changes); 数据文件改动 data file changed; "
+        "条目变化 entries 1; 得分不同 scores differ (1 项); 等级 grade 优秀 → 良好]")
     lines = report_text(r).splitlines()
     assert lines[1:4] == [
         "  参数文件 params: params/2013/testunit.yaml",
