@@ -179,3 +179,70 @@ def test_grade_command_honours_cap_scope(tmp_path, capsys, monkeypatch) -> None:
     assert capsys.readouterr().out.splitlines()[1] == "x,甲系,78.0,良好,good,,"
     assert main([*base, "--cap-scope", "area"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("x,甲系,75.0,合格,pass,,")
+
+
+# --- conditions that lack what they need, and what grading hands on ----------------------------
+
+def test_conditions_missing_their_fields_or_naming_unknown_areas_are_refused() -> None:
+    problems = problems_of(bands(g("合格", "pass", 0, unless=[
+        {"kind": "cases_under"}, {"kind": "area_below", "area": "A9"},
+        {"kind": "area_at_zero", "areas": ["A3.pun"]}])))
+    found = [(p.field, p.problem_en, p.value) for p in problems]
+    assert found == [("grades.0.unless.0.id", "condition lacks a field", None),
+                     ("grades.0.unless.1.score", "condition lacks a field", None),
+                     ("grades.0.unless.1.area", "unknown area", "A9")]
+    assert problems[1].allowed_en == "area, score"
+
+
+def test_grade_records_sorts_by_total_then_id_and_joins_reasons() -> None:
+    spec = parse_bands(bands(
+        g("优秀", "excellent", 95, unless=[{"kind": "area_at_zero"}]), g("合格", "pass", 0),
+        veto={"grade": "合格", "conditions": [{"kind": "cases_under", "id": "B16"},
+                                             {"kind": "area_below", "area": "A3.pun",
+                                              "score": 20}]}))
+    from kpa_core.grading import grade_records, grades_param
+
+    def rec(uid: str, entries: dict):
+        return parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": f"单位{uid}",
+                             "unit_id": uid, "entries": entries})
+
+    recs = [rec("c", {"B01.docs": R(count=1)}),          # 98: below 95? no → 优秀
+            rec("b", {"B16.judicial": R(cases=[4])}),    # 96, vetoed twice
+            rec("a", {"B01.docs": R(count=1)}),          # 98, ties with c: a first
+            rec("d", {"B05.relatives": R(count=2)})]     # 90: A2 at 0 and below 95
+    frame = grade_records(recs, spec)
+    assert frame["unit_id"].tolist() == ["a", "c", "b", "d"]
+    assert frame["grade"].tolist() == ["优秀", "优秀", "合格", "合格"]
+    veto = frame.loc[frame.unit_id == "b", "veto"].item()
+    assert veto == ("B16 下有扣分 / deduction under B16: B16.judicial; "
+                    "A3.pun 得分 16 低于 20 / A3.pun scored 16 < 20")
+    assert frame.loc[frame.unit_id == "d", "reasons"].item() == (
+        "优秀：合计 90 < 95 / excellent: total below threshold")
+    card = score_record(recs[1])
+    param = grades_param(spec, card)
+    assert (param["grade"], param["grade_en"], param["sha256"]) == ("合格", "pass", spec.sha256)
+    assert param["vetoed_by"] == veto.split("; ") and param["bands"] is spec.data
+    assert grade_card(card, spec).label == "合格 pass" and spec.english("优秀") == "excellent"
+    assert spec.english("未知") == ""
+
+
+def test_grade_command_tallies_every_band_and_the_ungraded(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("KPA_HOME", str(tmp_path))
+    data = tmp_path / "data"
+    (data / "2013").mkdir(parents=True)
+    (data / "units.csv").write_text("unit_id,name_zh,name_en,kind\nx,甲系,X,department\n"
+                                    "y,乙系,Y,department\n", encoding="utf-8")
+    (data / "2013" / "x.yaml").write_text("rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\n"
+                                          "entries: {}\n", encoding="utf-8")
+    (data / "2013" / "y.yaml").write_text(
+        "rubric: kvtc-2013-draft\nyear: 2013\nunit: 乙系\nentries:\n"
+        "  B04.losses: {applies: true, reason: 损失}\n", encoding="utf-8")  # 95
+    spec = tmp_path / "bands.yaml"
+    spec.write_text("kpa_bands: 1\nid: t\ngrades:\n"
+                    "  - {grade: 优秀, en: excellent, min_total: 99}\n"
+                    "  - {grade: 良好, en: good, min_total: 98}\n", encoding="utf-8")
+    assert main(["grade", "--year", "2013", "--bands", str(spec), "--data", str(data)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("2013 年度等级 / grades — 等级划分 bands t (sha256 ")
+    assert out[-1] == ("优秀 excellent: 1  良好 good: 0  未定级 ungraded: 1"
+                       "（低于所有等级 / below every band）")
