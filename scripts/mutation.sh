@@ -65,6 +65,7 @@ for module in "${modules[@]}"; do
     echo "    data"
     echo "    params"
     echo "    scripts"
+    echo "    notebooks"
     echo "    README.md"
     echo "do_not_mutate_patterns ="
     echo "    ^\\s*f?\"[^\"]*\"[,)\\]]*\\s*(#.*)?\$"
