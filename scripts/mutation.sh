@@ -43,38 +43,38 @@ FAST_TESTS=(
 )
 
 mkdir -p "$OUT"
+work="$OUT/tree"
+rm -rf "$work"
+mkdir -p "$work"
+# One clean copy of the tracked files (the working tree's versions), one mutmut setup and one
+# stats run (which test touches which function) for all the modules; then one module at a time.
+git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$work"
+# the seed text sits beside the clone in CI; point the copy at the real one
+seed=""
+for parent in "$REPO" "$REPO"/..{,/..,/../..}; do
+  if [ -f "$parent/shared/seed/assessment-rules-2013-draft.zh.txt" ]; then
+    seed="$parent/shared/seed"; break
+  fi
+done
+{
+  echo "[mutmut]"
+  echo "source_paths = kpa_core"
+  echo "only_mutate ="
+  for module in "${modules[@]}"; do echo "    kpa_core/$module.py"; done
+  echo "also_copy ="
+  for extra in data params scripts notebooks README.md; do echo "    $extra"; done
+  echo "do_not_mutate_patterns ="
+  echo "    ^\\s*f?\"[^\"]*\"[,)\\]]*\\s*(#.*)?\$"
+  echo "    ^\\s*f?'[^']*'[,)\\]]*\\s*(#.*)?\$"
+  echo "    ^\\s*allowed_(zh|en)=f?\"[^\"]*\"[,)]*\\s*\$"
+  printf 'pytest_add_cli_args =\n    -m\n    not browser and not notebook\n    -p\n    no:cacheprovider\n'
+  echo "pytest_add_cli_args_test_selection ="
+  for t in "${FAST_TESTS[@]}"; do if [ -f "$t" ]; then echo "    $t"; fi; done
+} > "$work/setup.cfg"
+
 echo "| module | mutants | killed | timeout | survived | no tests | score |"
 echo "|---|---|---|---|---|---|---|"
 for module in "${modules[@]}"; do
-  work="$OUT/$module"
-  rm -rf "$work"
-  mkdir -p "$work"
-  # a clean copy of the tracked files (the working tree's versions)
-  git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$work"
-  # the seed text sits beside the clone in CI; point the copy at the real one
-  seed=""
-  for parent in "$REPO" "$REPO"/..{,/..,/../..}; do
-    [ -f "$parent/shared/seed/assessment-rules-2013-draft.zh.txt" ] && seed="$parent/shared/seed" \
-      && break
-  done
-  {
-    echo "[mutmut]"
-    echo "source_paths = kpa_core"
-    echo "only_mutate = kpa_core/$module.py"
-    echo "also_copy ="
-    echo "    data"
-    echo "    params"
-    echo "    scripts"
-    echo "    notebooks"
-    echo "    README.md"
-    echo "do_not_mutate_patterns ="
-    echo "    ^\\s*f?\"[^\"]*\"[,)\\]]*\\s*(#.*)?\$"
-    echo "    ^\\s*f?'[^']*'[,)\\]]*\\s*(#.*)?\$"
-    echo "    ^\\s*allowed_(zh|en)=f?\"[^\"]*\"[,)]*\\s*\$"
-    printf 'pytest_add_cli_args =\n    -m\n    not browser and not notebook\n    -p\n    no:cacheprovider\n'
-    echo "pytest_add_cli_args_test_selection ="
-    for t in "${FAST_TESTS[@]}"; do if [ -f "$t" ]; then echo "    $t"; fi; done
-  } > "$work/setup.cfg"
   (
     cd "$work"
     # The mutated copy, not an installed tree, must be what the tests import: mutmut puts
@@ -83,9 +83,11 @@ for module in "${modules[@]}"; do
     export KPA_SEED_DIR="$seed"
     unset PYTHONPATH KPA_HOME
     start=$(date +%s)
-    nice -n 19 "$PY" -c "$RUN_MUTMUT" run --max-children "$JOBS" > "$OUT/$module.log" 2>&1 || true
+    nice -n 19 "$PY" -c "$RUN_MUTMUT" run --max-children "$JOBS" "kpa_core.$module.*" \
+      > "$OUT/$module.log" 2>&1 || true
     echo "$(( $(date +%s) - start ))" > "$OUT/$module.seconds"
-    "$PY" -c "$RUN_MUTMUT" results --all true > "$OUT/$module.results.txt" 2>&1 || true
+    "$PY" -c "$RUN_MUTMUT" results --all true 2>&1 | grep "kpa_core\.$module\." \
+      > "$OUT/$module.results.txt" || true
   )
   r="$OUT/$module.results.txt"
   count() { grep -c ": $1\$" "$r" || true; }
