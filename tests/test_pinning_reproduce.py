@@ -317,3 +317,37 @@ def test_the_one_line_summaries_of_other_cases() -> None:
     same_grade = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r",
                               old_total=90.0, new_total=90.0, grade=("良好", "良好"))
     assert same_grade.ok
+
+
+def test_the_small_formatters_of_the_account() -> None:
+    from kpa_core.reproduce import (
+        EntryChange,
+        Reproduction,
+        _entry_text,
+        _fmt_any,
+        _signed,
+        _signed_text,
+        report_text,
+    )
+
+    rubric = load_rubric("kvtc-2013-draft")
+    assert _signed(rubric, "B01.docs", 4.0) == -4.0 and _signed(rubric, "S1.honours", 3.0) == 3.0
+    assert _signed(None, "B01.docs", 4.0) == -4.0  # no rubric: shown as a deduction
+    assert _signed(rubric, "B01.docs", None) is None
+    assert (_signed_text(0), _signed_text(-2.5), _signed_text(3), _signed_text(None)) == (
+        "0", "-2.5", "+3", "—")
+    both = _entry_text({"count": 2, "reason": "迟交"}, ("count", "reason"))
+    assert both == "count=2, reason=迟交"
+    assert _entry_text({"count": 2}, ("reason",)) == "（无 none）"
+    assert _entry_text(None, ("count",)) == "（无 none）"
+    assert (_fmt_any(2.0), _fmt_any(3), _fmt_any(True), _fmt_any("two")) == ("2", "3", "True",
+                                                                           "two")
+    r = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r", old_total=96.0,
+                     new_total=94.0, data_status="changed", data_path="d.yaml",
+                     data_sha=(None, "d" * 64),
+                     entry_changes=[EntryChange("B01.docs", ("count",), {"count": 2},
+                                                {"count": 3}, -4.0, -6.0)])
+    lines = report_text(r).splitlines()
+    assert "  数据文件已改动 data file changed: d.yaml sha256 … → dddddddddddd…" in lines
+    assert "  条目变化 entry changes (原 = 参数中保存的 saved, 现 = 现在评分的 rescored):" in lines
+    assert any(ln.split() == ["B01.docs", "count=2", "count=3", "-4", "-6"] for ln in lines)
