@@ -351,3 +351,33 @@ def test_the_small_formatters_of_the_account() -> None:
     assert "  数据文件已改动 data file changed: d.yaml sha256 … → dddddddddddd…" in lines
     assert "  条目变化 entry changes (原 = 参数中保存的 saved, 现 = 现在评分的 rescored):" in lines
     assert any(ln.split() == ["B01.docs", "count=2", "count=3", "-4", "-6"] for ln in lines)
+
+
+def test_the_account_tables_have_their_bilingual_headers() -> None:
+    from kpa_core.reproduce import EntryChange, Reproduction, report_text
+
+    r = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r", old_total=96.0,
+                     new_total=94.0,
+                     entry_changes=[EntryChange("B01.docs", ("count",), {"count": 2},
+                                                {"count": 3}, -4.0, -6.0)],
+                     score_changes=[ScoreChange("total", 96.0, 94.0)])
+    words = [ln.split() for ln in report_text(r).splitlines()]
+    assert ["规则", "rule", "原条目", "old", "entry", "现条目", "new", "entry", "原分", "old",
+            "pts", "现分", "new", "pts"] in words
+    assert ["得分变化", "score", "changes:"] in words
+    assert ["得分", "score", "原", "old", "现", "new", "差", "change"] in words
+    assert ["total", "96", "94", "-2"] in words
+
+
+def test_entry_changes_without_a_rubric_come_in_id_order() -> None:
+    from kpa_core.reproduce import diff_entries
+
+    old = {"S1.honours": {"levels": ["city"]}, "B01.docs": {"count": 1}}
+    new = {"B16.judicial": {"cases": [4]}, "B01.docs": {"count": 1}}
+    changes = diff_entries(old, new, {"S1.honours": 2.0}, {"B16.judicial": 4.0}, None)
+    assert [(c.rule_id, c.old_points, c.new_points) for c in changes] == [
+        ("B16.judicial", None, -4.0), ("S1.honours", -2.0, None)]
+    rubric = load_rubric("kvtc-2013-draft")  # with the rubric: its order, bonuses positive
+    changes = diff_entries(old, new, {"S1.honours": 2.0}, {"B16.judicial": 4.0}, rubric)
+    assert [(c.rule_id, c.old_points, c.new_points) for c in changes] == [
+        ("B16.judicial", None, -4.0), ("S1.honours", 2.0, None)]
