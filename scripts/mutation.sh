@@ -72,8 +72,8 @@ done
   for t in "${FAST_TESTS[@]}"; do if [ -f "$t" ]; then echo "    $t"; fi; done
 } > "$work/setup.cfg"
 
-echo "| module | mutants | killed | timeout | survived | no tests | score |"
-echo "|---|---|---|---|---|---|---|"
+echo "| module | mutants | killed | timeout | survived | no tests | score, all | score, code-changing |"
+echo "|---|---|---|---|---|---|---|---|"
 for module in "${modules[@]}"; do
   (
     cd "$work"
@@ -95,11 +95,12 @@ for module in "${modules[@]}"; do
   untested=$(count "no tests"); total=$(grep -cE ': [a-z ]+$' "$r" || true)
   grep ': survived$' "$r" | sed 's/: survived$//; s/^ *//' > "$OUT/$module.survivors.txt" || true
   grep ': no tests$' "$r" | sed 's/: no tests$//; s/^ *//' > "$OUT/$module.untested.txt" || true
-  # a timeout counts as detected (the mutant made the tests hang); "no tests" as not killed
-  score=$(awk -v k="$((killed + timeout))" -v t="$total" \
-    'BEGIN { printf (t ? "%.0f%%" : "-"), 100 * k / t }')
-  echo "| \`$module\` | $total | $killed | $timeout | $survived | $untested | $score |" \
+  # a timeout counts as detected (the mutant made the tests hang); "no tests" as not killed;
+  # the last column leaves out text-only mutants (only a string constant differs)
+  scores=$("$PY" "$REPO/scripts/mutation_classify.py" "$work/mutants/kpa_core/$module.py" "$r" \
+    "$OUT/$module")
+  echo "| \`$module\` | $total | $killed | $timeout | $survived | $untested | $scores |" \
     | tee -a "$OUT/table.md"
 done
 echo
-echo "survivors: $OUT/<module>.survivors.txt; logs: $OUT/<module>.log"
+echo "survivors: $OUT/<module>.code-survivors.txt (and .text-survivors.txt); logs: $OUT/<module>.log"
