@@ -246,3 +246,29 @@ def test_grade_command_tallies_every_band_and_the_ungraded(tmp_path, capsys, mon
     assert out[0].startswith("2013 年度等级 / grades — 等级划分 bands t (sha256 ")
     assert out[-1] == ("优秀 excellent: 1  良好 good: 0  未定级 ungraded: 1"
                        "（低于所有等级 / below every band）")
+
+
+def test_every_bands_problem_names_the_file_and_what_is_allowed() -> None:
+    data = bands(g("合格", "pass", 50, unless=[{"kind": "cases_under", "id": "B06"},
+                                              {"kind": "area_below", "area": "A9", "score": 5},
+                                              {"kind": "area_at_zero", "areas": ["A0"]}]),
+                 g("合格", "pass again", 60),
+                 veto={"grade": "差", "conditions": [{"kind": "cases_under"}]})
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(data, where="bands.yaml")
+    problems = info.value.problems
+    assert {p.where for p in problems} == {"bands.yaml"}
+    by_field = {p.field: p for p in problems}
+    assert sorted(by_field) == ["grades", "grades.0.unless.0.id", "grades.0.unless.1.area",
+                                "grades.0.unless.2.areas", "veto.conditions.0.id",
+                                "veto.grade"]
+    areas = "A1, A2, A3, A3.edu, A3.sys, A3.sup, A3.pun"
+    assert by_field["grades.0.unless.1.area"].allowed_en == areas
+    assert by_field["grades.0.unless.1.area"].allowed_zh == areas.replace(", ", "、")
+    assert by_field["grades.0.unless.0.id"].allowed_en == "B01…B18（无B06）, B16.judicial…"
+    assert by_field["veto.grade"].allowed_en == "合格, 合格"
+    assert (by_field["veto.conditions.0.id"].allowed_zh,
+            by_field["veto.conditions.0.id"].problem_zh) == ("id", "条件缺少字段")
+    both = [p for p in problems if p.field == "grades"]
+    assert [p.problem_en for p in both] == [
+        "grade names repeat", "grades must run best first with min_total strictly decreasing"]
