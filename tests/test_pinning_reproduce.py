@@ -381,3 +381,29 @@ def test_entry_changes_without_a_rubric_come_in_id_order() -> None:
     changes = diff_entries(old, new, {"S1.honours": 2.0}, {"B16.judicial": 4.0}, rubric)
     assert [(c.rule_id, c.old_points, c.new_points) for c in changes] == [
         ("B16.judicial", None, -4.0), ("S1.honours", 2.0, None)]
+
+
+def test_entry_changes_follow_the_rubric_and_name_value_fields_first() -> None:
+    from kpa_core.reproduce import diff_entries
+
+    rubric = load_rubric("kvtc-2013-draft")
+    # the rubric lists B02.system before B02.procedure (alphabetically the other way round)
+    old = {"B02.system": {"points": 1, "reason": "x"},
+           "B17.reflections": {"sessions": [{"participants": 3, "reflections": 0}],
+                               "reason": "少"},
+           "B01.docs": {"count": 0}}
+    new = {"B02.procedure": {"points": 2, "reason": "y"},
+           "B17.reflections": {"sessions": [{"participants": 3, "reflections": 1}],
+                               "reason": "够"},
+           "B01.docs": {"count": 1, "reason": "迟交"},
+           "S1.honours": {"levels": ["region"], "reason": "z"}}
+    changes = diff_entries(old, new, {"B02.system": 1.0, "B17.reflections": 1.0},
+                           {"B02.procedure": 2.0, "B17.reflections": 0.0, "S1.honours": 3.0},
+                           rubric)
+    assert [(c.rule_id, c.fields, c.old_points, c.new_points) for c in changes] == [
+        ("B01.docs", ("count", "reason"), 0.0, 0.0),  # amounts missing from both: 0, not None
+        ("B02.system", ("points", "reason"), -1.0, None),
+        ("B02.procedure", ("points", "reason"), None, -2.0),
+        ("B17.reflections", ("sessions", "reason"), -1.0, 0.0),  # the value before the reason
+        ("S1.honours", ("levels", "reason"), None, 3.0),  # a bonus stays positive
+    ]
