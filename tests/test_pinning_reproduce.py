@@ -407,3 +407,11 @@ def test_entry_changes_follow_the_rubric_and_name_value_fields_first() -> None:
         ("B17.reflections", ("sessions", "reason"), -1.0, 0.0),  # the value before the reason
         ("S1.honours", ("levels", "reason"), None, 3.0),  # a bonus stays positive
     ]
+
+
+def test_a_saved_score_group_that_is_missing_counts_as_changed() -> None:
+    from kpa_core.reproduce import diff_scores
+
+    card = score_record(parse_record(RECORD))
+    saved = {"basic": 91.5, "bonus": 3.0, "total": 94.5, "areas": dict(card.area_scores)}
+    assert diff_scores(saved, card) == [ScoreChange("S1", None, 3.0), ScoreChange("S2", None, 0.0)]
