@@ -415,3 +415,46 @@ def test_a_saved_score_group_that_is_missing_counts_as_changed() -> None:
     card = score_record(parse_record(RECORD))
     saved = {"basic": 91.5, "bonus": 3.0, "total": 94.5, "areas": dict(card.area_scores)}
     assert diff_scores(saved, card) == [ScoreChange("S1", None, 3.0), ScoreChange("S2", None, 0.0)]
+
+
+def test_diff_numbers_with_whole_groups_missing_or_added() -> None:
+    rule = {"kind": "per_count", "amount": 2}
+    assert diff_numbers({}, {"rules": {"B01.docs": rule}}) == [
+        RuleChange("B01.docs", "(rule)", "—", "存在 present")]
+    assert diff_numbers({"rules": {"B01.docs": rule}}, {}) == [
+        RuleChange("B01.docs", "(rule)", "存在 present", "—")]
+    assert diff_numbers({"areas": {"A1": 20}}, {}) == [RuleChange("A1", "points", 20, None)]
+    assert diff_numbers({}, {"items": {"B01": {"area": "A1", "points": 5}}}) == [
+        RuleChange("B01", "points", None, {"area": "A1", "points": 5})]
+    # a removed rule does not stop the rules after it from being compared
+    old = {"rules": {"B01.docs": rule, "B01.meetings": {"kind": "shortfall", "amount": 1}}}
+    new = {"rules": {"B01.meetings": {"kind": "shortfall", "amount": 2}}}
+    assert diff_numbers(old, new) == [RuleChange("B01.docs", "(rule)", "存在 present", "—"),
+                                      RuleChange("B01.meetings", "amount", 1, 2)]
+    # an option on one side only is a change too
+    assert diff_numbers({"options": {"cap_scope": "subarea"}}, {"options": {}}) == [
+        RuleChange("options.cap_scope", "default", "subarea", None)]
+
+
+def test_every_problem_of_a_params_file_is_kept(home) -> None:
+    from kpa_core.reproduce import reproduce_params
+
+    params = read_params(write_project(home, RECORD))
+    params["rubric"]["id"] = "kvtc-1999-gone"
+    params["record"]["data"]["entries"]["B06.x"] = {"count": 1, "reason": "无"}
+    result = reproduce_params(params, path=str(home / "params" / "2013" / "other.yaml"))
+    assert result.rubric_id == "kvtc-1999-gone" and not result.ok
+    assert len(result.problems) == 3
+    assert result.problems[0].startswith("考核细则 kvtc-1999-gone 已不存在 / rubric "
+                                         "kvtc-1999-gone no longer exists")
+    assert result.problems[1].startswith("文件名与单位不符")
+    assert "embedded record invalid" in result.problems[2]
+    assert "other.yaml (record.data)" in result.problems[2] and "B06.x" in result.problems[2]
+
+
+def test_the_embedded_record_takes_the_unit_id_of_the_params(home) -> None:
+    path = write_project(home, {k: v for k, v in RECORD.items() if k != "unit_id"})
+    edit_text(path, "unit_id: null", "unit_id: testunit")  # a report's params name their unit
+    (home / "data" / "2013" / "testunit.yaml").unlink()
+    result = reproduce_file(path)
+    assert result.entry_source == "embedded" and result.record.unit_id == "testunit"
