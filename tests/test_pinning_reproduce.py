@@ -458,3 +458,51 @@ def test_the_embedded_record_takes_the_unit_id_of_the_params(home) -> None:
     (home / "data" / "2013" / "testunit.yaml").unlink()
     result = reproduce_file(path)
     assert result.entry_source == "embedded" and result.record.unit_id == "testunit"
+
+
+def test_error_paths_keep_earlier_problems_and_say_where(home) -> None:
+    from kpa_core.reproduce import reproduce_params
+
+    path = write_project(home, RECORD)
+    params = read_params(path)
+    wrong_name = str(home / "params" / "2013" / "other.yaml")  # a name problem first
+    data_file = home / "data" / "2013" / "testunit.yaml"
+    data_file.write_text(dump({**RECORD, "entries": {"B01.docs": {"count": 9, "reason": "x"}}}),
+                         encoding="utf-8")
+    result = reproduce_params(params, path=wrong_name)
+    assert result.data_path == str(data_file) and result.data_status == "changed"
+    assert [p[:9] for p in result.problems] == ["文件名与单位不符 ", "数据文件现已无效 "]
+    assert "B01.docs" in result.problems[1]
+    # bands that no longer parse: named with the file and the field, after the name problem
+    data_file.write_text(dump(RECORD), encoding="utf-8")
+    params["grades"] = {"bands": {"kpa_bands": 1, "id": "t", "grades": []}, "sha256": "0" * 64,
+                        "grade": "x", "grade_en": "x", "vetoed_by": []}
+    result = reproduce_params(params, path=wrong_name)
+    assert len(result.problems) == 2 and "other.yaml (grades.bands)" in result.problems[1]
+    assert result.record is not None and result.record.unit == "测试系"
+
+
+def test_older_params_without_rule_amounts_are_priced_with_todays_rubric(home) -> None:
+    path = write_project(home, RECORD)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  rules: {")
+    path.write_text(text[:start] + text[text.index("\n", start) + 1:], encoding="utf-8")
+    assert "rules" not in read_params(path)["scores"]
+    assert reproduce_file(path).ok
+    edited = copy.deepcopy(RECORD)
+    edited["entries"]["B01.docs"]["count"] = 3
+    (home / "data" / "2013" / "testunit.yaml").write_text(dump(edited), encoding="utf-8")
+    result = reproduce_file(path)
+    assert [(c.rule_id, c.old_points, c.new_points) for c in result.entry_changes] == [
+        ("B01.docs", -4.0, -6.0)]
+
+
+def test_the_kpa_version_is_noted_only_when_it_changed(home) -> None:
+    from kpa_core import __version__
+
+    path = write_project(home, RECORD)
+    assert not any("kpa version changed" in n for n in reproduce_file(path).notes)
+    edit_text(path, f"kpa_version: {__version__}\n", "kpa_version: 0.0.1\n")
+    result = reproduce_file(path)
+    assert f"kpa 版本 0.0.1 → {__version__} / kpa version changed" in result.notes
+    assert result.ok  # a newer kpa that gives the same numbers still reproduces
