@@ -506,3 +506,11 @@ def test_the_kpa_version_is_noted_only_when_it_changed(home) -> None:
     result = reproduce_file(path)
     assert f"kpa 版本 0.0.1 → {__version__} / kpa version changed" in result.notes
     assert result.ok  # a newer kpa that gives the same numbers still reproduces
+
+
+def test_a_rubric_that_is_gone_is_not_replaced_by_the_records(home) -> None:
+    path = write_project(home, RECORD)
+    edit_text(path, "  id: kvtc-2013-draft\n", "  id: kvtc-1999-gone\n")
+    result = reproduce_file(path)
+    assert not result.ok and result.card is None and result.new_total is None
+    assert result.problems[0].startswith("考核细则 kvtc-1999-gone 已不存在")
