@@ -514,3 +514,23 @@ def test_a_rubric_that_is_gone_is_not_replaced_by_the_records(home) -> None:
     result = reproduce_file(path)
     assert not result.ok and result.card is None and result.new_total is None
     assert result.problems[0].startswith("考核细则 kvtc-1999-gone 已不存在")
+
+
+def test_an_entry_change_under_a_changed_rubric_shows_the_saved_old_points(home,
+                                                                           rubric_dir) -> None:
+    path = write_project(home, RECORD)  # saved: B01.docs 2 × 2 = 4
+    rubric_file = rubric_dir / "kvtc-2013-draft.yaml"
+    data = yaml.safe_load(rubric_file.read_text(encoding="utf-8"))
+    docs = next(r for i in data["items"] if i["id"] == "B01" for r in i["rules"]
+                if r["id"] == "B01.docs")
+    docs["amount"] = 3
+    rubric_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
+    rubric_mod.load_rubric.cache_clear()
+    edited = copy.deepcopy(RECORD)
+    edited["entries"]["B01.docs"]["count"] = 3
+    (home / "data" / "2013" / "testunit.yaml").write_text(dump(edited), encoding="utf-8")
+    result = reproduce_file(path)
+    # old: what the params saved (2 × 2), not 2 × 3 priced with today's rubric; new: 3 × 3
+    assert [(c.rule_id, c.old_points, c.new_points) for c in result.entry_changes] == [
+        ("B01.docs", -4.0, -9.0)]
