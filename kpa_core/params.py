@@ -34,9 +34,10 @@ import json
 import math
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:  # imported where used: a batch rerun needs no schema library
+    import jsonschema
 
 from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
@@ -288,6 +289,8 @@ def describe_allowed(node: dict[str, Any]) -> tuple[str, str]:
 
 def _branch_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
     """For a failed oneOf/anyOf: the errors of the branch whose type fits the value, if any."""
+    import jsonschema
+
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER
     for i, branch in enumerate(error.validator_value):
         kind = branch.get("type") if isinstance(branch, dict) else None
@@ -371,6 +374,8 @@ def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
         raise KpaInputError([Problem("参数文件须为键值表", "a params file must be a mapping",
                                      value=type(data).__name__, where=where)])
     unit = data.get("unit") if isinstance(data.get("unit"), str) else None
+    import jsonschema  # here, not at the top: most commands never validate a params file
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems = [p for e in errors for p in schema_problems(e, unit, where)]

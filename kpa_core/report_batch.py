@@ -34,7 +34,8 @@ from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
 from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
 from kpa_core.record import dump_yaml
-from kpa_core.report_context import data_fingerprints, earlier_years
+from kpa_core.report_context import data_fingerprints, earlier_years, shared_fingerprints
+from kpa_core.report_documents import DocumentOptions, write_documents
 from kpa_core.report_params import check_report_params
 from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
 from kpa_core.rubric import load_rubric
@@ -66,7 +67,7 @@ class BatchResult:
 # The modules whose code shapes a report's content (not the CLI, not other faces).
 REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
                   "report_export", "report_params", "report_sections", "rubric", "rules",
-                  "scoring")
+                  "scoring", "notice", "dates")
 
 
 def code_fingerprint(notebook: Path) -> str:
@@ -89,6 +90,11 @@ def input_key(*parts: Any) -> str:
 VOLATILE_LINES = re.compile(r"^(made|kpa_version): .*$", re.MULTILINE)
 
 
+def params_digest(params: dict[str, Any]) -> str:
+    """sha256 of a params mapping's content, without when and by which version it was made."""
+    return input_key({k: v for k, v in params.items() if k not in ("made", "kpa_version")})
+
+
 def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
     """Write a params file only when something other than when/by-which-version differs.
 
@@ -100,12 +106,34 @@ def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
     """
     try:
         old_text = path.read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, ValueError):
         old_text = None
     if old_text is not None and (VOLATILE_LINES.sub("", old_text)
                                  == VOLATILE_LINES.sub("", dump_yaml(params))):
         return False
     return params_write_if_changed(path, params)
+
+
+def sync_params(path: Path, params: dict[str, Any], last: list[str] | None) -> list[str]:
+    """``write_params_if_changed``, skipped when the last batch left this very content there.
+
+    ``last`` is what the manifest of the last batch holds for the unit: [content digest, file
+    sha256]. When both still match, the file is what that content wrote, and nothing is dumped
+    (PyYAML's pure-Python emitter took ~50 ms a unit just to compare). Returns the pair to
+    remember for the next batch.
+    """
+    digest = params_digest(params)
+    try:
+        old = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        old = None
+    if old is not None and last == [digest, old]:
+        return last
+    write_params_if_changed(path, params)
+    try:
+        return [digest, hashlib.sha256(path.read_bytes()).hexdigest()]
+    except OSError:
+        return [digest, ""]
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
@@ -135,9 +163,12 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
               cap_scope: str | None = None, jobs: int | None = None, force: bool = False,
               executor: Executor | None = None, engine: str = "warm", progress: bool = True,
               notebook: str | Path | None = None,
-              log: Callable[[str], None] = print) -> BatchResult:
+              log: Callable[[str], None] = print,
+              documents: DocumentOptions | None = None) -> BatchResult:
     """Render the reports of one year; see the module docstring for the steps."""
     start = time.perf_counter()
+    documents = documents or DocumentOptions()
+    check_documents(documents)
     wanted = list(dict.fromkeys(units or []))
     first = check_report_params(year=year, unit=wanted[0] if wanted else None,
                                 data_dir=data_dir, cap_scope=cap_scope) if wanted else None
@@ -186,24 +217,30 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     code = code_fingerprint(notebook)
     manifest = read_manifest(out)
     old_keys: dict[str, str] = manifest.get("units", {})
+    old_params: dict[str, list[str]] = manifest.get("params", {})
+    params_files: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
     tasks: list[UnitTask] = []
     for uid in (u for u in targets if u in records):
         rec = records[uid]
-        if rec.rubric not in by_rubric:
+        if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
             rubric = load_rubric(rec.rubric)
             same = [r for r in ydata.records if r.rubric == rubric.id]
             table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
             earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
-            by_rubric[rec.rubric] = (rubric, table, earlier)
-        rubric, table, earlier = by_rubric[rec.rubric]
+            by_rubric[rec.rubric] = (rubric, table, earlier,
+                                     shared_fingerprints(data, table, earlier))
+        rubric, table, earlier, shared = by_rubric[rec.rubric]
         card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        write_params_if_changed(pdir / f"{uid}.yaml",
-                                make_params(rec, card, kind="report", data_dir=data,
-                                            record_path=record_path(data, year, uid)))
-        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope}
+        params_files[uid] = sync_params(
+            pdir / f"{uid}.yaml", make_params(rec, card, kind="report", data_dir=data,
+                                              record_path=record_path(data, year, uid)),
+            old_params.get(uid))
+        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
+                      **documents.notebook_parameters()}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier))
+                              data_fingerprints(data, year, uid, table, earlier, shared),
+                              *([bands] if (bands := documents.fingerprint()) else []))
         html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
         if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
                 and ipynb_path.is_file()):
@@ -225,17 +262,43 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     from kpa_core.report_index import write_index_if_changed
 
     table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+    self_units = frozenset(u for u in records
+                           if record_path(data, year, u, role="self").is_file())
     index_key, result.index_written = write_index_if_changed(
         out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-        result.failures, manifest.get("index"), code)
-    if table_all is not None:  # the college-wide overview beside the index (issue #12)
+        result.failures, manifest.get("index"), code, rubric_all, self_units)
+    # The college-wide overview beside the index (issue #12), when anything changed: a unit
+    # re-rendered (its record, self-assessment, the year's or earlier scores moved), the index
+    # changed, or the page is missing. An unchanged rerun would spend ~0.7 s rebuilding it.
+    if table_all is not None and (tasks or result.index_written
+                                  or not (out / "overview.html").is_file()):
         from kpa_core.overview import write_overview_for_batch
         write_overview_for_batch(out, year, data, cap_scope, result.notes)
-    new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key}
+    docs = write_documents(out, year, table_all, rubric_all, ydata.records,
+                           [u for u in done if u in records], documents, cap_scope, force)
+    result.failures.update(docs.failures)
+    params_done = {**{u: d for u, d in old_params.items() if u not in targets}, **params_files}
+    new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key,
+                    "params": params_done}
     if new_manifest != manifest:
         atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
     result.seconds = time.perf_counter() - start
     return result
+
+
+def check_documents(documents: DocumentOptions) -> None:
+    """Bad --lang/--timezone/--bands, or --pdf without Chromium: exit 2 before any work."""
+    from kpa_core.report_params import document_problems
+
+    problems = document_problems({"lang": documents.lang, "office": documents.office,
+                                  "timezone": documents.timezone, "bands": documents.bands})
+    if problems:
+        raise KpaInputError(problems)
+    if documents.pdf:
+        from kpa_core.pdf import check_chromium
+
+        check_chromium()
 
 
 def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) -> str:

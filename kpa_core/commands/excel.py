@@ -10,8 +10,6 @@ import argparse
 from pathlib import Path
 
 from kpa_core.cli_options import add_year_option
-from kpa_core.excel_import import import_workbook
-from kpa_core.excel_template import write_export, write_template
 from kpa_core.paths import default_data_dir
 from kpa_core.record import ROLES
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, available_rubrics
@@ -70,6 +68,8 @@ def output_path(out: str | None, default_name: str) -> Path:
 
 
 def run_template(args: argparse.Namespace) -> int:
+    from kpa_core.excel_template import write_template  # openpyxl: only when used
+
     out = output_path(args.out, f"kpa-{args.year}-template.xlsx")
     path = write_template(args.data or default_data_dir(), args.year, out, args.rubric, args.role)
     print(f"已写入模板 / template written: {path}")
@@ -77,6 +77,8 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from kpa_core.excel_import import import_workbook  # openpyxl: only when used
+
     result = import_workbook(args.workbook, args.data or default_data_dir())
     written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
@@ -97,6 +99,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from kpa_core.excel_template import write_export  # openpyxl: only when used
+
     out = output_path(args.out, f"kpa-{args.year}-export.xlsx")
     path = write_export(args.data or default_data_dir(), args.year, out, args.role)
     print(f"已导出 / exported: {path}")
