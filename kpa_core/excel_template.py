@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import MultiCellRange
@@ -151,6 +151,29 @@ def put_text(cell: Cell) -> None:
         cell.data_type = "s"
         if cell.value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True
+
+
+# What stands in for a character openpyxl refuses (ESC, BEL, other C0 controls): visible, legal.
+REPLACEMENT = "\ufffd"
+
+
+def clean_text(value: Any) -> Any:
+    """A str with the characters XML (so openpyxl) refuses replaced; other values unchanged.
+
+    A reason pasted from a terminal can hold ESC or BEL; openpyxl raises IllegalCharacterError
+    on such a value, which would end ``kpa export`` or ``kpa report`` with a traceback. The
+    replacement character keeps the spot visible instead of silently dropping it.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
+    return value
+
+
+def text_cell(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one value safely: refused characters replaced, text kept text (``put_text``)."""
+    cell = ws.cell(row=row, column=column, value=clean_text(value))
+    put_text(cell)
+    return cell
 
 
 def year_problems(year: Any) -> list[Problem]:
@@ -319,7 +342,7 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                 "evidence": entry.get("evidence") or None,
             }
             for i, c in enumerate(ENTRY_COLUMNS, start=1):
-                cell = ws.cell(row=row, column=i, value=values[c.key])
+                cell = ws.cell(row=row, column=i, value=clean_text(values[c.key]))
                 key = (c.key, n == 0, c.key == "value" and rule.kind in LIST_KINDS)
                 if key in styles:
                     # Copying a styled cell's style ids is ~10× faster than setting fonts,
@@ -373,7 +396,7 @@ def write_units_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
         for name in rubric.options:
             values[f"option:{name}"] = record.options.get(name) if record else None
         for i, c in enumerate(columns, start=1):
-            cell = ws.cell(row=row, column=i, value=values[c.key])
+            cell = ws.cell(row=row, column=i, value=clean_text(values[c.key]))
             put_text(cell)
             if c.is_input:
                 cell.fill = INPUT_FILL
@@ -411,9 +434,9 @@ def write_about_sheet(ws: Worksheet, rubric: Rubric, year: int, role: str, sourc
     ]
     left = Alignment(horizontal="left", vertical="top")
     for row, (key, label, value) in enumerate(meta, start=2):
-        ws.cell(row=row, column=1, value=key)
-        ws.cell(row=row, column=2, value=label)
-        ws.cell(row=row, column=3, value=value).alignment = left
+        text_cell(ws, row, 1, key)
+        text_cell(ws, row, 2, label)
+        text_cell(ws, row, 3, value).alignment = left
     guide: list[tuple[str, str]] = [
         ("填写说明", "How to fill in"),
         (f"在「{SHEET_ENTRIES}」表的黄色列填写取值、原因、依据；取值空白表示该规则无记录。",

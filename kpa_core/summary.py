@@ -54,18 +54,22 @@ def write_xlsx(path: Path, year: int, frame: pd.DataFrame, office: str) -> Path:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
+    from kpa_core.excel_template import text_cell
+
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}汇总表"
     ncol = len(frame.columns)
-    ws.cell(1, 1, f"{office} {year} 年度党风廉政建设责任制考核结果汇总表")
+    # Every text (office, headers, unit names) goes through text_cell: a name such as
+    # '=HYPERLINK(...)' stays text, and a control character cannot break the save.
+    text_cell(ws, 1, 1, f"{office} {year} 年度党风廉政建设责任制考核结果汇总表")
     ws.cell(1, 1).font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for j, name in enumerate(frame.columns, start=1):
-        c = ws.cell(2, j, name)
+        c = text_cell(ws, 2, j, name)
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="F3EEEA")
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -73,7 +77,7 @@ def write_xlsx(path: Path, year: int, frame: pd.DataFrame, office: str) -> Path:
     for i, row in enumerate(frame.itertuples(index=False), start=3):
         for j, value in enumerate(row, start=1):
             v = value.item() if hasattr(value, "item") else value
-            c = ws.cell(i, j, v)
+            c = text_cell(ws, i, j, v)
             c.border = border
             if isinstance(v, float):
                 c.number_format = "0.##"

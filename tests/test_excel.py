@@ -647,3 +647,17 @@ def test_reimport_keeps_a_records_rectification(data_dir: Path, tmp_path: Path) 
     from kpa_core.record import load_record
 
     assert load_record(target).rectification == {"B16": "建立案件报告制度"}
+
+
+def test_control_characters_in_a_reason_are_replaced_not_a_traceback(
+        data_dir: Path, tmp_path: Path) -> None:
+    """ESC/BEL (e.g. a pasted "\\e[2J") are characters openpyxl refuses; export replaces them."""
+    arts = load_record(data_dir / "2013" / "arts.yaml")
+    rule_id = next(iter(arts.entries))
+    arts.entries[rule_id]["reason"] = "清屏\x1b[2J响铃\x07"
+    save_record(arts, data_dir / "2013" / "arts.yaml")
+    out = tmp_path / "e.xlsx"
+    done = run_kpa("export", "--year", "2013", "--data", str(data_dir), "--out", str(out))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    ws = load_workbook(out)[SHEET_ENTRIES]
+    assert ws.cell(row_of(ws, "arts", rule_id), COL["reason"]).value == "清屏\ufffd[2J响铃\ufffd"

@@ -184,3 +184,26 @@ def test_lang_parameter_sets_the_page_language(lang, body):
     assert re.search(r"@media print \{\s*\.lang-auto \.en", html_text)
     with pytest.raises(KpaInputError):
         check_report_params(year=2013, unit="logistics", data_dir=DATA, lang="en")
+
+
+def test_summary_xlsx_keeps_user_text_plain_and_survives_control_characters(tmp_path: Path):
+    """A unit name like '=HYPERLINK(...)' is a text cell, not a formula; ESC/BEL in a name
+    (or the office) is replaced, not an IllegalCharacterError ending `kpa report`."""
+    from openpyxl import load_workbook
+
+    from kpa_core.summary import write_summary
+
+    year = load_year(DATA, 2013, units=load_units(DATA))
+    scores = score_year(year.records)
+    table = scores.table.copy()
+    evil = '=HYPERLINK("http://evil","x")'
+    table.loc[table["unit_id"] == "union", "unit"] = evil
+    table.loc[table["unit_id"] == "arts", "unit"] = "艺术\x1b[2J系\x07"
+    xlsx, _ = write_summary(tmp_path, 2013, table, scores.rubric, office="纪委\x1b办")
+    ws = load_workbook(xlsx).active
+    cells = {ws.cell(r, 3).value: ws.cell(r, 2) for r in range(3, ws.max_row + 1)}
+    assert cells["union"].value == evil and cells["union"].data_type == "s"
+    assert cells["arts"].value == "艺术\ufffd[2J系\ufffd"
+    assert ws.cell(1, 1).value.startswith("纪委\ufffd办 2013")
+    formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
