@@ -312,10 +312,20 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
     from kpa_core.report_params import ReportParamError, resolve_data_dir
 
     data = resolve_data_dir(data_dir)
+    units_csv = data / "units.csv"
     try:
-        some_unit = next(iter(load_units(data))) if (data / "units.csv").is_file() else None
+        some_unit = next(iter(load_units(data)), None) if units_csv.is_file() else None
     except KpaInputError:
-        some_unit = None
+        some_unit = ""  # a broken units.csv: check_report_params names what is wrong in it
+    if some_unit is None and units_csv.is_file():
+        # A fresh `kpa init` workspace: units.csv has only its header row.
+        raise KpaInputError([Problem(
+            "units.csv 中没有单位：请先在 units.csv 中每行填写一个单位（unit_id,name_zh,name_en,"
+            "kind），再录入该年度的考核记录",
+            "no units in units.csv: add one unit per row (unit_id,name_zh,name_en,kind), "
+            "then enter that year's records",
+            field="units.csv", value=str(units_csv), where=str(units_csv))])
+    some_unit = some_unit or None
     try:
         return check_report_params(year=year, unit=some_unit, data_dir=data,
                                    cap_scope=cap_scope).data_dir

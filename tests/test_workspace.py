@@ -109,6 +109,12 @@ def test_init_empty_and_sample(tmp_path, sample_ws):
     assert (tmp_path / "empty" / "data" / "units.csv").read_text("utf-8") == (
         "unit_id,name_zh,name_en,kind\n")
     assert "units.csv" in made.stdout and "kpa template" in made.stdout  # what to do next
+    empty = tmp_path / "empty"
+    report = kpa("report", "--year", "2013", cwd=empty)  # no units yet: a clean exit 2
+    assert report.returncode == 2 and "Traceback" not in report.stderr, report.stderr
+    assert "units.csv 中没有单位" in report.stderr and "no units in units.csv" in report.stderr
+    assert str((empty / "data" / "units.csv").resolve()) in report.stderr
+    assert not (empty / "out").exists()
     again = kpa("init", "empty", cwd=tmp_path)
     assert again.returncode == 2 and "already a workspace" in again.stderr
     ws = load_workspace(sample_ws)
