@@ -129,6 +129,9 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
         parts.append('<p class="kpa-overview-link"><a href="overview.html">年度总览：失分分布、'
                      '单位类别、变动与自评差距<span class="en"> / year overview: where points are '
                      'lost, kinds of unit, movers, self-assessment gaps</span> →</a></p>')
+        parts.append('<p class="kpa-summary-link">公示汇总表<span class="en"> / public '
+                     'summary</span>：<a href="summary.html">网页 / page</a> · '
+                     '<a href="summary.xlsx">Excel 表格 / workbook</a></p>')
         if self_units:
             parts.append(f'<p><span class="kpa-self-mark">{SELF_MARK}</span> 该单位已提交自评'
                          f"（{len(self_units)} 个）<span class=\"en\"> / the unit filed a "

@@ -132,6 +132,8 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
             f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
             f'<body class="kpa-summary lang-zh"><main>'
+            f'<nav class="kpa-nav"><a href="index.html">← 排名与各单位报告</a> · '
+            f'<a href="{XLSX_NAME}">Excel 表格</a></nav>'
             f'<div class="kpa-summary-office">{esc(office)}</div><h1>{esc(title)}</h1>'
             f'<div class="kpa-scroll"><table class="kpa-table kpa-summary-table"><thead><tr>'
             f'{"".join(heads)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'

@@ -104,3 +104,16 @@ def test_unknown_unit_and_year_are_input_errors(report_data, tmp_path):
     assert proc.returncode == 2
     assert "1999" in proc.stderr and "2012、2013" in proc.stderr and "2012, 2013" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_pages_link_each_other(report_run):
+    """index → summary page and workbook; every unit report and the summary → back to index
+    (relative links, so the folder works offline and when moved; hidden on paper)."""
+    out = report_run.out
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="summary.html"' in index and 'href="summary.xlsx"' in index
+    assert (out / "summary.html").is_file() and (out / "summary.xlsx").is_file()
+    back = '<nav class="kpa-nav"><a href="index.html">'
+    for name in ("summary.html", *(f"{u}.html" for u in REPORT_UNITS)):
+        assert back in (out / name).read_text(encoding="utf-8"), name
+    assert re.search(r"@media print \{[^}]*\}\s*\.kpa-nav \{ display: none; \}", index)
