@@ -66,8 +66,8 @@ class BatchResult:
 
 # The modules whose code shapes a report's content (not the CLI, not other faces).
 REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
-                  "report_export", "report_params", "report_sections", "rubric", "rules",
-                  "scoring", "notice", "dates")
+                  "report_export", "report_params", "report_render", "report_sections", "rubric",
+                  "rules", "scoring", "notice", "dates")
 
 
 def code_fingerprint(notebook: Path) -> str:

@@ -77,6 +77,38 @@ def execute(task: UnitTask) -> Any:
         execution_timeout=task.execution_timeout, **kwargs)
 
 
+# Parameters that hold a path: absolute while the kernel runs, workspace-relative when saved.
+PATH_PARAMS = ("data_dir", "bands")
+
+
+def portable(nb: Any, task: UnitTask) -> Any:
+    """The executed notebook with its path parameters as the workspace shows them.
+
+    The kernel needs absolute paths (it may run in any folder), but the kept ``.ipynb`` is
+    shared for years and must not tie itself to one machine: papermill's injected-parameters
+    cell and ``metadata.papermill.parameters`` get ``data/…``-style paths instead.
+    """
+    from papermill.translators import translate_parameters
+
+    from kpa_core.workspace import shown_path
+
+    params = task.parameters
+    data_dir = params.get("data_dir")
+    swaps = {name: shown_path(params[name], data_dir) for name in PATH_PARAMS
+             if isinstance(params.get(name), str) and os.path.isabs(params[name])}
+    if not swaps:
+        return nb
+    saved = {**params, **swaps}
+    meta = nb.metadata.get("papermill")
+    if meta is not None and isinstance(meta.get("parameters"), dict):
+        meta["parameters"] = {**meta["parameters"], **swaps}
+    language = nb.metadata.get("kernelspec", {}).get("language", "python")
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters(task.kernel_name, language, saved, "Parameters")
+    return nb
+
+
 def describe_failure(exc: BaseException) -> str:
     """One readable cause: a cell's error name and message, not papermill's framing."""
     ename = getattr(exc, "ename", None)
@@ -100,7 +132,7 @@ def render_unit(task: UnitTask) -> UnitResult:
     try:
         nb = execute(task)
         html_text = notebook_to_html(nb, title=task.title)
-        atomic_write_text(Path(task.ipynb_path), nbformat.writes(nb))
+        atomic_write_text(Path(task.ipynb_path), nbformat.writes(portable(nb, task)))
         atomic_write_text(Path(task.html_path), html_text)
     except Exception as exc:  # noqa: BLE001 - a unit's failure is data for the batch report
         return UnitResult(task.unit_id, False, time.perf_counter() - start,

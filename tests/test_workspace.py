@@ -197,3 +197,26 @@ def test_every_command_module_is_in_the_light_table():
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
     assert modules == {module for module, _ in cli.COMMANDS.values()}
     assert cli._modules_outside_table() == []
+
+
+def test_kept_notebook_holds_no_absolute_path(tmp_path):
+    """The executed .ipynb kept beside a report is shared for years: its injected parameters
+    and papermill metadata name data/ and grade-bands.yaml relative to the workspace."""
+    import nbformat
+
+    made = kpa("init", "ws", "--sample", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    ws = (tmp_path / "ws").resolve()
+    done = kpa("report", "--year", "2013", "--units", "union", cwd=ws / "data")
+    assert done.returncode == 0, done.stderr
+    kept = ws / "out" / "reports" / "2013" / "union.ipynb"
+    text = kept.read_text(encoding="utf-8")
+    assert str(ws) not in text and str(tmp_path) not in text
+    nb = nbformat.reads(text, as_version=4)
+    assert {k: nb.metadata.papermill.parameters[k] for k in ("data_dir", "bands")} == {
+        "data_dir": "data", "bands": "grade-bands.yaml"}
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'data_dir = "data"' in injected[0].source
+    assert 'bands = "grade-bands.yaml"' in injected[0].source
+    assert 'unit = "union"' in injected[0].source
+    assert "工会" in (kept.with_suffix(".html")).read_text(encoding="utf-8")  # the run itself
