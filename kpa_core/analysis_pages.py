@@ -24,6 +24,9 @@ EXTRA_CSS = """
 .kpa-two { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
 .kpa-two > div { min-width: 0; overflow-x: auto; flex: 1 1 420px; }
 .kpa-two > div.kpa-figure { flex: 0 0 auto; }
+/* A table beside a chart shares the width: its headers wrap ("达成率 % / attainment %" on
+   two lines) so every column fits a 1366 px screen instead of scrolling out of its box. */
+.kpa-two thead th { white-space: normal; min-width: 3em; }
 body.kpa-overview main, body.kpa-sensitivity-page main { max-width: 1500px; }
 td.long { font-size: 0.85em; max-width: 28em; }
 .kpa-heatmap .cell:hover rect { stroke: #000; stroke-width: 1.5; }

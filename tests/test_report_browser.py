@@ -118,3 +118,32 @@ def screenshots(out_dir: Path, docs: Path, unit: str = "assets") -> list[Path]:
 if __name__ == "__main__":
     for path in screenshots(Path(sys.argv[1]), Path(sys.argv[2])):
         print(path)
+
+
+def test_overview_tables_fit_a_1366_screen(tmp_path):
+    """Every table beside a chart on overview.html fits its box at 1366×768: the last column
+    (area attainment's 零分单位) is on screen, not scrolled out."""
+    import shutil
+
+    from kpa_core.overview import write_overview
+
+    pw = pytest.importorskip("playwright.sync_api")
+
+    repo = Path(__file__).resolve().parent.parent
+    data = tmp_path / "data"
+    shutil.copytree(repo / "data", data)
+    out = tmp_path / "out"
+    out.mkdir()
+    path = write_overview(out, 2013, data)
+    with pw.sync_playwright() as p:
+        browser = open_browser(p)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(path.as_uri())
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.kpa-two > div > table')]
+            .map(t => ({head: t.querySelector('th:last-child').textContent,
+                        table: Math.round(t.getBoundingClientRect().right),
+                        box: Math.round(t.parentElement.getBoundingClientRect().right),
+                        scrolls: t.parentElement.scrollWidth > t.parentElement.clientWidth}))""")
+        browser.close()
+    assert "零分单位 / at 0" in [b["head"] for b in boxes]
+    assert [b for b in boxes if b["scrolls"] or b["table"] > b["box"] or b["box"] > 1366] == []
