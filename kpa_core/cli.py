@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from kpa_core import __version__, commands
-from kpa_core.errors import KpaInputError
+from kpa_core.errors import KpaInputError, os_error_problem
 from kpa_core.report_imports import defer_iri_grammar
 
 EXIT_INPUT = 2
@@ -50,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stdout = None  # type: ignore[assignment]  # keep interpreter exit from flushing again
         return 0
+    except OSError as exc:  # a full disk, a read-only folder…: the cause, not a traceback
+        print(KpaInputError([os_error_problem(exc)]).render(), file=sys.stderr)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":
