@@ -125,8 +125,8 @@ def read_chain(data_dir: str | Path, year: int) -> Chain:
     except FileNotFoundError:
         return chain
     except OSError as exc:
-        raise KpaInputError([Problem("无法读取审计日志", f"cannot read the audit log: "
-                                     f"{exc.strerror}", where=str(path))]) from exc
+        raise KpaInputError([os_error_problem(exc, "无法读取审计日志", "cannot read the audit "
+                                              "log").located(where=str(path))]) from exc
     parts = blob.split(b"\n")
     complete, tail = parts[:-1], parts[-1]
     offset = 0
@@ -232,6 +232,11 @@ def _write_failed(path: Path, exc: OSError) -> SaveFailedError:
     return SaveFailedError([problem.located(where=str(path))])
 
 
+def _nothing_saved(unit: str) -> Problem:
+    return Problem("未保存：记录与审计日志均未改变",
+                   "not saved: neither the record nor the audit log changed", unit=unit)
+
+
 def _new_line(year: int, *, who: str, why: str, action: str, unit_id: str, unit: str,
               what: dict[str, Any], extra: dict[str, Any] | None,
               when: str | None = None) -> dict[str, Any]:
@@ -291,7 +296,11 @@ def save_with_audit(data_dir: str | Path, year: int, target: Path, content: byte
     """
     target = Path(target)
     with year_lock(data_dir, year):
-        recover(data_dir, year)
+        try:
+            recover(data_dir, year)
+        except KpaInputError as exc:  # the log cannot even be read: nothing is written
+            raise SaveFailedError([p.located(unit=unit) for p in exc.problems]
+                                  + [_nothing_saved(unit)]) from exc
         before = sha256_file(target)
         if check is not None:
             check(before)
