@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kpa_core.atomic import atomic_write_bytes
+from kpa_core.bounded_read import read_bytes_bounded
 from kpa_core.errors import KpaInputError, Problem, os_error_problem
 
 AUDIT_NAME = "audit-log.jsonl"
@@ -61,10 +62,9 @@ def line_hash(raw: bytes) -> str:
 
 def sha256_file(path: Path) -> str | None:
     """The sha256 of a file's bytes, or None when there is no file."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
+    return hashlib.sha256(read_bytes_bounded(path)).hexdigest()  # never blocks on a FIFO
 
 
 def check_who_why(who: Any, why: Any, unit: str | None = None) -> list[Problem]:

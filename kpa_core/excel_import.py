@@ -24,6 +24,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpa_core.bounded_read import check_workbook
 from kpa_core.campaign import Unit, load_units, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel_template import (
@@ -476,6 +477,7 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     """Validate a whole workbook into records, or raise ``KpaInputError`` with every problem."""
     path = Path(path)
     book = path.name
+    check_workbook(path)  # special files, oversized files and zip bombs never reach openpyxl
     try:
         # Not data_only: formulas must be seen as formulas (and reported), not as the cached
         # value Excel may or may not have stored beside them.
