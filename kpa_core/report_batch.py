@@ -30,6 +30,7 @@ from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.lifeline import die_with_parent, stop_workers
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
 from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
@@ -120,7 +121,9 @@ def default_executor(jobs: int) -> Executor:
     """A local process pool; forked where possible so workers inherit the parent's imports."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    # Workers (and their kernels) end with this process, even after a kill -9 (lifeline).
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                               initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -275,6 +278,12 @@ def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
                 results.append(res)
                 bar.set_postfix_str(task.unit_id, refresh=False)
                 bar.update()
+    except BaseException:  # Ctrl-C or SIGTERM handled as an exception: stop workers now
+        if own:
+            stop_workers(executor)
+            executor.shutdown(wait=True, cancel_futures=True)
+            own = False
+        raise
     finally:
         if own:
             executor.shutdown(wait=True)
