@@ -44,6 +44,7 @@ ACTIONS = {
 }
 SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided")}
 RECORD_ACTIONS = ("save_record", "import", "attest")  # lines that set a record's sha256
+WRITE_AHEAD_ACTIONS = ("save_record", "import")  # written before the record they announce
 
 
 class SaveFailedError(KpaInputError):
@@ -327,6 +328,26 @@ def save_with_audit(data_dir: str | Path, year: int, target: Path, content: byte
     return line
 
 
+@contextmanager
+def lines_taken_back_on_failure(data_dir: str | Path, year: int) -> Iterator[None]:
+    """Lines appended inside the block are cut off again if it fails (the caller locks).
+
+    For a batch of changes (an Excel import) whose lines are written before the files: if the
+    files cannot all be written, their lines must not stay behind claiming they were.
+    """
+    path = audit_path(data_dir, year)
+    size = path.stat().st_size if path.is_file() else None
+    try:
+        yield
+    except BaseException:
+        with suppress(OSError):
+            if size is None:
+                path.unlink(missing_ok=True)
+            else:
+                _truncate(path, size)
+        raise
+
+
 def _append_void(path: Path, line: dict[str, Any], why: str) -> None:
     raw = json.dumps(line, ensure_ascii=False, default=str).encode("utf-8")
     with suppress(KpaInputError):
@@ -365,6 +386,8 @@ def pending_intents(chain: Chain, data_dir: str | Path) -> list[ChainLine]:
     for ln in chain.lines:
         if ln.data.get("action") in RECORD_ACTIONS and ln.hash not in voided:
             last[record_key(ln.data)] = ln
+    # only lines written ahead of their file can be unapplied; an attest names the file as found
+    last = {k: ln for k, ln in last.items() if ln.data.get("action") in WRITE_AHEAD_ACTIONS}
     out = []
     for ln in last.values():
         path = line_record_path(data_dir, ln.data)
@@ -395,22 +418,39 @@ def year_lock(data_dir: str | Path, year: int) -> Iterator[None]:
 
     The stale-write check compares the file on disk with what was loaded; holding this lock
     from the check until the audit line is written closes the window in which two analysts
-    saving the same unit at the same moment could both pass the check.
+    saving the same unit at the same moment could both pass the check. The year folder itself
+    is locked, so no lock file is left in the data; where a folder cannot be locked (some
+    network file systems) a ``.kpa-save.lock`` file beside the records is used instead.
     """
     folder = Path(data_dir) / str(int(year))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fh = (folder / LOCK_NAME).open("a")
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the sha256 check alone still applies
+        yield
+        return
     except OSError as exc:
-        raise _write_failed(folder / LOCK_NAME, exc) from exc
-    with fh:
+        raise _write_failed(folder, exc) from exc
+    with _locked(folder, fcntl):
+        yield
+
+
+@contextmanager
+def _locked(folder: Path, fcntl: Any) -> Iterator[None]:
+    fd = None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        if fd is not None:
+            os.close(fd)
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: the sha256 check alone still applies
-            yield
-            return
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise _write_failed(folder / LOCK_NAME, exc) from exc
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from kpa_core import __version__, commands
 from kpa_core.errors import KpaInputError, os_error_problem
 from kpa_core.report_imports import defer_iri_grammar
+from kpa_core.sanitize import TerminalSafeStream
 
 EXIT_INPUT = 2
 
@@ -42,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    # No user text (a unit name, a reason, a file's content) may drive the terminal.
+    sys.stdout = TerminalSafeStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = TerminalSafeStream(sys.stderr, keep="\r")  # type: ignore[assignment]
     try:
         return int(args.func(args) or 0)
     except KpaInputError as exc:
@@ -53,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a full disk, a read-only folder…: the cause, not a traceback
         print(KpaInputError([os_error_problem(exc)]).render(), file=sys.stderr)
         return EXIT_INPUT
+    finally:
+        if isinstance(sys.stdout, TerminalSafeStream):
+            sys.stdout = streams[0]
+        sys.stderr = streams[1]
 
 
 if __name__ == "__main__":

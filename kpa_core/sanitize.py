@@ -48,3 +48,29 @@ def terminal_safe(text: Any) -> str:
     Newlines and tabs stay (tables and multi-line messages need them).
     """
     return CONTROL.sub("", ANSI.sub("", str(text)))
+
+
+class TerminalSafeStream:
+    """A text stream that strips control characters from everything written through it.
+
+    ``kpa`` wraps its stdout (and stderr, keeping the carriage return a progress bar needs)
+    in one, so no unit name, reason or file content can drive the analyst's terminal.
+    """
+
+    def __init__(self, raw: TextIO, keep: str = ""):
+        self._raw = raw
+        self._control = re.compile(
+            "[" + "".join(f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20),
+                                                   *range(0x7f, 0xa0)) if chr(c) not in keep)
+            + "]")
+
+    @property
+    def raw(self) -> TextIO:
+        return self._raw
+
+    def write(self, text: str) -> int:
+        self._raw.write(self._control.sub("", ANSI.sub("", text)))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)

@@ -10,8 +10,10 @@ import argparse
 from pathlib import Path
 
 from kpa_core.cli_options import add_year_option
+from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel_import import import_workbook
 from kpa_core.excel_template import write_export, write_template
+from kpa_core.import_journal import recover_import
 from kpa_core.paths import default_data_dir
 from kpa_core.record import ROLES
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, available_rubrics
@@ -41,8 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    " / Turn a filled workbook into records; writes nothing if "
                                    "anything is wrong; a unit with no filled row is skipped and "
                                    "its existing record left unchanged.")
-    i.add_argument("workbook", help="工作簿 .xlsx / the filled workbook")
+    i.add_argument("workbook", nargs="?", help="工作簿 .xlsx / the filled workbook")
     i.add_argument("--data", default=None, help=DATA_HELP)
+    i.add_argument("--recover", type=int, metavar="YEAR", default=None,
+                   help="完成或撤销该年度被中断的导入 / finish or roll back an interrupted "
+                        "import of YEAR")
+    i.add_argument("--who", default=None, help="导入人（写入审计日志）/ who imports (audit log)")
+    i.add_argument("--why", default=None, help="导入原因 / why (audit log)")
     i.set_defaults(func=run_import)
 
     e = sub.add_parser("export", help="把一年的记录导出为工作簿 / export a year to Excel",
@@ -77,7 +84,22 @@ def run_template(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    result = import_workbook(args.workbook, args.data or default_data_dir())
+    data_dir = args.data or default_data_dir()
+    if args.recover is not None:
+        done = recover_import(data_dir, args.recover)
+        print({"finished": f"{args.recover} 年度被中断的导入已完成 / the interrupted import "
+                           "was finished",
+               "rolled back": f"{args.recover} 年度被中断的导入已撤销 / the interrupted import "
+                              "was rolled back",
+               None: f"{args.recover} 年度没有被中断的导入 / no interrupted import"}[done])
+        if args.workbook is None:
+            return 0
+    if args.workbook is None:
+        raise KpaInputError([Problem("须给出工作簿或 --recover 年度", "give a workbook or "
+                                     "--recover YEAR", field="workbook",
+                                     allowed_zh="kpa import 文件.xlsx",
+                                     allowed_en="kpa import FILE.xlsx")])
+    result = import_workbook(args.workbook, data_dir, who=args.who, why=args.why)
     written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
     print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}），"
