@@ -31,7 +31,7 @@ def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and column names cannot run as spreadsheet formulas."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(out[col]):  # object or str dtype: text cells
             out[col] = out[col].map(csv_cell)
     out.columns = [csv_cell(c) for c in out.columns]
     return out
