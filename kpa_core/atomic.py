@@ -20,6 +20,8 @@ import os
 import stat
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kpa_core.errors import KpaInputError, Problem
@@ -125,3 +127,32 @@ def _fsync_dir(folder: Path) -> None:
 def atomic_write_text(path: Path, text: str, make_parents: bool = True) -> Path:
     """UTF-8 text version of ``atomic_write_bytes``."""
     return atomic_write_bytes(path, text.encode("utf-8"), make_parents=make_parents)
+
+
+@contextmanager
+def folder_lock(folder: Path, fallback_name: str = ".kpa.lock") -> Iterator[None]:
+    """An exclusive lock between processes on a folder (``flock``), released on exit.
+
+    The folder itself is locked, so nothing is left behind in it; where a folder cannot be
+    locked (some network file systems) a ``fallback_name`` file inside it is locked instead.
+    Without ``fcntl`` (Windows) the block runs unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    fd = None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        if fd is not None:
+            os.close(fd)
+        fd = os.open(Path(folder) / fallback_name, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kpa_core.atomic import atomic_write_bytes
+from kpa_core.atomic import atomic_write_bytes, folder_lock
 from kpa_core.bounded_read import read_bytes_bounded
 from kpa_core.errors import KpaInputError, Problem, os_error_problem
 
@@ -419,38 +419,16 @@ def year_lock(data_dir: str | Path, year: int) -> Iterator[None]:
     The stale-write check compares the file on disk with what was loaded; holding this lock
     from the check until the audit line is written closes the window in which two analysts
     saving the same unit at the same moment could both pass the check. The year folder itself
-    is locked, so no lock file is left in the data; where a folder cannot be locked (some
-    network file systems) a ``.kpa-save.lock`` file beside the records is used instead.
+    is locked (``atomic.folder_lock``), so no lock file is left among the records.
     """
     folder = Path(data_dir) / str(int(year))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: the sha256 check alone still applies
-        yield
-        return
+        lock = folder_lock(folder, LOCK_NAME)
+        lock.__enter__()
     except OSError as exc:
         raise _write_failed(folder, exc) from exc
-    with _locked(folder, fcntl):
-        yield
-
-
-@contextmanager
-def _locked(folder: Path, fcntl: Any) -> Iterator[None]:
-    fd = None
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-    except OSError:
-        if fd is not None:
-            os.close(fd)
-        try:
-            fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise _write_failed(folder / LOCK_NAME, exc) from exc
-        fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         yield
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        lock.__exit__(None, None, None)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kpa_core import __version__
-from kpa_core.atomic import atomic_write_text
+from kpa_core.atomic import atomic_write_text, folder_lock
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.lifeline import die_with_parent, stop_workers
@@ -178,6 +178,13 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     if not wanted and (note := ydata.missing_note(all_units)):
         result.notes.append(note)
     targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
+    for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
+        if stray not in all_units:
+            text = "\n".join(str(p) for p in probs)
+            if wanted:
+                result.notes.append(text)
+            else:
+                result.failures[stray] = text
     for uid in targets:
         if uid not in records:
             probs = ydata.problems.get(uid) or [Problem(
@@ -223,17 +230,21 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
             if not r.ok:
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
-    done = {**{u: k for u, k in old_keys.items() if u not in targets}, **keys}
-
     from kpa_core.report_index import write_index_if_changed
 
-    table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
-    index_key, result.index_written = write_index_if_changed(
-        out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-        result.failures, manifest.get("index"), code)
-    new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key}
-    if new_manifest != manifest:
-        atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out):  # two batches on one folder: each merges into what the other wrote
+        manifest = read_manifest(out)  # again: another batch may have finished meanwhile
+        done = {**{u: k for u, k in manifest.get("units", {}).items() if u not in targets},
+                **keys}
+        table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+        index_key, result.index_written = write_index_if_changed(
+            out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
+            result.failures, manifest.get("index"), code)
+        new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
+                        "index": index_key}
+        if new_manifest != manifest:
+            atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
     result.seconds = time.perf_counter() - start
     return result
 
