@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+MAX_SHOWN = 500  # problems listed in one message; a real file has far fewer
 MAX_ECHO = 200  # characters of a value a message shows: a 50 MB value is never echoed whole
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = MAX_ECHO
@@ -77,7 +78,10 @@ class KpaInputError(ValueError):
         """All problems, one per line, with a bilingual headline."""
         n = len(self.problems)
         head = f"发现 {n} 个输入问题 / {n} input problem(s) found:"
-        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+        shown = [f"  - {p}" for p in self.problems[:MAX_SHOWN]]
+        if n > MAX_SHOWN:  # a hostile file must not turn one message into 100 MB of text
+            shown.append(f"  … 另有 {n - MAX_SHOWN} 个问题未列出 / and {n - MAX_SHOWN} more")
+        return "\n".join([head, *shown])
 
 
 OS_CAUSES = {

@@ -114,3 +114,12 @@ def test_a_billion_laughs_is_refused_quickly(tmp_path, where):
         proc = kpa("grade", "--year", "2013", "--bands", str(path), timeout=10)
     refused(proc)
     assert len(proc.stderr) < 5000
+
+
+def test_a_record_with_more_entries_than_rules_is_one_short_problem(tmp_path):
+    path = tmp_path / "chemical.yaml"
+    extra = "".join(f"  Z{i}.x: {{count: 1}}\n" for i in range(5000))
+    path.write_text(RECORD.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    proc = kpa("score", str(path))
+    refused(proc, "too many entries")
+    assert len(proc.stderr) < 2000  # not 5000 problems of a few hundred characters each
