@@ -63,3 +63,11 @@ def test_an_absent_data_file_is_said_loudly(project, capsys):
     assert main(["reproduce", str(file.parent)]) == 0
     out = capsys.readouterr().out
     assert "1 rest on the copy embedded in the params alone" in out
+
+
+def test_a_nul_in_the_saved_path_is_exit_2_not_a_traceback(project, capsys):
+    file = project / "params" / "2013" / "arts.yaml"
+    file.write_text(file.read_text(encoding="utf-8").replace(
+        "  path: data/2013/arts.yaml", '  path: "data/2013/ar\\0ts.yaml"'), encoding="utf-8")
+    assert main(["reproduce", str(file)]) == 2
+    assert "NUL" in capsys.readouterr().err
