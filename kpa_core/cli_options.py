@@ -22,3 +22,9 @@ def add_csv_option(p: argparse.ArgumentParser) -> None:
 
 def add_year_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+
+
+def add_reading_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reading", action="append", metavar="OPTION=VALUE", default=None,
+                   help="歧义条款的其他解读（可重复），见 kpa sensitivity / another reading of an "
+                        "ambiguous clause, e.g. B17.threshold=strict (repeatable)")

@@ -241,6 +241,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         index_key, result.index_written = write_index_if_changed(
             out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
             result.failures, manifest.get("index"), code)
+        if table_all is not None:  # the college-wide overview beside the index (issue #12)
+            from kpa_core.overview import write_overview_for_batch
+            write_overview_for_batch(out, year, data, cap_scope, result.notes)
         new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
                         "index": index_key}
         if new_manifest != manifest:

@@ -101,6 +101,9 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                      f'{len(linked)} 份。<span class="en"> / {len(table)} units, median total '
                      f'{num(median)}, {len(linked)} reports.</span> 点击表头排序 '
                      '<span class="en">/ click a column header to sort.</span></p>')
+        parts.append('<p class="kpa-overview-link"><a href="overview.html">年度总览：失分分布、'
+                     '单位类别、变动与自评差距 / year overview: where points are lost, kinds of '
+                     'unit, movers, self-assessment gaps →</a></p>')
         parts.append('<h2>排名 / ranking</h2>' + ranking_table(table, linked))
         parts.append('<h2>总览 / overview</h2><div class="kpa-figure">' + charts.overview_chart(
             list(table["unit"]), [float(v) for v in table["total"]], median, year) + "</div>"

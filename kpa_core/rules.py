@@ -208,7 +208,10 @@ class PerCount(RuleKind):
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
-        return float(rule.params["amount"]) * as_int(value)
+        # ``max_deduction`` (optional) caps the rule as a whole, e.g. B12.training read "once".
+        total = float(rule.params["amount"]) * as_int(value)
+        return min(total, float(rule.params["max_deduction"])) if "max_deduction" in rule.params \
+            else total
 
     def empty_value(self, rule: Rule) -> Any:
         return 0
@@ -245,6 +248,9 @@ class Shortfall(RuleKind):
     def amount(self, rule: Rule, value: Any) -> float:
         p = rule.params
         short = max(0, int(p["required"]) - as_int(value))
+        # ``per`` (optional, default 1): how many missing make one deduction — B01.meetings read
+        # per semester counts a semester (2 meetings) short as one, rounding up.
+        short = -(-short // int(p.get("per", 1)))
         deduction = float(p["amount"]) * short
         return min(deduction, float(p["max_deduction"])) if "max_deduction" in p else deduction
 
@@ -276,6 +282,10 @@ class Range(RuleKind):
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
+        # ``max_deduction`` (optional) caps what the entry can cost: B03.activity read as points
+        # earned (2–3 of 3) can lose at most 1, whatever the assessor entered on the 0–3 scale.
+        if "max_deduction" in rule.params:
+            return min(float(value), float(rule.params["max_deduction"]))
         return float(value)
 
     def empty_value(self, rule: Rule) -> Any:
@@ -396,7 +406,11 @@ class Ratio(RuleKind):
 
     def failing_sessions(self, rule: Rule, value: Any) -> int:
         num, den = int(rule.params["numerator"]), int(rule.params["denominator"])
-        # Integer arithmetic: exactly 1/3 passes, with no float rounding at the boundary.
+        # Integer arithmetic, no float rounding at the boundary. By default exactly 1/3 passes;
+        # ``exact: fail`` (optional) is the strict reading, where a session must exceed it.
+        if rule.params.get("exact", "pass") == "fail":
+            return sum(1 for s in value
+                       if as_int(s["reflections"]) * den <= as_int(s["participants"]) * num)
         return sum(
             1 for s in value if as_int(s["reflections"]) * den < as_int(s["participants"]) * num
         )

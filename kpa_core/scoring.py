@@ -12,7 +12,7 @@ used by reports and rankings). A test checks they agree; a benchmark compares th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,11 +119,26 @@ class ScoreCard:
         }
 
 
+def with_readings(
+    rubric: Rubric, cap_scope: str | None, readings: Mapping[str, str] | None
+) -> tuple[Rubric, str | None]:
+    """The rubric and cap scope under chosen readings of its open questions (``readings``)."""
+    if not readings:
+        return rubric, cap_scope
+    from kpa_core.readings import apply_readings
+
+    derived, scope = apply_readings(rubric, readings)
+    return derived, scope or cap_scope
+
+
 def score_record(
-    record: Record, cap_scope: str | None = None, rubric: Rubric | None = None
+    record: Record,
+    cap_scope: str | None = None,
+    rubric: Rubric | None = None,
+    readings: Mapping[str, str] | None = None,
 ) -> ScoreCard:
-    """Score one validated record."""
-    rubric = rubric or load_rubric(record.rubric)
+    """Score one validated record (under ``readings`` of the draft's open questions, if given)."""
+    rubric, cap_scope = with_readings(rubric or load_rubric(record.rubric), cap_scope, readings)
     scope = resolve_cap_scope(record, rubric, cap_scope)
     amounts = {rid: entry_amount(rubric.rules[rid], e) for rid, e in record.entries.items()}
 
@@ -251,16 +266,22 @@ def breakdown_frame(records: Iterable[Record], rubric: Rubric) -> pd.DataFrame:
 
 
 def score_year(
-    records: Sequence[Record], cap_scope: str | None = None, rubric: Rubric | None = None
+    records: Sequence[Record],
+    cap_scope: str | None = None,
+    rubric: Rubric | None = None,
+    readings: Mapping[str, str] | None = None,
 ) -> YearScores:
     """Score many records at once, vectorised over units.
 
     The per-entry amounts are computed once; everything after (sums per item and area, the
     floors of Note 1 under either scope, the caps of Note 2, totals and ranks) is array work.
+    ``readings`` (option → value, see ``kpa_core.readings``) scores under other readings of the
+    draft's open questions: a derived rubric with the same id, so the records still match it.
     """
     if not records:
         raise KpaInputError([Problem("没有可评分的记录", "no records to score")])
-    rubric = rubric or load_rubric(records[0].rubric)
+    rubric, cap_scope = with_readings(rubric or load_rubric(records[0].rubric), cap_scope,
+                                      readings)
     mixed = {r.rubric for r in records} - {rubric.id}
     if mixed:
         raise KpaInputError(

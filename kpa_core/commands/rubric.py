@@ -17,13 +17,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         " / Show a rubric: areas, items, rules and the values an entry may take.",
     )
     p.add_argument("rubric_id", nargs="?", default=DEFAULT_RUBRIC_ID,
-                   help=f"版本 / rubric id (default {DEFAULT_RUBRIC_ID})")
+                   help=f"版本 / rubric id (default {DEFAULT_RUBRIC_ID}); "
+                   "或 diff A B：比较两个版本或文件 / or: diff A B to compare two rubrics "
+                   "(ids or files)")
+    p.add_argument("others", nargs="*", metavar="A B", help=argparse.SUPPRESS)
     p.add_argument("--list", action="store_true", help="列出全部版本 / list the versions")
     p.add_argument("--en", action="store_true", help="显示英文 / show the English reading")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.rubric_id == "diff" or args.others:
+        return run_diff(args)
     if args.list:
         for rid in available_rubrics():
             r = load_rubric(rid)
@@ -48,4 +53,37 @@ def run(args: argparse.Namespace) -> int:
         print()
     for note in rubric.notes:
         print(f"注 {note['zh']} / {note['en']}")
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """``kpa rubric diff A B``: rules added, removed and changed (numbers, text)."""
+    from kpa_core.errors import KpaInputError, Problem
+    from kpa_core.revision import diff_rubrics, resolve_rubric
+
+    if args.rubric_id != "diff" or len(args.others) != 2:
+        raise KpaInputError([Problem("用法：kpa rubric diff A B", "usage: kpa rubric diff A B",
+                                     field="diff", value=[args.rubric_id, *args.others],
+                                     allowed_zh="两个版本编号或文件",
+                                     allowed_en="two ids or files")])
+    old, new = (resolve_rubric(name) for name in args.others)
+    diff = diff_rubrics(old, new)
+    print(f"{old.id} → {new.id}\n{old.title['zh']}\n→ {new.title['zh']}\n")
+    if diff.empty:
+        print("规则无差异 / no differences in the rules")
+        return 0
+    labels = {"added": "新增 added", "removed": "删除 removed", "changed": "修改 changed"}
+    counts = diff[diff["field"].isin(["rule"]) | (diff["change"] == "changed")]
+    rules_changed = counts[(counts["change"] == "changed") & counts["id"].isin(new.rules)]
+    print(f"规则新增 {int(((diff.change == 'added') & (diff.field == 'rule')).sum())}、"
+          f"删除 {int(((diff.change == 'removed') & (diff.field == 'rule')).sum())}、"
+          f"修改 {rules_changed['id'].nunique()} / rules added, removed, changed\n")
+
+    def show(v: object) -> str:
+        text = "" if v is None else str(v)
+        return text[:70] + ("…" if len(text) > 70 else "")
+
+    print(render_table(["变化 change", "编号 id", "字段 field", "原 old", "新 new"],
+                       [[labels[r.change], r.id, r.field, show(r.old), show(r.new)]
+                        for r in diff.itertuples()]))
     return 0

@@ -7,7 +7,7 @@ import json
 import sys
 
 from kpa_core.campaign import load_units, load_year
-from kpa_core.cli_options import add_cap_scope_option, add_data_option
+from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_reading_option
 from kpa_core.paths import default_data_dir
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
@@ -30,14 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_data_option(p)
     add_cap_scope_option(p)
+    add_reading_option(p)
     p.add_argument("--json", action="store_true", help="输出 JSON / print one JSON object")
     p.add_argument("--csv", action="store_true", help="年度排名输出 CSV / print the ranking as CSV")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from kpa_core.readings import parse_choice_args
+
+    readings = parse_choice_args(args.reading)
     if args.record:
-        card = score_record(load_record(args.record), cap_scope=args.cap_scope)
+        card = score_record(load_record(args.record), cap_scope=args.cap_scope,
+                            readings=readings)
         if args.json:
             print(json.dumps(card.to_json(), ensure_ascii=False))
         else:
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     year = load_year(data_dir, args.year, units=units)
     if note := year.missing_note(units):
         print(note, file=sys.stderr)
-    scores = score_year(year.records, cap_scope=args.cap_scope)
+    scores = score_year(year.records, cap_scope=args.cap_scope, readings=readings)
     table = scores.table.sort_values(["rank", "unit_id"])
     cols = ["rank", "unit_id", "unit", "A1", "A2", "A3", "basic", "bonus", "total"]
     if args.csv:
@@ -67,10 +72,9 @@ def run(args: argparse.Namespace) -> int:
             "特色 bonus",
             "合计 total",
         ]
-        print(
-            f"{args.year} 年度排名 / ranking ({scores.rubric.id}, cap_scope="
-            f"{args.cap_scope or scores.rubric.option_default('cap_scope')})"
-        )
+        scopes = ",".join(sorted(set(scores.table["cap_scope"])))
+        shown = "".join(f", {k}={v}" for k, v in readings.items() if k != "cap_scope")
+        print(f"{args.year} 年度排名 / ranking ({scores.rubric.id}, cap_scope={scopes}{shown})")
         print(render_table(headers, table[cols].itertuples(index=False)))
     return 0
 

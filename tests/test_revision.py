@@ -1,0 +1,116 @@
+"""Rubric revisions: ``kpa rubric diff`` and ``kpa rescore`` with the shipped example revision
+(which changes B07.studies 2 → 1.5 per study short, adds B18.website, removes B14.method)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kpa_core.campaign import load_year
+from kpa_core.cli import main
+from kpa_core.errors import KpaInputError
+from kpa_core.record import parse_record
+from kpa_core.revision import diff_rubrics, load_rubric_file, rescore
+from kpa_core.rubric import RUBRIC_DIR, load_rubric
+
+REPO = Path(__file__).parents[1]
+EXAMPLE = RUBRIC_DIR / "examples" / "example-revision.yaml"
+OLD = load_rubric("kvtc-2013-draft")
+
+
+def test_the_example_is_labelled_as_not_the_colleges() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "NOT the College's" in text and "非学院" in text
+    new = load_rubric_file(EXAMPLE)
+    assert new.id == "example-revision-not-kvtc" and "示例修订稿" in new.title["zh"]
+    assert "example-revision" not in " ".join(p.stem for p in RUBRIC_DIR.glob("*.yaml"))
+
+
+def test_diff_names_the_added_removed_and_changed_rules() -> None:
+    diff = diff_rubrics(OLD, load_rubric_file(EXAMPLE))
+    rows = {(r.change, r.id, r.field): (r.old, r.new) for r in diff.itertuples()}
+    assert rows[("changed", "B07.studies", "amount")] == (2, 1.5)
+    assert rows[("changed", "B07.studies", "zh")] == ("专题学习每少1次，扣2 分",
+                                                      "专题学习每少1次，扣1.5分（示例修订）")
+    assert rows[("removed", "B14.method", "rule")] == ("未建立监督办法扣1分", None)
+    assert rows[("added", "B18.website", "rule")][1].startswith("flag amount=1 未在学院网站")
+    assert len(diff) == 5  # amount, en, zh of B07.studies; one rule removed; one added
+    assert diff_rubrics(OLD, OLD).empty
+
+
+def test_rescore_by_hand() -> None:
+    new = load_rubric_file(EXAMPLE)
+    rec = parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": "单位", "unit_id": "u",
+                        "entries": {"B07.studies": {"actual": 2, "reason": "r"},
+                                    "B14.method": {"applies": True, "reason": "无办法"}}})
+    result = rescore([rec], new)
+    row = result.table.iloc[0]
+    # old: 4 short × 2 = −8, B14.method −1 → 91; new: 4 × 1.5 = −6, B14.method dropped → 94
+    assert (row["old_total"], row["new_total"], row["change"]) == (91, 94, 3)
+    assert result.dropped[["unit_id", "rule", "amount", "reason"]].values.tolist() == [
+        ["u", "B14.method", -1.0, "无办法"]]
+
+
+def test_rescore_the_sample_year() -> None:
+    year = load_year(REPO / "data", 2013)
+    result = rescore(year.records, load_rubric_file(EXAMPLE))
+    t = result.table.set_index("unit_id")
+    # party-office: B07.studies 3 held: −6 → −4.5; B14.method −1 dropped: 74.5 → 77, 23rd → 21st
+    assert (t.at["party-office", "old_total"], t.at["party-office", "new_total"]) == (74.5, 77)
+    assert (t.at["party-office", "old_rank"], t.at["party-office", "new_rank"]) == (23, 21)
+    assert t.at["party-office", "rank_change"] == 2
+    assert t.at["logistics", "change"] == 0  # neither rule concerns it
+    assert sorted(result.dropped["unit_id"]) == ["chemical", "foundation", "new-energy",
+                                                 "party-office", "student-affairs"]
+    assert set(result.dropped["rule"]) == {"B14.method"}
+
+
+def test_entries_invalid_under_the_revision_are_all_named(tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["id"] = "narrower"
+    for item in data["items"]:
+        for rule in item["rules"]:
+            if rule["id"] == "B10.missing":
+                rule["hi"] = 2  # 3.0 entered for logistics is now out of range
+    path = tmp_path / "narrower.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    year = load_year(REPO / "data", 2013)
+    with pytest.raises(KpaInputError) as exc:
+        rescore(year.records, load_rubric_file(path))
+    text = exc.value.render()
+    assert "后勤管理处" in text and "B10.missing" in text and "1–2" in text
+
+
+def test_a_broken_revision_is_reported_whole(tmp_path: Path) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["id"] = "kvtc-2013-draft"  # a shipped id with other content
+    path = tmp_path / "same-id.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KpaInputError, match="修订稿须使用新的编号"):
+        load_rubric_file(path)
+    del data["items"][0]["rules"][0]["kind"]
+    del data["bonus_cap"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_rubric_file(path)
+    assert "bonus_cap" in exc.value.render() and "B01.docs" in exc.value.render()
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["items"][0]["points"] = "five"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KpaInputError, match="rubric file malformed"):
+        load_rubric_file(path)
+
+
+def test_cli(capsys: pytest.CaptureFixture) -> None:
+    assert main(["rubric", "diff", "kvtc-2013-draft", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "B18.website" in out and "删除 removed" in out and "1.5" in out
+    assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"),
+                 "--rubric", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "5 entries dropped" in out and "party-office" in out and "74.5" in out
+    assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"),
+                 "--rubric", "/nonexistent.yaml"]) == 2
+    assert "找不到考核细则文件" in capsys.readouterr().err
