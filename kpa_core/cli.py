@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stdout = None  # type: ignore[assignment]  # keep interpreter exit from flushing again
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: workers and kernels are already stopped
+        print("已中断 / interrupted", file=sys.stderr)
+        return 128 + 2
     except OSError as exc:  # a full disk, a read-only folder…: the cause, not a traceback
         print(KpaInputError([os_error_problem(exc)]).render(), file=sys.stderr)
         return EXIT_INPUT
