@@ -378,25 +378,28 @@ def line_record_path(data_dir: str | Path, line: dict[str, Any]) -> Path | None:
 def pending_intents(chain: Chain, data_dir: str | Path) -> list[ChainLine]:
     """Record lines whose change never reached the disk (a kill between line and record).
 
-    Such a line is the last non-void line of its record, and the file on disk still has the
-    sha256 the line names as *before*.
+    Every writer recovers before it appends, so an unapplied line can only be the last line of
+    the log (void lines aside) — or, for an import, the last batch of lines — and the file on
+    disk still has the sha256 the line names as *before*. Looking nowhere else means an old
+    version restored behind kpa's back is reported as a change, not excused as interrupted.
     """
     voided = {ln.data.get("voids") for ln in chain.lines if ln.data.get("action") == "void"}
-    last: dict[tuple[str, str], ChainLine] = {}
-    for ln in chain.lines:
-        if ln.data.get("action") in RECORD_ACTIONS and ln.hash not in voided:
-            last[record_key(ln.data)] = ln
-    # only lines written ahead of their file can be unapplied; an attest names the file as found
-    last = {k: ln for k, ln in last.items() if ln.data.get("action") in WRITE_AHEAD_ACTIONS}
+    tail = [ln for ln in chain.lines if ln.data.get("action") != "void"]
+    if not tail or tail[-1].data.get("action") not in WRITE_AHEAD_ACTIONS:
+        return []
+    batch = tail[-1].data.get("batch")
+    candidates = [ln for ln in tail if ln.data.get("batch") == batch] if batch else [tail[-1]]
     out = []
-    for ln in last.values():
+    for ln in candidates:
+        if ln.hash in voided or ln.data.get("action") not in WRITE_AHEAD_ACTIONS:
+            continue
         path = line_record_path(data_dir, ln.data)
         if path is None:
             continue
         now = sha256_file(path)
         if now != ln.data.get("sha256_after") and now == ln.data.get("sha256_before"):
             out.append(ln)
-    return sorted(out, key=lambda ln: ln.number)
+    return out
 
 
 def recover(data_dir: str | Path, year: int) -> list[ChainLine]:

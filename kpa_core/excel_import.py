@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import stat
+import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -676,7 +677,7 @@ def _stage(targets: list[tuple[Path, Record]]) -> list[tuple[Path, Path, str]]:
 
 
 def _log_import(data_dir: str | Path, result: WorkbookRecords, book: str, stage: Path,
-                target: Path, who: str | None, why: str | None) -> None:
+                target: Path, who: str | None, why: str | None, batch: str) -> None:
     """One ``import`` line: the record's sha256 now and once the staged file replaces it."""
     unit_id = target.stem
     try:
@@ -690,7 +691,7 @@ def _log_import(data_dir: str | Path, result: WorkbookRecords, book: str, stage:
     append_audit(data_dir, result.year, who=who,
                  why=why or f"Excel 导入 import {book}", action="import", unit_id=unit_id,
                  unit=result.records[unit_id].unit, what={},
-                 extra={"role": result.role, "path": rel,
+                 extra={"role": result.role, "path": rel, "batch": batch,
                         "sha256_before": sha256_file(target),
                         "sha256_after": sha256_file(stage)})
 
@@ -720,8 +721,9 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
         recover_audit(data_dir, result.year)
         staged = _stage(targets)
         with lines_taken_back_on_failure(data_dir, result.year):
+            batch = uuid.uuid4().hex  # one id for the import's lines: recovered together
             for stage, target, _ in staged:
-                _log_import(data_dir, result, Path(path).name, stage, target, who, why)
+                _log_import(data_dir, result, Path(path).name, stage, target, who, why, batch)
             journal = import_journal.write_journal(data_dir, result.year,
                                                    [(st, t) for st, t, _ in staged])
             try:

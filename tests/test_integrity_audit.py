@@ -183,3 +183,19 @@ def test_attest_brings_a_hand_edit_into_the_chain(data, capsys):
     assert "attested" in capsys.readouterr().out
     assert read_audit(data, 2013)[-1]["action"] == "attest"
     assert audit_log.sha256_file(path) == read_audit(data, 2013)[-1]["sha256_after"]
+
+
+def test_an_old_version_restored_behind_kpas_back_is_a_change_not_an_interruption(data):
+    path = data / "2013" / "arts.yaml"
+    old = path.read_bytes()
+    arts = AssessmentController(data, 2013, "arts")
+    edit(arts)
+    arts.save("甲", "补充")
+    chemical = AssessmentController(data, 2013, "chemical")
+    edit(chemical)
+    chemical.save("甲", "补充")  # arts' line is no longer the last: it cannot be unapplied
+    path.write_bytes(old)  # e.g. `git checkout` of the file
+    verdict = verify_year(data, 2013)
+    assert verdict.notes == []
+    assert len(verdict.failures) == 1 and "arts.yaml" in verdict.failures[0]
+    assert "changed outside kpa" in verdict.failures[0]
