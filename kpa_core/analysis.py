@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kpa_core.compare import signed_amount
+from kpa_core.ordering import ranked
 from kpa_core.record import Record
 from kpa_core.rubric import Rubric
 from kpa_core.scoring import YearScores, score_year, unit_key
@@ -45,7 +46,7 @@ def points_lost_matrix(scores: YearScores, all_rules: bool = False) -> pd.DataFr
     """
     rubric = scores.rubric
     ded = _deductions(scores)
-    order = scores.table.sort_values(["rank", "unit_id"]).index.tolist()
+    order = ranked(scores.table).index.tolist()
     rules = [r.id for r in rubric.rules.values() if not r.is_bonus]
     matrix = (ded.pivot_table(index="rule", columns="unit_id", values="lost", aggfunc="sum")
               .reindex(index=rules, columns=order).fillna(0.0).astype(float))

@@ -116,12 +116,16 @@ def history_chart(years: Sequence[int], unit_totals: Sequence[float | None],
 
 def overview_chart(names: Sequence[str], totals: Sequence[float], median: float,
                    year: int) -> str:
-    """Every unit's total, best first, with the year's median as a line (for the index page)."""
+    """Every unit's total with the year's median as a line (for the index page).
+
+    Drawn top to bottom in the order given — ``ordering.ranked``'s, the table's — so tied
+    units fall the same way in the chart as in every table.
+    """
     n = len(names)
     with matplotlib.rc_context(_rc()):
         fig = _figure(7.6, 0.24 * n + 1.2)
         ax = fig.add_subplot()
-        order = sorted(range(n), key=lambda i: (-totals[i], names[i]))
+        order = list(range(n))
         ys = list(range(n))[::-1]
         vals = [totals[i] for i in order]
         colours = [UNIT_COLOUR if v >= median else "#e08a7e" for v in vals]

@@ -46,7 +46,14 @@ from kpa_core.excel_template import (
     option_columns,
     year_problems,
 )
-from kpa_core.record import ROLES, Record, check_entries, parse_record, save_record
+from kpa_core.record import (
+    ROLES,
+    Record,
+    check_entries,
+    load_record,
+    parse_record,
+    save_record,
+)
 from kpa_core.rubric import Rubric, Rule, available_rubrics, load_rubric
 from kpa_core.rules import kind_of
 
@@ -656,6 +663,17 @@ def _commit(staged: list[tuple[Path, Path, str]]) -> list[tuple[Path, bool]]:
     return [(target, backup is not None) for target, backup in done]
 
 
+def keep_rectification(target: Path, record: Record) -> Record:
+    """The workbook has no 整改要求 column: a record's ``rectification:`` survives a re-import."""
+    if record.rectification is not None or not target.is_file():
+        return record
+    try:
+        old = load_record(target)
+    except KpaInputError:  # an unreadable old file has nothing to keep
+        return record
+    return replace(record, rectification=old.rectification) if old.rectification else record
+
+
 def _stage(targets: list[tuple[Path, Record]]) -> list[tuple[Path, Path, str]]:
     """Save every record beside its target; on failure remove them all (nothing written)."""
     staged: list[tuple[Path, Path, str]] = []
@@ -711,8 +729,9 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
     ``kpa import`` of the year (``import_journal``), and the audit chain explains every record.
     """
     result = read_workbook(path, data_dir)
-    targets = [(record_path(data_dir, result.year, uid, result.role), record)
-               for uid, record in result.records.items()]
+    targets = [(target, keep_rectification(target, record))
+               for uid, record in result.records.items()
+               for target in [record_path(data_dir, result.year, uid, result.role)]]
     problems = _target_problems(targets)
     if problems:
         raise KpaInputError(problems)

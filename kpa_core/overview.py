@@ -21,6 +21,7 @@ from kpa_core.analysis_pages import chart_beside, esc, frame_table, page
 from kpa_core.atomic import atomic_write_text
 from kpa_core.campaign import Unit, available_years, load_units, load_year
 from kpa_core.errors import KpaInputError
+from kpa_core.ordering import ranked
 from kpa_core.record import Record
 from kpa_core.scoring import YearScores, score_year
 
@@ -168,7 +169,7 @@ def sections(v: YearViews, linked: set[str] | None = None, area: str | None = No
                       '<p class="muted">悬停单元格可见扣分理由 / hover a cell for the reason.</p>'
                       + chart_beside(v.heatmap(area), frame_table(top_show.head(15),
                                                               TOP_RULE_COLUMNS)))
-    table = v.scores.table.sort_values(["rank", "unit_id"]).reset_index(drop=True)
+    table = ranked(v.scores.table).reset_index(drop=True)
     kinds = analysis.totals_by_kind(v.scores, v.kinds)
     ranking = frame_table(table, [("unit", "单位 / unit"), ("rank", "名次 / rank"),
                                   ("total", "合计 / total")], link)

@@ -20,7 +20,8 @@ from kpa_core.rubric import Rubric, available_rubrics, load_rubric, unknown_rubr
 from kpa_core.rules import kind_of
 from kpa_core.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
 
-TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries")
+TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries",
+              "rectification")
 REQUIRED_FIELDS = ("rubric", "year", "unit", "entries")
 ROLES = {"assessor": ("考核组", "assessors"), "self": ("自评", "self-assessment")}
 UNIT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -40,6 +41,8 @@ class Record:
     assessor: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     source: str | None = None  # where it was read from, for messages only
+    # 整改要求 for the result notice: one text for the whole unit, or rule/item id → text
+    rectification: str | dict[str, str] | None = None
 
     def to_data(self) -> dict[str, Any]:
         """The plain-data form, in the documented field order; optional fields only when set."""
@@ -53,6 +56,9 @@ class Record:
         if self.options:
             data["options"] = dict(self.options)
         data["entries"] = {rid: dict(e) for rid, e in self.entries.items()}
+        if self.rectification:
+            data["rectification"] = (dict(self.rectification) if isinstance(
+                self.rectification, dict) else self.rectification)
         return data
 
     def to_yaml(self) -> str:
@@ -176,6 +182,27 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
     return problems
 
 
+def check_rectification(value: Any, rubric: Rubric | None) -> list[Problem]:
+    """``rectification:`` is text, or a mapping of rule or item ids (B16, B01.docs) to text."""
+    allowed = ("文字，或 规则/条目编号 → 文字 的键值表",
+               "text, or a mapping of rule or item id to text")
+    if value is None or (isinstance(value, str) and value.strip()):
+        return []
+    if not isinstance(value, dict) or not value:
+        return [Problem("整改要求须为文字或键值表", "rectification must be text or a mapping",
+                        field="rectification", value=value, allowed_zh=allowed[0],
+                        allowed_en=allowed[1])]
+    problems = []
+    for key, text in value.items():
+        known = rubric is None or key in rubric.rules or key in rubric.items
+        if not known or not isinstance(text, str) or not text.strip():
+            problems.append(Problem("整改要求的编号未知或内容不是文字",
+                                    "rectification: unknown rule/item id or text missing",
+                                    field=f"rectification.{key}", value=text,
+                                    allowed_zh=allowed[0], allowed_en=allowed[1]))
+    return problems
+
+
 def parse_record(data: Any, where: str | None = None, unit_id: str | None = None) -> Record:
     """Validate plain data as a record; raise ``KpaInputError`` with all problems at once."""
     if data is None:
@@ -281,6 +308,7 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         problems += check_options(options, rubric)
         if "entries" in data:
             problems += check_entries(data["entries"] or {}, rubric)
+    problems += check_rectification(data.get("rectification"), rubric)
 
     if problems:
         raise KpaInputError(p.located(unit=unit_label, where=where) for p in problems)
@@ -294,6 +322,7 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         assessor=assessor,
         options=dict(options),
         source=where,
+        rectification=data.get("rectification"),
     )
 
 

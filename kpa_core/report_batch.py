@@ -36,6 +36,7 @@ from kpa_core.params import write_params_if_changed as params_write_if_changed
 from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
 from kpa_core.record import dump_yaml
 from kpa_core.report_context import data_fingerprints, earlier_years
+from kpa_core.report_documents import DocumentOptions, write_documents
 from kpa_core.report_params import check_report_params
 from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
 from kpa_core.rubric import load_rubric
@@ -67,7 +68,7 @@ class BatchResult:
 # The modules whose code shapes a report's content (not the CLI, not other faces).
 REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
                   "report_export", "report_params", "report_sections", "rubric", "rules",
-                  "scoring")
+                  "scoring", "notice", "dates")
 
 
 def code_fingerprint(notebook: Path) -> str:
@@ -138,9 +139,12 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
               cap_scope: str | None = None, jobs: int | None = None, force: bool = False,
               executor: Executor | None = None, engine: str = "warm", progress: bool = True,
               notebook: str | Path | None = None,
-              log: Callable[[str], None] = print) -> BatchResult:
+              log: Callable[[str], None] = print,
+              documents: DocumentOptions | None = None) -> BatchResult:
     """Render the reports of one year; see the module docstring for the steps."""
     start = time.perf_counter()
+    documents = documents or DocumentOptions()
+    check_documents(documents)
     wanted = list(dict.fromkeys(units or []))
     first = check_report_params(year=year, unit=wanted[0] if wanted else None,
                                 data_dir=data_dir, cap_scope=cap_scope) if wanted else None
@@ -211,9 +215,11 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         write_params_if_changed(pdir / f"{uid}.yaml",
                                 make_params(rec, card, kind="report", data_dir=data,
                                             record_path=record_path(data, year, uid)))
-        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope}
+        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
+                      **documents.notebook_parameters()}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier))
+                              data_fingerprints(data, year, uid, table, earlier),
+                              *([bands] if (bands := documents.fingerprint()) else []))
         html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
         if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
                 and ipynb_path.is_file()):
@@ -238,18 +244,38 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         done = {**{u: k for u, k in manifest.get("units", {}).items() if u not in targets},
                 **keys}
         table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+        rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+        self_units = frozenset(u for u in records
+                               if record_path(data, year, u, role="self").is_file())
         index_key, result.index_written = write_index_if_changed(
             out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-            result.failures, manifest.get("index"), code)
+            result.failures, manifest.get("index"), code, rubric_all, self_units)
         if table_all is not None:  # the college-wide overview beside the index (issue #12)
             from kpa_core.overview import write_overview_for_batch
             write_overview_for_batch(out, year, data, cap_scope, result.notes)
+        docs = write_documents(out, year, table_all, rubric_all, ydata.records,
+                               [u for u in done if u in records], documents, cap_scope, force)
+        result.failures.update(docs.failures)
         new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
                         "index": index_key}
         if new_manifest != manifest:
             atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
     result.seconds = time.perf_counter() - start
     return result
+
+
+def check_documents(documents: DocumentOptions) -> None:
+    """Bad --lang/--timezone/--bands, or --pdf without Chromium: exit 2 before any work."""
+    from kpa_core.report_params import document_problems
+
+    problems = document_problems({"lang": documents.lang, "office": documents.office,
+                                  "timezone": documents.timezone, "bands": documents.bands})
+    if problems:
+        raise KpaInputError(problems)
+    if documents.pdf:
+        from kpa_core.pdf import check_chromium
+
+        check_chromium()
 
 
 def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) -> str:

@@ -8,14 +8,16 @@ nothing is fetched — and every name and failure message is HTML-escaped.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
-from kpa_core.report_sections import esc, num
+from kpa_core.dates import zh_datetime
+from kpa_core.ordering import ranked
+from kpa_core.report_sections import esc, lbl, num
+from kpa_core.rubric import Rubric
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -45,6 +47,24 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
 COLUMNS = [("rank", "名次 / rank"), ("unit", "单位 / unit"), ("unit_id", "编号 / id"),
            ("A1", "一 A1"), ("A2", "二 A2"), ("A3", "三 A3"), ("basic", "基本 / basic"),
            ("bonus", "特色 / bonus"), ("total", "合计 / total")]
+SELF_MARK = "自评"
+
+
+def column_heading(col: str, label: str, rubric: Rubric | None) -> str:
+    """A header cell: an area as "一 (20)" with its full name on hover and on paper."""
+    if rubric is not None and col in rubric.areas:
+        from kpa_core.summary import area_heading
+
+        short, full = area_heading(rubric, col)
+        return (f'<th scope="col" title="{esc(full)}">{esc(short)}'
+                f'<span class="full"> {esc(full.split("、", 1)[-1])}</span></th>')
+    if rubric is not None and col in ("basic", "bonus", "total"):
+        points = {"basic": rubric.basic_points, "bonus": rubric.bonus_cap,
+                  "total": rubric.basic_points + rubric.bonus_cap}[col]
+        zh, _, en = label.partition(" / ")
+        return (f'<th scope="col">{esc(zh)} ({num(points)})'
+                f'<span class="en"> / {esc(en)}</span></th>')
+    return f'<th scope="col">{lbl(label)}</th>'
 
 
 def index_key(year: int, table: pd.DataFrame | None, linked: set[str],
@@ -56,22 +76,26 @@ def index_key(year: int, table: pd.DataFrame | None, linked: set[str],
     return h.hexdigest()
 
 
-def ranking_table(table: pd.DataFrame, linked: set[str]) -> str:
+def ranking_table(table: pd.DataFrame, linked: set[str], rubric: Rubric | None = None,
+                  self_units: frozenset[str] = frozenset()) -> str:
     rows = []
-    for key, r in table.sort_values(["rank", "unit_id"]).iterrows():
+    for key, r in ranked(table).iterrows():
         cells = []
         for col, _ in COLUMNS:
             value = r[col]
             if col == "unit":
                 text = (f'<a href="{esc(key)}.html">{esc(value)}</a>' if key in linked
                         else f'{esc(value)} <span class="muted">（无报告 / no report）</span>')
+                if key in self_units:
+                    text += (f' <span class="kpa-self-mark" title="已提交自评 / filed a '
+                             f'self-assessment">{SELF_MARK}</span>')
                 cells.append(f'<td data-sort="{esc(value)}">{text}</td>')
             elif col == "unit_id":
                 cells.append(f"<td><code>{esc(value)}</code></td>")
             else:
                 cells.append(f'<td class="num" data-sort="{float(value):g}">{num(value)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = "".join(f'<th scope="col">{esc(label)}</th>' for _, label in COLUMNS)
+    head = "".join(column_heading(col, label, rubric) for col, label in COLUMNS)
     return (f'<table class="kpa-table sortable" id="ranking"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -86,7 +110,8 @@ def failures_box(failures: dict[str, str]) -> str:
 
 
 def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
-                 failures: dict[str, str]) -> str:
+                 failures: dict[str, str], rubric: Rubric | None = None,
+                 self_units: frozenset[str] = frozenset()) -> str:
     """The whole page as a string."""
     from kpa_core import charts
 
@@ -102,14 +127,22 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                      f'{num(median)}, {len(linked)} reports.</span> 点击表头排序 '
                      '<span class="en">/ click a column header to sort.</span></p>')
         parts.append('<p class="kpa-overview-link"><a href="overview.html">年度总览：失分分布、'
-                     '单位类别、变动与自评差距 / year overview: where points are lost, kinds of '
-                     'unit, movers, self-assessment gaps →</a></p>')
-        parts.append('<h2>排名 / ranking</h2>' + ranking_table(table, linked))
-        parts.append('<h2>总览 / overview</h2><div class="kpa-figure">' + charts.overview_chart(
-            list(table["unit"]), [float(v) for v in table["total"]], median, year) + "</div>"
-            '<p class="muted">深红：不低于中位数；浅红：低于中位数 / dark red: at or above the '
-            "median; light red: below it.</p>")
-    made = datetime.now(UTC).isoformat(timespec="seconds")
+                     '单位类别、变动与自评差距<span class="en"> / year overview: where points are '
+                     'lost, kinds of unit, movers, self-assessment gaps</span> →</a></p>')
+        if self_units:
+            parts.append(f'<p><span class="kpa-self-mark">{SELF_MARK}</span> 该单位已提交自评'
+                         f"（{len(self_units)} 个）<span class=\"en\"> / the unit filed a "
+                         "self-assessment</span></p>")
+        parts.append('<h2>排名<span class="en"> / ranking</span></h2>'
+                     + ranking_table(table, linked, rubric, self_units))
+        order = ranked(table)  # the table's order: ties fall the same way in both
+        parts.append('<section class="kpa-keep"><h2>总览<span class="en"> / overview</span></h2>'
+                     '<div class="kpa-figure">' + charts.overview_chart(
+                         list(order["unit"]), [float(v) for v in order["total"]], median, year)
+                     + '</div><p class="muted">深红：不低于中位数；浅红：低于中位数'
+                     '<span class="en"> / dark red: at or above the median; light red: below '
+                     "it.</span></p></section>")
+    made = zh_datetime(None)
     scope = ""
     if table is not None and not table.empty:
         scope = f" · 封顶层级 / cap scope {esc(', '.join(sorted(set(table['cap_scope']))))}"
@@ -120,17 +153,18 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8" />\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
             f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-            f'<body class="kpa-index"><main>{"".join(parts)}</main>\n'
+            f'<body class="kpa-index lang-auto"><main>{"".join(parts)}</main>\n'
             f"<script>{SORTER_JS}</script>\n</body>\n</html>\n")
 
 
 def write_index_if_changed(out_dir: Path, year: int, table: pd.DataFrame | None,
                            linked: set[str], failures: dict[str, str], old_key: str | None,
-                           code: str) -> tuple[str, bool]:
+                           code: str, rubric: Rubric | None = None,
+                           self_units: frozenset[str] = frozenset()) -> tuple[str, bool]:
     """Write ``index.html`` unless it exists and shows the same; return (key, written)."""
-    key = index_key(year, table, linked, failures, code)
+    key = index_key(year, table, linked | {f"self:{u}" for u in self_units}, failures, code)
     path = out_dir / "index.html"
     if key == old_key and path.is_file():
         return key, False
-    atomic_write_text(path, render_index(year, table, linked, failures))
+    atomic_write_text(path, render_index(year, table, linked, failures, rubric, self_units))
     return key, True

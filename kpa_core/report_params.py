@@ -21,7 +21,11 @@ from kpa_core.paths import default_data_dir
 from kpa_core.rubric import available_rubrics, unknown_rubric
 from kpa_core.scoring import CAP_SCOPES
 
-PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope")
+PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope", "lang", "office", "timezone",
+               "bands")
+# zh: Chinese only (the form an office files); zh-en: Chinese with English beside (screen).
+# None: bilingual on screen, Chinese only when printed.
+LANGS = ("zh", "zh-en")
 
 
 class ReportParamError(KpaInputError):
@@ -40,6 +44,10 @@ class ReportParams:
     data_dir: str
     rubric: str | None = None
     cap_scope: str | None = None
+    lang: str | None = None
+    office: str | None = None  # the notice's issuing office (workspace setting)
+    timezone: str | None = None  # dates a person reads (default Asia/Shanghai)
+    bands: str | None = None  # optional grade bands file: the notice shows the grade
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,7 +110,38 @@ def check_report_params(**given: Any) -> ReportParams:
         problems.append(Problem("选项取值不合法", "option value not allowed", field="cap_scope",
                                 value=cap_scope, allowed_zh="|".join(CAP_SCOPES),
                                 allowed_en="|".join(CAP_SCOPES)))
+    problems += document_problems(given)
     if problems:
         raise ReportParamError(p.located(unit=str(unit)) for p in problems)
+    bands = given.get("bands")
     return ReportParams(year=year, unit=unit, data_dir=str(data_dir), rubric=rubric or None,
-                        cap_scope=cap_scope or None)
+                        cap_scope=cap_scope or None, lang=given.get("lang") or None,
+                        office=given.get("office") or None,
+                        timezone=given.get("timezone") or None,
+                        bands=str(Path(bands).expanduser().resolve()) if bands else None)
+
+
+def document_problems(given: dict[str, Any]) -> list[Problem]:
+    """The printed documents' parameters: language, office name, time zone, grade bands."""
+    from kpa_core.dates import zone
+
+    problems: list[Problem] = []
+    lang = given.get("lang")
+    if lang not in (None, "") and lang not in LANGS:
+        problems.append(Problem("语言取值不合法", "language not allowed", field="lang",
+                                value=lang, allowed_zh="zh（仅中文）| zh-en（中英对照）",
+                                allowed_en="zh (Chinese only) | zh-en (bilingual)"))
+    office = given.get("office")
+    if office not in (None, "") and not isinstance(office, str):
+        problems.append(Problem("办公室名称须为文字", "office must be text", field="office",
+                                value=office, allowed_zh="文字", allowed_en="text"))
+    try:
+        zone(given.get("timezone") or None)
+    except KpaInputError as exc:
+        problems += exc.problems
+    bands = given.get("bands")
+    if bands not in (None, "") and not Path(str(bands)).expanduser().is_file():
+        problems.append(Problem("等次划分文件不存在", "grade bands file not found", field="bands",
+                                value=bands, allowed_zh="等次划分 YAML 文件的路径",
+                                allowed_en="the path of a grade bands YAML file"))
+    return problems

@@ -9,7 +9,6 @@ as text in the exported report, never run. Numbers are formatted with ``num`` so
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,6 +17,10 @@ from kpa_core.report_context import ReportContext, attainment, median_attainment
 
 CAP_SCOPE_LABELS = {"subarea": "子项目封顶 / cap at each sub-area",
                     "area": "第三项整体封顶 / cap at A3 as a whole"}
+PARAM_LABELS = {"year": "年度 / year", "unit": "单位 / unit", "rubric": "考核细则 / rubric",
+                "cap_scope": "封顶层级 / cap scope", "lang": "语言 / language",
+                "office": "落款 / office", "timezone": "时区 / time zone",
+                "bands": "等次划分 / grade bands"}
 
 
 def esc(value: Any) -> str:
@@ -35,9 +38,20 @@ def signed(value: float) -> str:
     return f"+{value:g}" if value > 0 else f"{value:g}"
 
 
+def lbl(text: str) -> str:
+    """A "中文 / English" label with its English part marked, so ``--lang zh`` can hide it."""
+    zh, sep, en = text.partition(" / ")
+    return f'{esc(zh)}<span class="en"> / {esc(en)}</span>' if sep else esc(text)
+
+
+def muted(text: str) -> str:
+    """A grey "中文 / English" note paragraph."""
+    return f'<p class="muted">{lbl(text)}</p>'
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], cls: str = "") -> str:
     """An HTML table from already-escaped cells (headers are escaped here)."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    head = "".join(f"<th>{lbl(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return (f'<table class="kpa-table {cls}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table>')
@@ -54,22 +68,22 @@ def header(ctx: ReportContext) -> str:
     meta = [
         ("单位 / unit", f"{esc(r.unit)}<span class=\"en\"> / {esc(ctx.unit.name_en)}</span>"
                         f" <code>{esc(ctx.params.unit)}</code>"),
-        ("类别 / kind", esc(ctx.unit.kind_label)),
+        ("类别 / kind", lbl(ctx.unit.kind_label)),
         ("年度 / year", esc(ctx.params.year)),
-        ("考核人 / assessor", esc(r.assessor or "（未填写 / not stated）")),
+        ("考核人 / assessor", esc(r.assessor) if r.assessor else lbl("（未填写） / (not stated)")),
         ("考核细则 / rubric", f"{bi(rub.title['zh'], rub.title['en'])} <code>{esc(rub.id)}</code>"),
-        ("封顶层级 / cap scope (Note 1)", esc(CAP_SCOPE_LABELS[c.cap_scope])),
+        ("封顶层级 / cap scope (Note 1)", lbl(CAP_SCOPE_LABELS[c.cap_scope])),
     ]
-    meta_html = "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in meta)
+    meta_html = "".join(f"<tr><th>{lbl(k)}</th><td>{v}</td></tr>" for k, v in meta)
     cards = [
         ("基本指标 / basic", f"{num(c.basic)}", f"/ {num(rub.basic_points)}"),
         ("特色指标 / bonus", f"{num(c.bonus)}", f"/ {num(rub.bonus_cap)}"),
-        ("合计 / total", f"{num(c.total)}", ""),
+        ("合计 / total", f"{num(c.total)}", f"/ {num(rub.basic_points + rub.bonus_cap)}"),
         ("名次 / rank", f"{ctx.rank}", f"/ {ctx.n_units}"),
         ("年度中位数 / year median", f"{num(ctx.median())}", ""),
     ]
     cards_html = "".join(
-        f'<div class="kpa-card"><div class="label">{esc(k)}</div>'
+        f'<div class="kpa-card"><div class="label">{lbl(k)}</div>'
         f'<div class="value" data-kpa="{esc(k.split(" / ")[1])}">{esc(v)}'
         f'<small>{esc(s)}</small></div></div>' for k, v, s in cards)
     warn = ""
@@ -127,7 +141,7 @@ def _evidence(ctx: ReportContext, item_id: str, stated: str) -> str:
         return (f'<span class="muted">未注明；细则要求：{esc(ev.get("zh", ""))}'
                 f'<span class="en"> / not stated; the rubric asks for: {esc(ev.get("en", ""))}'
                 f'</span></span>')
-    return '<span class="muted">未注明 / not stated</span>'
+    return f'<span class="muted">{lbl("未注明 / not stated")}</span>'
 
 
 def entries_table(ctx: ReportContext, bonus: bool) -> str:
@@ -135,20 +149,20 @@ def entries_table(ctx: ReportContext, bonus: bool) -> str:
     bd = ctx.unit_breakdown()
     bd = bd[bd["amount"] > 0] if bonus else bd[bd["amount"] < 0]
     if bd.empty:
-        return ('<p class="muted">无 / none</p>')
+        return muted("无 / none")
     rows = []
     for row in bd.itertuples(index=False):
         rule = ctx.rubric.rules[row.rule]
         item = ctx.rubric.items[row.item]
-        rows.append((f"<code>{esc(row.item)}</code> {esc(item.zh[:18])}"
-                     f"{'…' if len(item.zh) > 18 else ''}",
+        rows.append((f'<code>{esc(row.item)}</code> <span class="item-zh">{esc(item.zh[:18])}'
+                     f"{'…' if len(item.zh) > 18 else ''}</span>",
                      f'<code>{esc(row.rule)}</code><div class="rule-zh">{esc(rule.zh)}</div>'
                      f'<div class="en">{esc(rule.en)}</div>',
                      f'<b class="{"plus" if bonus else "minus"}">{esc(signed(row.amount))}</b>',
-                     esc(row.reason) or '<span class="muted">未注明 / not stated</span>',
+                     esc(row.reason) or f'<span class="muted">{lbl("未注明 / not stated")}</span>',
                      _evidence(ctx, row.item, row.evidence)))
     total = float(bd["amount"].sum())
-    rows.append(("", '<b>合计 / sum</b>', f"<b>{esc(signed(total))}</b>", "", ""))
+    rows.append(("", f'<b>{lbl("合计 / sum")}</b>', f"<b>{esc(signed(total))}</b>", "", ""))
     return table(["条目 / item", "规则 / rule（细则原文 / the rubric's text）", "分数 / points",
                   "理由 / reason", "依据 / evidence"], rows, "kpa-entries")
 
@@ -158,7 +172,7 @@ def untouched(ctx: ReportContext) -> str:
     touched = set(ctx.unit_breakdown()["item"])
     items = [i for i in ctx.rubric.items.values() if i.id not in touched]
     if not items:
-        return '<p class="muted">每个条目均有扣分或加分 / every item has a deduction or bonus.</p>'
+        return muted("每个条目均有扣分或加分 / every item has a deduction or bonus.")
     basic = [i for i in items if ctx.rubric.areas[i.area_id].part == "basic"]
     special = [i for i in items if i not in basic]
     parts = []
@@ -201,21 +215,21 @@ def charts_section(ctx: ReportContext) -> str:
         parts.append(table(["年度 / year", "合计 / total", "名次 / rank", "中位数 / median"],
                            rows, "kpa-history"))
     else:
-        parts.append('<p class="muted">没有更早年度的数据 / no earlier year in the data.</p>')
+        parts.append(muted("没有更早年度的数据 / no earlier year in the data."))
     return "".join(f'<div class="kpa-figure">{p}</div>' for p in parts)
 
 
 def self_section(ctx: ReportContext) -> str:
     """Self-assessment against the assessors, rule by rule, when the unit filed one."""
     if ctx.self_record is None or ctx.self_compare is None:
-        return ('<p class="muted">该单位未提交自评 / the unit filed no self-assessment.</p>')
+        return muted("该单位未提交自评 / the unit filed no self-assessment.")
     df = ctx.self_compare
     head = (f'<p>自评合计 <b>{num(df.attrs.get("self_total"))}</b>，考核组合计 '
             f'<b>{num(df.attrs.get("assessor_total"))}</b><span class="en"> / self-assessed '
             f'total {num(df.attrs.get("self_total"))}, assessors\' total '
             f'{num(df.attrs.get("assessor_total"))}</span></p>')
     if df.empty:
-        return head + '<p class="muted">逐条一致 / they agree on every rule.</p>'
+        return head + muted("逐条一致 / they agree on every rule.")
     def rule_label(rule_id: str) -> str:  # Chinese clause first: analysts read the rule, not its id
         text = ctx.rubric.rules[rule_id].zh
         short = text if len(text) <= 28 else text[:28] + "…"
@@ -230,19 +244,47 @@ def self_section(ctx: ReportContext) -> str:
                          "自评理由 / self reason"], rows, "kpa-self")
 
 
+def _relative(path: str | None, base: str) -> str:
+    """A path as the reader's folder sees it: relative to the data folder, never absolute."""
+    if not path:
+        return "–"
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path(base).resolve()).as_posix()
+    except ValueError:
+        return p.name
+
+
 def provenance(ctx: ReportContext) -> str:
-    """What produced this page: rules, data, code, parameters and time — enough to redo it."""
+    """What produced this page (appendix): rules, data, code, parameters and time.
+
+    Full hashes stay here; paths are relative to the data folder and the parameters are
+    written out as labelled values — an analyst's home folder and raw JSON do not belong on
+    a page that is printed and filed.
+    """
+    from pathlib import Path
+
+    from kpa_core.dates import zh_datetime
+
+    given = ctx.params.as_dict()
+    params = "；".join(
+        f"{lbl(PARAM_LABELS[k])}：<code>{esc(v if k != 'bands' else Path(v).name)}</code>"
+        for k, v in given.items() if k in PARAM_LABELS and v not in (None, ""))
     rows = [
         ("考核细则 / rubric", f"<code>{esc(ctx.rubric.id)}</code> sha256 "
                              f"<code>{esc(ctx.rubric.sha256)}</code>"),
-        *[(f"数据 / data: {esc(k)}", f"sha256 <code>{esc(v)}</code>")
+        *[(f"数据 {k} / data: {k}", f"sha256 <code>{esc(v)}</code>")
           for k, v in ctx.data_sha256.items()],
-        ("记录文件 / record file", f"<code>{esc(ctx.record.source)}</code>"),
+        ("记录文件 / record file",
+         f"<code>{esc(_relative(ctx.record.source, ctx.params.data_dir))}</code>"
+         '<span class="en"> （数据文件夹内 / inside the data folder）</span>'),
         ("kpa 版本 / version", f"<code>{esc(ctx.kpa_version)}</code>"),
-        ("参数 / parameters", f"<code>{esc(json.dumps(ctx.params.as_dict(), ensure_ascii=False))}"
-                            "</code>"),
-        ("生成时间 / made", f"<code>{esc(ctx.made)}</code>"),
+        ("参数 / parameters", params),
+        ("生成时间 / made", esc(zh_datetime(ctx.made, ctx.params.timezone))),
     ]
-    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-    return (f'<footer class="kpa-provenance"><h2>来源与复现 / provenance</h2>'
+    body = "".join(f"<tr><th>{lbl(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return (f'<footer class="kpa-provenance kpa-appendix"><h2>附录：来源与复现'
+            f'<span class="en"> / appendix: provenance</span></h2>'
             f'<table class="kpa-meta">{body}</table></footer>')

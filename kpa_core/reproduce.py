@@ -386,11 +386,19 @@ EMBEDDED_ALONE = ("⚠ 仅凭参数中嵌入的副本（数据文件不存在）
 
 
 def summary_line(r: Reproduction) -> str:
-    """One line per unit for a folder run."""
+    """One line per unit (the head of a unit's full account)."""
     who = f"{r.unit_id or '-'} {r.unit} {r.year}"
     if r.ok:
         alone = f"  {EMBEDDED_ALONE}" if r.data_status == "missing" else ""
         return f"✔ 已复现 reproduced   {who}  合计 total {_num(r.old_total)}{alone}"
+    return (f"✘ 未复现 NOT reproduced {who}  合计 total {_num(r.old_total)} → "
+            f"{_num(r.new_total)}  [{'; '.join(summary_causes(r))}]")
+
+
+def summary_causes(r: Reproduction) -> list[str]:
+    """Why a reproduction failed, in a few words each (empty when it reproduced)."""
+    if r.ok:
+        return []
     causes = []
     if r.problems:
         causes.append(f"问题 problems {len(r.problems)}")
@@ -408,8 +416,7 @@ def summary_line(r: Reproduction) -> str:
         causes.append(f"等级 grade {r.grade[0]} → {r.grade[1]}")
     if not causes:  # every failing case above has a cause; keep the line honest if not
         causes.append("见下文 see below")
-    return (f"✘ 未复现 NOT reproduced {who}  合计 total {_num(r.old_total)} → "
-            f"{_num(r.new_total)}  [{'; '.join(causes)}]")
+    return causes
 
 
 def report_text(r: Reproduction) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from kpa_core.ordering import ranked
 from kpa_core.readings import load_readings
 from kpa_core.record import Record
 from kpa_core.rubric import Rubric, load_rubric
@@ -47,7 +48,7 @@ def reading_name(choice: Mapping[str, str]) -> str:
 
 
 def _ends(table: pd.DataFrame, n: int = 3) -> tuple[list[str], list[str]]:
-    order = table.sort_values(["total", "unit_id"], ascending=[False, True])["unit_id"].tolist()
+    order = ranked(table)["unit_id"].tolist()
     return order[:n], order[-n:]
 
 

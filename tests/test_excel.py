@@ -639,3 +639,15 @@ def test_an_untouched_template_leaves_every_existing_record_alone(
     after = snapshot(data_dir)
     assert {k for k in after if after[k] != before.get(k)} == {
         "2013/arts.yaml", "2013/audit-log.jsonl"}  # and the import's audit line
+
+
+def test_reimport_keeps_a_records_rectification(data_dir: Path, tmp_path: Path) -> None:
+    """整改要求 (rectification:) has no workbook column: export → import must not drop it."""
+    target = data_dir / "2013" / "logistics.yaml"
+    target.write_text(target.read_text(encoding="utf-8")
+                      + "rectification: {B16: 建立案件报告制度}\n", encoding="utf-8")
+    path = write_export(data_dir, 2013, tmp_path / "all.xlsx")
+    import_workbook(path, data_dir)
+    from kpa_core.record import load_record
+
+    assert load_record(target).rectification == {"B16": "建立案件报告制度"}

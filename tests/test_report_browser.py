@@ -61,14 +61,15 @@ def test_report_in_chromium(report_run):
         assert box and box["width"] > 150  # drawn, at a readable size
         used = fonts_drawing(page, "svg.kpa-chart text")
         assert used and all("CJK" in name or "Hei" in name for name in used), used
-        assert page.locator("h1").inner_text().startswith("石油工程系")
+        assert page.locator("header.kpa-header h1").inner_text().startswith("石油工程系")
+        assert page.locator(".kpa-notice .to").inner_text() == "石油工程系："
         # the escaped <script> reason is visible text, and did not run
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto((report_run.out / "union.html").as_uri())
         page.wait_for_load_state("load")
-        # shown twice: in the deductions and in the self-assessment comparison
-        assert page.get_by_text("<script>alert(1)</script>", exact=True).count() == 2
+        # shown three times: the notice's and the report's deductions, the self comparison
+        assert page.get_by_text("<script>alert(1)</script>", exact=True).count() == 3
         assert dialogs == []
         browser.close()
     assert requested and all(u.startswith("file://") for u in requested), requested
@@ -82,7 +83,7 @@ def test_index_sorts_in_chromium(report_run):
         page.goto((report_run.out / "index.html").as_uri())
         first_total = page.locator("#ranking tbody tr:first-child td:last-child")
         assert first_total.inner_text() == "99"  # ranked: union first
-        header = page.locator("#ranking th", has_text="合计 / total")
+        header = page.locator("#ranking th", has_text="合计 (110)")
         header.click()
         assert first_total.inner_text() == "59"  # ascending: logistics, the lowest of 29
         header.click()

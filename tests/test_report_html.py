@@ -81,6 +81,7 @@ def test_note_caps_are_marked(report_run):
 
 def test_every_deduction_with_rule_text_amount_reason(report_run):
     html_text = page(report_run, "petroleum")
+    html_text = html_text[html_text.index('class="kpa-table kpa-entries"'):]  # not the notice
     # B04.measures: the rule's Chinese text, −5, the stated reason and evidence
     row = html_text[html_text.index("<code>B04.measures</code>"):]
     row = row[:row.index("</tr>")]
@@ -160,8 +161,15 @@ def test_provenance_footer(report_run):
     record_sha = hashlib.sha256((report_run.data / "2013" / "petroleum.yaml").read_bytes())
     assert record_sha.hexdigest() in html_text
     assert load_rubric("kvtc-2013-draft").sha256 in html_text
-    assert '"unit": "petroleum"' in html_text  # the parameters it ran with
-    assert re.search(r"生成时间 / made</th><td><code>20\d\d-\d\d-\d\dT", html_text)
+    # the parameters it ran with, as labelled values: no raw JSON, no absolute path
+    assert '单位<span class="en"> / unit</span>：<code>petroleum</code>' in html_text
+    assert "{&quot;" not in html_text and '{"' not in html_text
+    assert str(report_run.data) not in html_text and "/tmp/" not in html_text
+    assert "<code>2013/petroleum.yaml</code>" in html_text  # relative to the data folder
+    # made: a date in Beijing time, not a UTC ISO stamp
+    assert re.search(r"生成时间<span class=\"en\"> / made</span></th><td>"
+                     r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", html_text)
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:", html_text)
 
 
 def test_executed_notebook_kept_beside(report_run):

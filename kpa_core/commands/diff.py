@@ -18,7 +18,7 @@ from kpa_core.cli_options import (
     add_data_option,
     add_year_option,
 )
-from kpa_core.compare import COMPARE_COLUMNS, COMPARE_HEADERS, compare_records
+from kpa_core.compare import compare_records
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
 from kpa_core.record import load_record
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rubric = load_rubric(assessor.rubric)
     print(f"{assessor.unit}（{args.unit}）{args.year} 年度 自评与考核组对比 / self-assessment vs "
-          f"assessors  ({rubric.id}, cap_scope={frame.attrs['cap_scope']})")
+          "assessors")
+    print(f"({rubric.id}, cap_scope={frame.attrs['cap_scope']})")
     print(f"合计 total: 考核组 assessors {frame.attrs['assessor_total']:g} · 自评 self "
           f"{frame.attrs['self_total']:g} · 差 difference "
           f"{frame.attrs['self_total'] - frame.attrs['assessor_total']:+g}")
@@ -73,20 +74,32 @@ def run(args: argparse.Namespace) -> int:
     if frame.empty:
         print("逐条一致 / the two records agree on every rule")
         return 0
-    headers = [COMPARE_HEADERS[c] for c in COMPARE_COLUMNS]
-    headers.insert(1, "规则内容 clause")
-    rows = []
-    for rec in frame.itertuples(index=False):
-        clause = rubric.rules[rec.rule].zh
-        clause = clause if len(clause) <= 18 else clause[:17] + "…"
-        rows.append([rec.rule, clause, rec.item, signed(rec.assessor_amount),
-                     signed(rec.self_amount), signed(rec.difference), rec.assessor_reason or "—",
-                     rec.self_reason or "—"])
-    print(render_table(headers, rows))
+    print(unit_table(frame, rubric))
     print()
-    print(f"{len(frame)} 条规则不一致 / rules disagree（差额 = 自评 − 考核组；正数表示自评更高 / "
-          "difference = self − assessors; positive: the unit scored itself higher）")
+    print(f"{len(frame)} 条规则不一致 / rules disagree")
+    print("差额 = 自评 − 考核组；正数表示自评更高")
+    print("difference = self − assessors; positive: the unit scored itself higher")
     return 0
+
+
+# Two-line headers and wrapped text keep the rule-by-rule table within 100 columns.
+UNIT_HEADERS = ["规则\nrule", "规则内容\nclause", "条目\nitem", "考核组\nassessors",
+                "自评\nself", "差额\ndiff", "考核组理由\nassessors' reason",
+                "自评理由\nself reason"]
+UNIT_WRAP = {1: 16, 6: 17, 7: 14}
+CLAUSE_CHARS = 15  # two wrapped lines of the rule's Chinese text; the full text is in the rubric
+
+
+def unit_table(frame, rubric) -> str:
+    """The rule-by-rule table: signed points (deductions negative), long text wrapped."""
+    rows = [[rec.rule, _short(rubric.rules[rec.rule].zh), rec.item, signed(rec.assessor_amount),
+             signed(rec.self_amount), signed(rec.difference), rec.assessor_reason or "—",
+             rec.self_reason or "—"] for rec in frame.itertuples(index=False)]
+    return render_table(UNIT_HEADERS, rows, wrap=UNIT_WRAP)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= CLAUSE_CHARS else text[:CLAUSE_CHARS - 1] + "…"
 
 
 def signed(x: float) -> str:
@@ -131,8 +144,8 @@ def run_year(args: argparse.Namespace, data_dir) -> int:
         write_csv(pd.DataFrame(rows, columns=columns), sys.stdout, index=False)
         return 0
     print(f"{args.year} 年度 自评与考核组对比 / self-assessment vs assessors")
-    print(render_table(["编号 id", "单位 unit", "考核组 assessors", "自评 self",
-                        "差 difference", "不一致规则 rules differ"],
+    print(render_table(["编号\nid", "单位\nunit", "考核组\nassessors", "自评\nself",
+                        "差\ndifference", "不一致规则\nrules differ"],
                        [[*r[:4], signed(r[4]), r[5]] for r in rows]))
     print()
     print("逐条查看 / rule by rule: kpa diff --year "

@@ -37,11 +37,35 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "kernel per worker, clean namespace per unit (default); fresh: a new "
                         "kernel per unit")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    add_document_options(p)
     p.set_defaults(func=run)
 
 
+def add_document_options(p: argparse.ArgumentParser) -> None:
+    """The printed documents: PDF, language, the notice's office and time zone, grades."""
+    p.add_argument("--pdf", action="store_true",
+                   help="同时生成 PDF（各单位及汇总表，需 Chromium） / also write PDFs of every "
+                        "report and of the summary (needs Chromium)")
+    p.add_argument("--lang", choices=("zh", "zh-en"), default=None,
+                   help="zh：仅中文；zh-en：中英对照；默认屏幕中英、打印与PDF仅中文 / zh: Chinese "
+                        "only; zh-en: bilingual. Default: bilingual on screen, Chinese in print "
+                        "and PDF")
+    p.add_argument("--office", default=None,
+                   help="通知书与汇总表的落款单位（默认 纪委办公室） / the issuing office on the "
+                        "notice and summary (default 纪委办公室)")
+    p.add_argument("--timezone", default=None,
+                   help="日期所用时区（默认 Asia/Shanghai） / time zone of printed dates "
+                        "(default Asia/Shanghai)")
+    p.add_argument("--bands", default=None,
+                   help="等次划分文件：通知书与汇总表显示等次 / grade bands file: the notice "
+                        "and summary show each unit's grade")
+
+
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from kpa_core.report_batch import run_batch
+    from kpa_core.report_documents import DocumentOptions
 
     if args.jobs is not None and args.jobs < 1:
         from kpa_core.errors import KpaInputError, Problem
@@ -52,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
     result = run_batch(args.year, units=args.units, data_dir=args.data, out_dir=args.out,
                        params_dir=args.params, cap_scope=args.cap_scope, jobs=args.jobs,
                        force=args.force, engine=args.engine,
-                       progress=not args.no_progress and sys.stderr.isatty())
+                       progress=not args.no_progress and sys.stderr.isatty(),
+                       documents=DocumentOptions(
+                           pdf=args.pdf, lang=args.lang, office=args.office,
+                           timezone=args.timezone, jobs=args.jobs,
+                           bands=str(Path(args.bands).resolve()) if args.bands else None))
     n_ok = sum(r.ok for r in result.rendered)
     print(f"生成 {n_ok} 份，未变化跳过 {len(result.skipped)} 份，失败 {len(result.failures)} 份"
           f"（{result.seconds:.1f} 秒） / rendered {n_ok}, unchanged and skipped "
@@ -64,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"失败 / FAILED {uid}:\n    " + cause.replace("\n", "\n    "), file=sys.stderr)
     for note in result.notes:
         print(note, file=sys.stderr)
+    summary = result.out_dir / "summary.xlsx"
+    if summary.is_file():
+        print(f"汇总表 / summary: {summary}" + ("（及 PDF / and PDF）" if args.pdf else ""))
     print(f"打开 / open: {result.index_path}")
     print(f"    {result.index_path.as_uri()}")
     return EXIT_FAILED_UNITS if result.failures else 0

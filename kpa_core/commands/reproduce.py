@@ -13,11 +13,13 @@ from pathlib import Path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.reproduce import (
     Reproduction,
+    _num,
     params_files,
     report_text,
     reproduce_file,
-    summary_line,
+    summary_causes,
 )
+from kpa_core.tables import render_table
 
 EXIT_DIFFERS = 1
 EXIT_INPUT = 2
@@ -72,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if single:
         print(report_text(results[0]))
     else:
-        for r in results:
-            print(summary_line(r))
+        print(summary_table(results))
         for line in duplicate_warnings(results):
             print(line)
         failed = [r for r in results if not r.ok]
@@ -98,6 +99,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"未复现 / NOT reproduced: {total - n_ok} / {total} 份不符 differ")
     return EXIT_INPUT if invalid else EXIT_DIFFERS
+
+
+def summary_table(results: list[Reproduction]) -> str:
+    """A folder run, one aligned row per unit: status, id, unit, year, totals, causes."""
+    rows = [["✔ 已复现 reproduced" if r.ok else "✘ 未复现 NOT reproduced", r.unit_id or "-",
+             r.unit, r.year, _num(r.old_total), "" if r.ok else _num(r.new_total),
+             "; ".join(summary_causes(r))] for r in results]
+    return render_table(["状态 status", "编号 id", "单位 unit", "年度 year", "合计 total",
+                         "现 now", "原因 causes"], rows)
 
 
 def duplicate_warnings(results: list[Reproduction]) -> list[str]:

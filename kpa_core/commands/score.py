@@ -79,6 +79,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def minus(points: float) -> str:
+    """A deduction as negative points (-6), the one sign convention of every output."""
+    return f"{-points:g}" if points else "0"
+
+
 def card_text(card: ScoreCard) -> str:
     """A readable Chinese-first score card for the terminal."""
     rubric = load_rubric(card.rubric_id)
@@ -86,18 +91,19 @@ def card_text(card: ScoreCard) -> str:
     rows = []
     for area_id, score in card.area_scores.items():
         area = rubric.areas[area_id]
-        mark = "  ← 注1封顶 capped" if area_id in card.capped else ""
+        mark = "← 注1封顶 capped" if area_id in card.capped else ""
         rows.append(
-            [area_id, area.zh, area.points, card.area_deductions[area_id], f"{score:g}{mark}"]
+            [area_id, area.zh, area.points, minus(card.area_deductions[area_id]), score, mark]
         )
     lines.append(
         render_table(
-            ["编号 id", "考核项目 area", "分值 points", "扣分 deducted", "得分 score"], rows
+            ["编号 id", "考核项目 area", "分值 points", "扣分 deducted", "得分 score", "注 note"],
+            rows,
         )
     )
     lines.append("")
     item_rows = [
-        [i, rubric.items[i].points, d, card.item_scores[i]]
+        [i, rubric.items[i].points, minus(d), card.item_scores[i]]
         for i, d in card.item_deductions.items()
         if d
     ]
