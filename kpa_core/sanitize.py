@@ -9,9 +9,10 @@ two exits of user text.
 from __future__ import annotations
 
 import re
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported only when a CSV is written
+    import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls except newline and tab, DEL, and C1 controls (CSI 0x9b among them).
@@ -29,6 +30,8 @@ def csv_cell(value: Any) -> Any:
 
 def csv_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and column names cannot run as spreadsheet formulas."""
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         if not pd.api.types.is_numeric_dtype(out[col]):  # object or str dtype: text cells
