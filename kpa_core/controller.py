@@ -10,8 +10,12 @@ value that fails its check is shown with its problem and left out of the live sc
 with a problem is ever written. Saving refuses to overwrite a file that changed on disk since
 it was loaded (another analyst saved first) and appends who/when/what/why to the audit log.
 
-Two modes: ``entry`` (filling in the record) and ``whatif`` (trying adjustments against the
-saved record). In what-if mode the record is only written when the caller says so on purpose.
+Two modes, each with its own working copy: ``entry`` (filling in the record) and ``whatif``
+(a scenario tried against the saved record). An edit made in one mode never shows in the other:
+back in entry mode the analyst sees the entry values as they were, ``save`` writes only the
+entry copy, and the one route from a scenario to the record is ``save_scenario_as_record`` with
+the analyst's explicit confirmation (its audit line says so). Both routes write through
+``_write_record``, the single place that touches the record file.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import hashlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +47,13 @@ from kpa_core.scoring import ScoreCard, score_record
 from kpa_core.yaml_io import parse_yaml, read_text_utf8
 
 MODES = ("entry", "whatif")
+ROLES_ZH = {"assessor": "考核组记录", "self": "自评记录"}
+# The words the analyst ticks to turn a scenario into the record; the audit line repeats them.
+CONFIRM_SCENARIO_AS_RECORD = "我确认把此方案存为考核记录"
 # Environment variables through which `kpa lab` / `kpa app` tell the notebook's kernel what to
 # open (the kernel runs in the notebook's folder, not the analyst's).
 ENV_DATA, ENV_PARAMS, ENV_YEAR, ENV_UNIT = "KPA_DATA", "KPA_PARAMS", "KPA_YEAR", "KPA_UNIT"
+ENV_ROLE = "KPA_ROLE"
 
 
 class StaleRecordError(KpaInputError):
@@ -58,6 +66,20 @@ class Fingerprint:
 
     sha256: str | None
     mtime_ns: int | None
+
+
+@dataclass
+class WorkingCopy:
+    """One mode's form: every rule's value, reason and evidence, and the record's options.
+
+    Entry and what-if each hold one, so that a scenario's edits can never leak into the record.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    last_valid: dict[str, Any] = field(default_factory=dict)  # what the score uses meanwhile
+    reasons: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def fingerprint(path: Path) -> Fingerprint:
@@ -118,8 +140,41 @@ class AssessmentController:
         self.path = record_path(self.data_dir, self.year, unit_id, role)
         self.default_rubric_id = rubric_id
         self.mode = "entry"
+        self._copies: dict[str, WorkingCopy] = {}
+        self._scenario_saved: Any = None  # the scenario as last kept under params/
         self._others: list[float] | None = None
         self.load()
+
+    # The form of the current mode: every editing and scoring method reads these.
+    @property
+    def values(self) -> dict[str, Any]:
+        return self._copies[self.mode].values
+
+    @property
+    def last_valid(self) -> dict[str, Any]:
+        return self._copies[self.mode].last_valid
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        return self._copies[self.mode].reasons
+
+    @property
+    def evidence(self) -> dict[str, str]:
+        return self._copies[self.mode].evidence
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self._copies[self.mode].options
+
+    @contextmanager
+    def _using(self, mode: str) -> Iterator[None]:
+        """Read or change one mode's working copy whatever mode is shown."""
+        shown = self.mode
+        self.mode = mode
+        try:
+            yield
+        finally:
+            self.mode = shown
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -150,26 +205,51 @@ class AssessmentController:
                                              where=str(self.path))])
         self.baseline = record
         self.rubric: Rubric = load_rubric(record.rubric)
-        self.reset()
+        self._scenario_saved = None
+        for mode in MODES:
+            self.reset(mode)
 
     @property
     def is_new(self) -> bool:
         """True when the unit has no saved record for this year yet."""
         return self.loaded.sha256 is None
 
-    def reset(self) -> None:
-        """Back to the baseline: every rule's value, reason and evidence as saved."""
-        self.values: dict[str, Any] = {}
-        self.last_valid: dict[str, Any] = {}  # what the live score uses while a value is bad
-        self.reasons: dict[str, str] = {}
-        self.evidence: dict[str, str] = {}
+    def reset(self, mode: str | None = None) -> None:
+        """One mode's copy (default: the mode shown) back to the saved record: every rule's
+        value, reason and evidence, and the options. The other mode's copy is left alone."""
+        copy = WorkingCopy(options=dict(self.baseline.options))
         for rule in self.rubric.rules.values():
             kind = kind_of(rule)
             entry = self.baseline.entries.get(rule.id, {})
-            self.values[rule.id] = entry.get(kind.value_field, kind.empty_value(rule))
-            self.last_valid[rule.id] = self.values[rule.id]
-            self.reasons[rule.id] = entry.get("reason") or ""
-            self.evidence[rule.id] = entry.get("evidence") or ""
+            copy.values[rule.id] = entry.get(kind.value_field, kind.empty_value(rule))
+            copy.last_valid[rule.id] = copy.values[rule.id]
+            copy.reasons[rule.id] = entry.get("reason") or ""
+            copy.evidence[rule.id] = entry.get("evidence") or ""
+        self._copies[mode or self.mode] = copy
+
+    # --- options of the record (Note 1's cap scope) -------------------------------------------
+
+    def cap_scope(self) -> str:
+        """The cap scope this copy scores with: its own option, else the rubric's default."""
+        return str(self.options.get("cap_scope") or self.rubric.option_default("cap_scope"))
+
+    def cap_scope_choices(self) -> list[str]:
+        return list(self.rubric.options["cap_scope"]["allowed"])
+
+    def set_cap_scope(self, scope: str) -> None:
+        """Set Note 1's cap scope for this record; the rubric's default is stored as absent,
+        so that merely looking at the option never makes the record differ from disk."""
+        allowed = self.cap_scope_choices()
+        if scope not in allowed:
+            raise KpaInputError([Problem("未知的注1封顶层级", "unknown cap scope",
+                                         unit=self.unit.name_zh, field="options.cap_scope",
+                                         value=scope, allowed_zh="、".join(allowed),
+                                         allowed_en=", ".join(allowed))])
+        if scope == self.rubric.option_default("cap_scope") and \
+                "cap_scope" not in self.baseline.options:
+            self.options.pop("cap_scope", None)
+        else:
+            self.options["cap_scope"] = scope
 
     # --- the form's structure, from the rubric ------------------------------------------------
 
@@ -308,7 +388,7 @@ class AssessmentController:
         return Record(rubric=self.baseline.rubric, year=self.year, unit=self.unit.name_zh,
                       entries=self.counted_entries() if counted_only else self.entries(),
                       unit_id=self.unit.unit_id, role=self.role,
-                      assessor=self.baseline.assessor, options=dict(self.baseline.options))
+                      assessor=self.baseline.assessor, options=dict(self.options))
 
     def card(self) -> ScoreCard:
         """Live scores of the form as it stands (values with problems left out)."""
@@ -332,9 +412,34 @@ class AssessmentController:
 
     # --- changes and saving -------------------------------------------------------------------
 
+    def copy_differs(self, mode: str | None = None) -> bool:
+        """Whether one mode's copy (default: the mode shown) differs from the saved record."""
+        with self._using(mode or self.mode):
+            return (self.entries() != self.baseline.entries
+                    or self.options != self.baseline.options)
+
     @property
     def dirty(self) -> bool:
-        return self.entries() != self.baseline.entries
+        """Unsaved edits to the record: the entry copy differs from what is on disk."""
+        return self.copy_differs("entry")
+
+    @property
+    def scenario_unsaved(self) -> bool:
+        """The scenario differs from the record and has changed since it was last kept."""
+        with self._using("whatif"):
+            now = (self.entries(), dict(self.options))
+        return self.copy_differs("whatif") and now != self._scenario_saved
+
+    def unsaved(self) -> dict[str, int]:
+        """What a switch of unit, year or role would lose: changed rules per mode."""
+        out = {}
+        if self.dirty:
+            with self._using("entry"):
+                out["entry"] = max(1, len(self.changes()))
+        if self.scenario_unsaved:
+            with self._using("whatif"):
+                out["whatif"] = max(1, len(self.changes()))
+        return out
 
     def changes(self) -> dict[str, dict[str, Any]]:
         """Rule id → {from, to} between the saved record and the form."""
@@ -346,31 +451,79 @@ class AssessmentController:
         return parse_record(record.to_data(), where=str(self.path), unit_id=self.unit.unit_id)
 
     def set_mode(self, mode: str) -> None:
+        """Show the other working copy; neither copy changes."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
 
-    def save(self, who: str, why: str, on_purpose: bool = False) -> Path:
-        """Write the record atomically and log it; refuse stale files and problems.
+    def save(self, who: str, why: str) -> Path:
+        """Save the entry form as the record: only the entry copy, never the scenario.
 
-        In what-if mode the record is only overwritten with ``on_purpose=True`` (the analyst
-        chose to keep the scenario as the record).
+        Refused in what-if mode, where the only way to the record is
+        ``save_scenario_as_record`` with its confirmation.
+        """
+        if self.mode == "whatif":
+            raise KpaInputError([Problem(
+                "假设分析模式下不会覆盖考核记录；如确要把方案存为记录，请勾选“"
+                + CONFIRM_SCENARIO_AS_RECORD + "”后点“存为考核记录”",
+                "what-if mode never overwrites the record; to keep the scenario as the record "
+                "tick the confirmation and use 'save as record'", unit=self.unit.name_zh,
+                field="mode", value="假设分析 what-if", allowed_zh="录入模式下保存",
+                allowed_en="save in entry mode")])
+        untouched = not self.copy_differs("whatif")
+        with self._using("entry"):
+            path = self._save_copy(who, why, route="entry")
+        if untouched:  # a scenario never begun follows the record; a begun one is kept
+            self.reset("whatif")
+        return path
+
+    def save_scenario_as_record(self, who: str, why: str, confirmed: bool) -> Path:
+        """The one route from a scenario to the record: needs the analyst's tick.
+
+        Refused while the entry form has unsaved edits (they would be silently replaced).
+        Afterwards both copies show the new record.
         """
         problems = []
-        if self.mode == "whatif" and not on_purpose:
-            problems.append(Problem("假设分析模式下不会覆盖考核记录；如确要将方案存为记录，请明确确认",
-                                    "what-if mode never overwrites the record unless saved as "
-                                    "the record on purpose", unit=self.unit.name_zh,
-                                    field="mode", value=self.mode,
-                                    allowed_zh="确认“存为考核记录”",
-                                    allowed_en="confirm 'save as record'"))
-        problems += check_who_why(who, why, self.unit.name_zh)
+        if confirmed is not True:
+            problems.append(Problem(
+                "须先勾选“" + CONFIRM_SCENARIO_AS_RECORD + "”", "tick the confirmation first",
+                unit=self.unit.name_zh, field="confirm", value="未勾选 not ticked",
+                allowed_zh=CONFIRM_SCENARIO_AS_RECORD, allowed_en="confirmed"))
+        if self.dirty:
+            problems.append(Problem(
+                "录入模式有未保存的修改，请先在录入模式保存或放弃，再把方案存为记录",
+                "the entry form has unsaved edits: save or discard them in entry mode first",
+                unit=self.unit.name_zh, field="mode", value="录入 entry",
+                allowed_zh="录入模式无未保存的修改", allowed_en="no unsaved entry edits"))
+        if problems:
+            problems += check_who_why(who, why, self.unit.name_zh)
+            raise KpaInputError(problems)
+        with self._using("whatif"):
+            path = self._save_copy(who, why, route="scenario")
+        self.reset("entry")
+        return path
+
+    def _save_copy(self, who: str, why: str, route: str) -> Path:
+        """Check the current copy as a record, then write it (``_write_record``)."""
+        problems = check_who_why(who, why, self.unit.name_zh)
         for ps in self.problems().values():
             problems += ps
         if problems:
             raise KpaInputError(problems)
-        record = self.record()
-        changes = self.changes()
+        return self._write_record(self.record(), self.changes(), who, why, route)
+
+    def _write_record(self, record: Record, changes: dict[str, Any], who: str, why: str,
+                      route: str) -> Path:
+        """The only place that writes the record file: stale check, audit line, atomic write.
+
+        ``route`` is ``entry`` (the entry form) or ``scenario`` (a what-if scenario the analyst
+        confirmed as the record); the audit line names it.
+        """
+        extra: dict[str, Any] = {"mode": "whatif" if route == "scenario" else "entry",
+                                 "route": route}
+        if route == "scenario":
+            extra["confirmed"] = CONFIRM_SCENARIO_AS_RECORD
+
         def refuse_if_stale(now_sha256: str | None) -> None:  # called under the year lock
             if now_sha256 != self.loaded.sha256:
                 raise StaleRecordError([Problem(
@@ -383,13 +536,14 @@ class AssessmentController:
                     allowed_en=f"the version loaded, {self.loaded.sha256 or '(no file)'}; "
                                "reload and redo the change")])
 
+        parse_record(record.to_data(), where=str(self.path))  # never write what would not load
         # the audit line first, then the record; either both change or neither (audit_log)
         save_with_audit(self.data_dir, self.year, self.path, record.to_yaml().encode("utf-8"),
                         check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,
                         unit=self.unit.name_zh, what=changes, rel_path=self._rel(self.path),
                         extra={"role": self.role,
                                "total": score_record(record, rubric=self.rubric).total,
-                               "mode": self.mode})
+                               **extra})
         after = fingerprint(self.path)
         self.baseline = record
         self.loaded = after
@@ -417,7 +571,12 @@ class AssessmentController:
         return self._others
 
     def scenario_record(self) -> Record:
-        """The form as a scenario: counted values; changed rules without a reason get one."""
+        """The what-if copy as a scenario: counted values; changed rules without a reason
+        get one."""
+        with self._using("whatif"):
+            return self._scenario_record()
+
+    def _scenario_record(self) -> Record:
         record = self.working_record()
         entries = {}
         for rid, entry in record.entries.items():
@@ -437,6 +596,12 @@ class AssessmentController:
 
     def save_scenario(self, name: str, who: str, why: str) -> Path:
         """Keep the scenario as params under params/<year>/scenarios/; the record is untouched."""
+        with self._using("whatif"):
+            path = self._save_scenario(name, who, why)
+            self._scenario_saved = (self.entries(), dict(self.options))
+        return path
+
+    def _save_scenario(self, name: str, who: str, why: str) -> Path:
         problems = check_who_why(who, why, self.unit.name_zh)
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem("须填写方案名称", "the scenario needs a name",

@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.params import file_sha256, make_params, portable_path, write_params
 from kpa_core.record import Record, check_unit_id
 from kpa_core.rubric import Rubric, Rule, load_rubric
 from kpa_core.rules import STEP, as_int, kind_of
@@ -267,6 +266,10 @@ def save_scenario(params_dir: str | Path, name: str, comparison: Comparison, bas
     The params embed the scenario's entries and scores, so ``reproduce`` rescoring them gets
     the same numbers; the baseline's path and sha256 say which saved record it started from.
     """
+    # Imported here, not at the top: params brings jsonschema, whose IRI grammar costs seconds
+    # of start-up in the entry app's kernel, and only saving a scenario needs it.
+    from kpa_core.params import file_sha256, make_params, portable_path, write_params
+
     if not scenario.unit_id:
         raise KpaInputError([Problem("方案须属于一个有编号的单位", "a scenario needs a unit id",
                                      unit=scenario.unit, field="unit_id")])

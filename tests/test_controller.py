@@ -307,12 +307,108 @@ def test_whatif_mode_never_overwrites_the_record_unless_on_purpose(arts, data):
     with pytest.raises(KpaInputError) as info:
         arts.save("甲", "试一试")
     assert "假设分析模式下不会覆盖考核记录" in info.value.problems[0].problem_zh
-    assert path.read_bytes() == before
-    arts.save("甲", "方案采纳为记录", on_purpose=True)
+    with pytest.raises(KpaInputError) as info:
+        arts.save_scenario_as_record("甲", "方案采纳为记录", confirmed=False)
+    assert "我确认把此方案存为考核记录" in info.value.problems[0].problem_zh
+    assert path.read_bytes() == before and read_audit(data, 2013) == []
+    arts.save_scenario_as_record("甲", "方案采纳为记录", confirmed=True)
     saved = load_record(path)
     assert saved.entries["B02.responsibility"]["applies"] is False  # its reason text is kept
-    assert score_record(saved).total == 97.5
-    assert read_audit(data, 2013)[0]["mode"] == "whatif"
+    assert score_record(saved).total == 97.5  # 95.5 + the flag's 2 points back
+    line = read_audit(data, 2013)[0]
+    assert (line["mode"], line["route"], line["confirmed"]) == (
+        "whatif", "scenario", "我确认把此方案存为考核记录")
+    # both copies now show the new record; nothing is left unsaved
+    arts.set_mode("entry")
+    assert arts.values["B02.responsibility"] is False and not arts.dirty
+    assert arts.unsaved() == {}
+
+
+def test_whatif_edits_live_in_their_own_copy(arts, data):
+    """The issue's case: logistics-like B18.news 1 → 4 in what-if must not reach the record."""
+    path = data / "2013" / "arts.yaml"
+    before = path.read_bytes()
+    arts.set_value("B05.relatives", 1)  # an entry edit: A1 20 − 2 − 5 = 13, total 90.5
+    arts.set_reason("B05.relatives", "亲属违规经商")
+    assert arts.card().total == 90.5
+    arts.set_mode("whatif")
+    # the scenario starts from the saved record, not from the unsaved entry edit
+    assert arts.values["B05.relatives"] == 0 and arts.card().total == 95.5
+    arts.set_value("B18.news", 2)  # 4 required, 2 short → −2 (A3.sup 15 − 2)
+    assert arts.card().total == 93.5 and arts.comparison().table.loc["total", "delta"] == -2
+    arts.set_mode("entry")
+    assert arts.values["B18.news"] == 4 and arts.values["B05.relatives"] == 1
+    assert arts.card().total == 90.5
+    assert set(arts.changes()) == {"B05.relatives"}
+    assert arts.unsaved() == {"entry": 1, "whatif": 1}
+    arts.save("甲", "补录")
+    saved = load_record(path)
+    assert "B18.news" not in saved.entries and saved.entries["B05.relatives"]["count"] == 1
+    assert path.read_bytes() != before
+    line = read_audit(data, 2013)[0]
+    assert (line["mode"], line["route"], set(line["what"])) == ("entry", "entry",
+                                                                 {"B05.relatives"})
+    # the scenario survives the save and is compared with the new record (90.5)
+    arts.set_mode("whatif")
+    assert arts.values["B18.news"] == 2
+    assert arts.comparison().table.loc["total", "baseline"] == 90.5
+
+
+def test_a_scenario_cannot_replace_unsaved_entry_edits(arts, data):
+    arts.set_value("B05.relatives", 1)
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 2)
+    with pytest.raises(KpaInputError) as info:
+        arts.save_scenario_as_record("甲", "采纳", confirmed=True)
+    assert "录入模式有未保存的修改" in info.value.problems[0].problem_zh
+    assert read_audit(data, 2013) == []
+
+
+def test_reset_in_one_mode_leaves_the_other(arts):
+    arts.set_value("B05.relatives", 1)
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 2)
+    arts.reset()
+    assert arts.values["B18.news"] == 4 and not arts.scenario_unsaved
+    arts.set_mode("entry")
+    assert arts.values["B05.relatives"] == 1
+
+
+def test_a_kept_scenario_is_not_unsaved(arts, data, tmp_path, monkeypatch):
+    monkeypatch.setenv("KPA_HOME", str(tmp_path))
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 3)
+    assert arts.unsaved() == {"whatif": 1}
+    arts.save_scenario("少一篇", "甲", "看名次")
+    assert arts.unsaved() == {}
+    arts.set_value("B18.news", 2)
+    assert arts.unsaved() == {"whatif": 1}
+
+
+def test_cap_scope_per_record_is_saved_and_scores(data):
+    """Note 1's cap scope is an option of each record: shown, settable, saved."""
+    c = AssessmentController(data, 2013, "arts")
+    assert c.cap_scope() == "subarea" and c.cap_scope_choices() == ["subarea", "area"]
+    c.set_cap_scope("subarea")  # the default: nothing to save
+    assert not c.dirty
+    c.set_cap_scope("area")
+    assert c.dirty and c.working_record().options == {"cap_scope": "area"}
+    with pytest.raises(KpaInputError) as info:
+        c.set_cap_scope("unit")
+    assert info.value.problems[0].field == "options.cap_scope"
+    c.save("甲", "按第三项整体封顶")
+    assert load_record(data / "2013" / "arts.yaml").options == {"cap_scope": "area"}
+
+
+def test_self_assessment_records_are_their_own_files(data):
+    c = AssessmentController(data, 2013, "arts", role="self")
+    assert c.path == data / "2013" / "self" / "arts.yaml"
+    c.set_value("B05.relatives", 1)
+    c.set_reason("B05.relatives", "自查发现")
+    c.save("甲", "自评录入")
+    saved = load_record(data / "2013" / "self" / "arts.yaml")
+    assert saved.role == "self" and saved.entries["B05.relatives"]["count"] == 1
+    assert "B05.relatives" not in load_record(data / "2013" / "arts.yaml").entries
 
 
 def test_reset_returns_to_the_saved_record(arts):

@@ -147,32 +147,129 @@ def test_save_button_saves_logs_and_refuses_stale(view, tmp_path):
 
 def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     c = view.controls
+    path = tmp_path / "data/2013/arts.yaml"
+    before = path.read_bytes()
     view.mode.value = "whatif"
-    assert view.whatif.layout.display is None
+    assert view.whatif.layout.display is None and view.save_box.layout.display == "none"
     c["B02.system"].slider.value = 1.0
     c["B03.accountability"].check.value = True
     assert "<b>2</b> → <b class='kpa-rank-scenario'>5</b> / 30" in view.compare.value
     assert "S2.articles" in view.changes.value
+    view.save_scenario.click()  # who/why/name missing: named beside the scenario's button
+    assert "方案未保存" in view.scenario_status.value and "保存人" in view.scenario_status.value
     view.scenario_name.value = "两项扣分"
-    view.who.value, view.why.value = "王分析", "看名次"
+    view.scenario_who.value, view.scenario_why.value = "王分析", "看名次"
     view.save_scenario.click()
-    assert "方案已保存" in view.save_status.value
+    assert "方案已保存" in view.scenario_status.value
     assert (tmp_path / "params/2013/scenarios/arts-两项扣分.yaml").exists()
-    path = tmp_path / "data/2013/arts.yaml"
-    before = path.read_bytes()
-    view.save.click()  # without the confirmation box: refused
-    assert "假设分析模式下不会覆盖考核记录" in view.save_status.value
+    view.adopt.click()  # without the confirmation box: refused
+    assert "我确认把此方案存为考核记录" in view.scenario_status.value
     assert path.read_bytes() == before
+    # the refusal does not follow the analyst into entry mode, nor do the scenario's values
+    view.mode.value = "entry"
+    assert view.scenario_status.value == "" and total(view) == "95.5"
+    assert c["B02.system"].slider.value == 0 and c["B03.accountability"].check.value is False
+    view.mode.value = "whatif"
+    assert total(view) == "92.5" and c["B02.system"].slider.value == 1.0
     view.reset.click()
     assert total(view) == "95.5" and c["B02.system"].slider.value == 0
     c["B14.method"].check.value = True
     view.confirm.value = True
-    view.save.click()
-    assert "B14.method.reason" in view.save_status.value  # a record needs its reasons
+    view.adopt.click()
+    assert "B14.method 原因" in view.scenario_status.value  # a record needs its reasons
     c["B14.method"].reason.value = "未建立监督办法"
-    view.save.click()
-    assert "已保存" in view.save_status.value and "B14.method" in load_record(path).entries
+    view.adopt.click()
+    assert "方案已存为考核记录" in view.scenario_status.value
+    assert "B14.method" in load_record(path).entries
     assert view.confirm.value is False
+    line = read_audit(tmp_path / "data", 2013)[-1]
+    assert (line["route"], line["confirmed"]) == ("scenario", "我确认把此方案存为考核记录")
+
+
+def test_entry_save_never_takes_the_scenario(view, tmp_path):
+    c = view.controls
+    view.mode.value = "whatif"
+    c["B18.news"].number.value = 1  # the issue's case: 3 short → −3
+    view.mode.value = "entry"
+    assert c["B18.news"].number.value == 4 and total(view) == "95.5"
+    c["B13.style"].check.value = True
+    c["B13.style"].reason.value = "推诿"
+    view.who.value, view.why.value = "王分析", "补录"
+    view.save.click()
+    assert "已保存" in view.save_status.value
+    saved = load_record(tmp_path / "data/2013/arts.yaml")
+    assert "B13.style" in saved.entries and "B18.news" not in saved.entries
+    assert read_audit(tmp_path / "data", 2013)[-1]["mode"] == "entry"
+
+
+def test_a_unit_switch_with_unsaved_edits_asks(view, tmp_path):
+    c = view.controls
+    c["B13.style"].check.value = True
+    assert "kpa-unsaved" in view.unsaved_flag._dom_classes
+    view.unit.value = "union"
+    # the list is put back, the form still shows arts with its edit, the prompt asks
+    assert view.unit.value == "arts" and view.controller.unit.unit_id == "arts"
+    assert view.prompt.layout.display is None
+    assert "录入有 1 处修改未保存" in view.prompt_text.value and "工会" in view.prompt_text.value
+    view.prompt_stay.click()
+    assert view.prompt.layout.display == "none" and c["B13.style"].check.value is True
+    view.unit.value = "union"
+    view.prompt_save.click()  # no who/why: stays, says why
+    assert "保存人" in view.prompt_status.value and view.unit.value == "arts"
+    c["B13.style"].reason.value = "推诿"
+    view.who.value, view.why.value = "王分析", "切换前保存"
+    view.prompt_save.click()
+    assert view.unit.value == "union" and total(view) == "99"
+    assert "B13.style" in load_record(tmp_path / "data/2013/arts.yaml").entries
+    assert "kpa-unsaved" not in view.unsaved_flag._dom_classes
+    c["B13.style"].check.value = True  # union now; discard it when switching the year
+    view.year.value = 2012
+    assert view.year.value == 2013 and "录入有 1 处" in view.prompt_text.value
+    view.prompt_discard.click()
+    assert view.controller.year == 2012 and view.year.value == 2012
+    assert c["B13.style"].check.value is False
+    assert "B13.style" not in load_record(tmp_path / "data/2013/union.yaml").entries
+
+
+def test_self_assessment_role_and_cap_scope(view, tmp_path):
+    view.role.value = "self"
+    assert view.controller.role == "self" and "自评记录" in view.status.value
+    assert view.controller.path == tmp_path / "data/2013/self/arts.yaml"
+    view.cap_scope.value = "area"
+    assert view.controller.dirty
+    view.who.value, view.why.value = "王分析", "按第三项整体封顶"
+    view.save.click()
+    saved = load_record(tmp_path / "data/2013/self/arts.yaml")
+    assert saved.role == "self" and saved.options == {"cap_scope": "area"}
+    view.role.value = "assessor"
+    assert view.cap_scope.value == "subarea" and view.controller.role == "assessor"
+
+
+def test_analyst_words(view):
+    c = view.controls
+    text = c["B03.accountability"].box.children[0].value
+    assert "是/否（是则扣2分）" in text and "true/false" not in text
+    sessions = c["B07.sessions"] if "B07.sessions" in c else next(
+        x for x in c.values() if x.rule.kind == "ratio")
+    assert "participants:" not in sessions.box.children[0].value
+    cases = next(x for x in c.values() if x.rule.kind == "range_per_case")
+    cases.cases.value = "3, abc"
+    assert "第2个案例「abc」" in cases.error.value and "cases[1]" not in cases.error.value
+    count = next(x for x in c.values() if x.rule.kind == "per_count")
+    count.number.value = 99
+    assert "次数「99」" in count.error.value and "count「" not in count.error.value
+    rng = next(x for x in c.values() if x.rule.kind == "range" and x.applies is not None)
+    assert rng.slider.disabled and rng.slider.readout is False  # no number while off
+    rng.applies.value = True
+    assert rng.slider.readout is True
+
+
+def test_a_negative_item_score_carries_note1(view):
+    c = view.controls
+    c["B05.relatives"].number.value = 3  # −15 on a 10-point item: −5; A1 20 − 2 − 15 = 3
+    label = view.item_labels["B05"].value
+    assert "<b class='kpa-neg'>-5</b> / 10" in label and "注1" in label
+    assert "所在考核项目最低为0分" in label
 
 
 def test_changing_unit_and_year_reloads(view):
@@ -215,14 +312,37 @@ def test_kpa_app_and_lab_commands(tmp_path):
     nb = ROOT / "notebooks" / "assess.ipynb"
     app = lab.server_command("app", nb, 9123, no_browser=True)
     assert app[1:] == ["-m", "voila", str(nb), "--port=9123", "--Voila.ip=127.0.0.1",
-                       "--theme=light", "--no-browser"]
+                       "--Voila.port_retries=0", "--theme=light", "--template=kpa",
+                       "--preheat_kernel=True", "--pool_size=1",
+                       "--VoilaExecutor.iopub_timeout=120", "--no-browser"]
     jlab = lab.server_command("lab", nb, 9124, no_browser=False, is_root=True)
     assert jlab[1:] == ["-m", "jupyterlab", str(nb), "--port=9124", "--ServerApp.ip=127.0.0.1",
-                        "--allow-root"]
-    env = lab.server_env(tmp_path / "data", None, 2013, "arts")
-    assert (env["KPA_DATA"], env["KPA_PARAMS"], env["KPA_YEAR"], env["KPA_UNIT"]) == (
-        str(tmp_path / "data"), str(tmp_path / "params"), "2013", "arts")
+                        "--ServerApp.port_retries=0", "--allow-root"]
+    env = lab.server_env(tmp_path / "data", None, 2013, "arts", "self")
+    assert (env["KPA_DATA"], env["KPA_PARAMS"], env["KPA_YEAR"], env["KPA_UNIT"],
+            env["KPA_ROLE"]) == (str(tmp_path / "data"), str(tmp_path / "params"), "2013",
+                                 "arts", "self")
     assert str(ROOT) in env["PYTHONPATH"].split(":")
+    # kpa's offline Voila template is found on JUPYTER_PATH and names no outside host
+    template = Path(env["JUPYTER_PATH"].split(":")[0]) / "voila/templates/kpa"
+    assert (template / "conf.json").is_file()
+    assert "http" not in (template / "index.html.j2").read_text(encoding="utf-8")
+
+
+def test_a_busy_port_is_an_error_naming_it(tmp_path, capsys):
+    import socket
+
+    from kpa_core.cli import main
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["app", "--data", str(tmp_path / "data"), "--no-browser",
+                     f"--port={port}"]) == 2
+    err = capsys.readouterr().err
+    assert "端口已被占用" in err and str(port) in err and "Traceback" not in err
 
 
 def test_kpa_app_refuses_a_folder_without_units(tmp_path, capsys):
@@ -239,3 +359,17 @@ def test_notebook_is_only_a_few_lines():
     assert [c.cell_type for c in nb.cells] == ["code"]
     lines = [x for x in nb.cells[0].source.splitlines() if x and not x.startswith("#")]
     assert lines == ["from kpa_core.widgets_view import assess_app", "assess_app()"]
+    # `kpa lab` opens the notebook unrun: its first line says, in Chinese, the one action
+    first = nb.cells[0].source.splitlines()[0]
+    assert first.startswith("# 打开表单：") and "Shift+Enter" in first
+
+
+def test_only_the_open_area_is_drawn_until_another_is_opened(view):
+    """The browser draws the open area only; the others' controls exist and are scored."""
+    form = view.form
+    assert form.children[0] is view._panes[0]
+    assert all("kpa-pane-placeholder" in p._dom_classes for p in form.children[1:])
+    view.controls["B18.news"].number.value = 1  # an unopened area's control still counts
+    assert total(view) == "92.5"  # 95.5 − 3
+    form.selected_index = 2
+    assert form.children[2] is view._panes[2] and form.children[1] is not view._panes[1]

@@ -5,22 +5,32 @@ notebook; ``kpa app`` serves the same notebook through Voila, which shows only t
 code), for analysts who never want to see code. Both pass the data folder to the notebook's
 kernel in ``$KPA_DATA`` (the kernel inherits the server's environment), bind to 127.0.0.1 only,
 and replace this process with the server (``exec``) so that Ctrl-C and SIGTERM reach it.
+
+A busy port is an error naming it (exit 2), never a silent move to the next one: the analyst
+would open the wrong page. ``kpa app`` keeps one kernel preheated (the notebook already run,
+so the page is usable in seconds) and uses kpa's Voila template, which asks no host but the
+app's own (Voila's own template links Font Awesome from a CDN).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from kpa_core.cli_options import add_data_option
-from kpa_core.controller import ENV_DATA, ENV_PARAMS, ENV_UNIT, ENV_YEAR
+from kpa_core.controller import ENV_DATA, ENV_PARAMS, ENV_ROLE, ENV_UNIT, ENV_YEAR
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir, notebooks_dir, project_dir
 
 NOTEBOOK = "assess.ipynb"
+# kpa's Voila template lives in a Jupyter data folder of its own, put on $JUPYTER_PATH.
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1] / "templates" / "jupyter"
+TEMPLATE = "kpa"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "(default: ./params)")
         p.add_argument("--year", type=int, default=None, help="初始年度 / year shown first")
         p.add_argument("--unit", default=None, help="初始单位编号 / unit id shown first")
+        p.add_argument("--role", choices=("assessor", "self"), default=None,
+                       help="初始记录类型：assessor 考核组记录，self 自评记录 / record shown "
+                            "first: the assessors' (default) or the unit's self-assessment")
         p.set_defaults(func=run, face=name)
 
 
@@ -49,12 +62,16 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
     """The server's argv; a function of its own so a test can check it without starting it."""
     if face == "app":
         cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
-               "--Voila.ip=127.0.0.1", "--theme=light"]
+               "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--theme=light",
+               f"--template={TEMPLATE}", "--preheat_kernel=True", "--pool_size=1",
+               # the form opens ~1,300 widget comms; on a busy machine their messages take
+               # longer than nbclient's 4 s default, which would cut the page off blank
+               "--VoilaExecutor.iopub_timeout=120"]
         if no_browser:
             cmd.append("--no-browser")
         return cmd
     cmd = [sys.executable, "-m", "jupyterlab", str(notebook), f"--port={port}",
-           "--ServerApp.ip=127.0.0.1"]
+           "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0"]
     if no_browser:
         cmd.append("--no-browser")
     if is_root:  # Jupyter refuses root without it (containers)
@@ -62,8 +79,24 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
     return cmd
 
 
+def check_port_free(port: int, host: str = "127.0.0.1") -> None:
+    """Refuse a busy port by name (exit 2) instead of letting the server move elsewhere."""
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            busy = exc.errno == errno.EADDRINUSE
+            raise KpaInputError([Problem(
+                "端口已被占用" if busy else "无法使用该端口",
+                "the port is already in use" if busy else f"cannot use the port: {exc}",
+                field="--port", value=port,
+                allowed_zh=f"空闲的端口：关闭占用 {port} 的程序，或用 --port 另选",
+                allowed_en=f"a free port: stop what uses {port}, or choose one with --port")]
+            ) from None
+
+
 def server_env(data_dir: Path, params_dir: Path | None, year: int | None,
-               unit: str | None) -> dict[str, str]:
+               unit: str | None, role: str | None = None) -> dict[str, str]:
     """The environment the notebook's kernel inherits: where the data is, what to show first.
 
     Every folder is passed as an absolute path: the kernel runs in the notebook's folder, so
@@ -77,6 +110,10 @@ def server_env(data_dir: Path, params_dir: Path | None, year: int | None,
         env[ENV_YEAR] = str(year)
     if unit is not None:
         env[ENV_UNIT] = unit
+    if role is not None:
+        env[ENV_ROLE] = role
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT),
+                                                      env.get("JUPYTER_PATH")) if p)
     # The kernel must import this kpa_core even when it is run from a source checkout.
     root = str(Path(__file__).resolve().parents[2])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -97,8 +134,9 @@ def run(args: argparse.Namespace) -> int:
                                      value=str(notebook), where=str(notebook))])
     params_dir = Path(args.params).resolve() if args.params else None
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    check_port_free(args.port)
     cmd = server_command(args.face, notebook, args.port, args.no_browser, is_root)
-    env = server_env(data_dir, params_dir, args.year, args.unit)
+    env = server_env(data_dir, params_dir, args.year, args.unit, args.role)
     print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
