@@ -6,11 +6,25 @@ Everything that computes a score lives here; notebooks, the CLI and the report b
 that call into it. The rubric itself is data (``rubrics/*.yaml``), never code.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("kpa")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from functools import cache
 
 __all__ = ["__version__"]
+
+
+@cache
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kpa")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__`` is looked up on first use: importlib.metadata costs ~0.1 s at start-up."""
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

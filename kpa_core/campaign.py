@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.import_journal import refuse_half_import
@@ -103,6 +105,37 @@ def load_units(data_dir: str | Path) -> dict[str, Unit]:
     return units
 
 
+_UNITS_CACHE: dict[tuple[Any, ...], dict[str, Unit]] = {}
+
+
+def file_stamp(entry: os.DirEntry[str] | Path) -> tuple[Any, ...]:
+    """What changes whenever a file is written: name, size, inode, mtime and ctime in ns.
+
+    ctime cannot be set back by a user (``touch -d`` sets mtime only), and an atomic replace
+    gives a new inode, so an edit is always seen; stat-ing costs a syscall, hashing a read.
+    """
+    st = entry.stat()
+    return (entry.name, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def load_units_cached(data_dir: str | Path) -> dict[str, Unit]:
+    """``load_units``, remembered while units.csv is unchanged; the result is read-only.
+
+    A warm report kernel checks its parameters and builds its context once per unit: parsing
+    a units.csv of 10³ rows for each would make every unit's cost grow with the year's size.
+    """
+    path = Path(data_dir) / "units.csv"
+    try:
+        key = (str(path.resolve()), file_stamp(path))
+    except OSError:
+        return load_units(data_dir)  # names the missing file
+    if key not in _UNITS_CACHE:
+        if len(_UNITS_CACHE) >= 4:
+            _UNITS_CACHE.pop(next(iter(_UNITS_CACHE)))
+        _UNITS_CACHE[key] = load_units(data_dir)
+    return _UNITS_CACHE[key]
+
+
 def year_dir(data_dir: str | Path, year: int, role: str = "assessor") -> Path:
     return Path(data_dir) / str(year) / ROLE_FOLDERS[role]
 
@@ -146,7 +179,9 @@ def load_year(
     refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
-    files, strays = sorted(folder.glob("*.yaml")), sorted(folder.glob("*.yml"))
+    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
+    files = [folder / n for n in names if n.endswith(".yaml")]  # one listing, no glob matching
+    strays = [folder / n for n in names if n.endswith(".yml")]
     for stray in strays:  # would be silently skipped: say so instead
         problems[stray.stem] = [Problem(
             "记录文件须以 .yaml 结尾", "record files must end in .yaml", unit=stray.stem,

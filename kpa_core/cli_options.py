@@ -1,14 +1,20 @@
-"""Options that several ``kpa`` subcommands share, defined once so their wording stays the same."""
+"""Options that several ``kpa`` subcommands share, defined once so their wording stays the same.
+
+Also where an option's default comes from the workspace (``data_dir_of``, ``cap_scope_of``), so
+that every command resolves ``--data`` and ``--cap-scope`` the same way from any folder.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from kpa_core.scoring import CAP_SCOPES
+from kpa_core.workspace import CAP_SCOPES, Workspace, WorkspaceNotFound, find_workspace
 
 
 def add_data_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", default=None, help="数据文件夹 / data folder (default: ./data)")
+    p.add_argument("--data", default=None,
+                   help="数据文件夹 / data folder (default: the workspace's data/)")
 
 
 def add_cap_scope_option(p: argparse.ArgumentParser) -> None:
@@ -22,6 +28,29 @@ def add_csv_option(p: argparse.ArgumentParser) -> None:
 
 def add_year_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, required=True, help="年度 / assessment year")
+
+
+def optional_workspace() -> Workspace | None:
+    """The workspace if there is one; for commands that can also work without (``--data``)."""
+    try:
+        return find_workspace()
+    except WorkspaceNotFound:
+        return None
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    """``--data``, else the workspace's ``data/`` (no workspace: exit 2 saying where we looked)."""
+    if getattr(args, "data", None):
+        return Path(args.data)
+    return find_workspace().data_dir
+
+
+def cap_scope_of(args: argparse.Namespace) -> str | None:
+    """``--cap-scope``, else the workspace's ``cap_scope`` setting, else None (the rubric's)."""
+    if getattr(args, "cap_scope", None):
+        return args.cap_scope
+    ws = optional_workspace()
+    return ws.cap_scope if ws else None
 
 
 def add_reading_option(p: argparse.ArgumentParser) -> None:

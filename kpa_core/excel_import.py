@@ -681,7 +681,7 @@ def _stage(targets: list[tuple[Path, Record]]) -> list[tuple[Path, Path, str]]:
         for target, record in targets:
             stage = target.with_name(f".{target.name}.staged")  # not *.yaml: never loaded
             staged.append((stage, target, record.unit))
-            save_record(record, stage)
+            save_record(record, stage, layout_from=target)  # keeps the target's layout
     except BaseException as exc:
         for stage, _, _ in staged:
             stage.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ import ipywidgets as w
 from kpa_core.analysis_pages import EXTRA_CSS, sensitivity_body
 from kpa_core.campaign import available_years, load_units
 from kpa_core.overview import sections, year_views
-from kpa_core.paths import default_data_dir, project_dir
+from kpa_core.paths import default_data_dir, reports_dir_for
 
 # The same variables as controller.ENV_DATA/ENV_YEAR (kpa lab/app set them); not imported from
 # there because the controller pulls in jsonschema, seconds of start-up the dashboard never uses.
@@ -39,7 +39,7 @@ class ExploreView:
                  reports_dir: str | Path | None = None) -> None:
         self.data_dir = Path(data_dir or os.environ.get(ENV_DATA) or default_data_dir())
         self.reports_dir = Path(reports_dir or os.environ.get(ENV_REPORTS_DIR)
-                                or project_dir() / "out" / "reports")
+                                or reports_dir_for(self.data_dir))
         self.units = load_units(self.data_dir)
         years = available_years(self.data_dir)
         start = year or int(os.environ.get(ENV_YEAR) or years[-1])

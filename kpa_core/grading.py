@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
@@ -148,6 +147,8 @@ class GradeResult:
 
 def _schema_problems(data: Any, where: str | None) -> list[Problem]:
     """Schema errors and non-finite numbers, each as a bilingual problem in words."""
+    import jsonschema  # here, not at the top: only grading needs it
+
     validator = jsonschema.Draft202012Validator(BANDS_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems = [p for e in errors for p in schema_problems(e, None, where)]

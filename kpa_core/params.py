@@ -34,15 +34,16 @@ import json
 import math
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:  # imported where used: a batch rerun needs no schema library
+    import jsonschema
 
 from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.paths import PACKAGE_DIR, project_dir
-from kpa_core.record import Record, check_unit_id, dump_yaml, read_yaml
+from kpa_core.paths import PACKAGE_DIR
+from kpa_core.record import Record, check_unit_id, read_yaml
 from kpa_core.rubric import Rubric, load_rubric
 from kpa_core.scoring import ScoreCard
 
@@ -88,25 +89,40 @@ def rubric_numbers(rubric: Rubric) -> dict[str, Any]:
     }
 
 
+def _workspace_or_none() -> Any:
+    from kpa_core.workspace import WorkspaceNotFound, find_workspace
+
+    try:
+        return find_workspace()
+    except WorkspaceNotFound:
+        return None
+
+
 def portable_path(path: str | Path, data_dir: str | Path | None = None) -> str:
-    """A data path as stored, POSIX slashes: relative to the project root when inside it;
-    else, when it lies in ``data_dir`` (a data folder kept elsewhere), as ``data/…`` relative
-    to that folder, which ``kpa reproduce --data DIR`` resolves again. Only a file in neither
-    stays absolute (and reproduce will refuse to read it)."""
+    """A data path as stored: POSIX, relative to the workspace root — never absolute.
+
+    A file in ``data_dir`` is stored as ``data/…`` relative to that folder (the workspace's
+    own data/ gives the same), which ``kpa reproduce`` (or ``--data DIR``) resolves again;
+    else a file inside the current workspace is stored relative to its root; else a record
+    file is stored by its place in a data folder (``data/<year>/[self/]<unit id>.yaml``).
+    Why: a saved path must mean the same on every machine and from every folder.
+    """
     p = Path(path)
+    ws = _workspace_or_none()
     absolute = p if p.is_absolute() else Path.cwd() / p
-    if not absolute.exists() and not p.is_absolute():
-        absolute = project_dir() / p
+    if not absolute.exists() and not p.is_absolute() and ws is not None:
+        absolute = ws.root / p
     absolute = absolute.resolve()
-    for base, prefix in ((project_dir(), None), (data_dir, "data")):
-        if base is None:
-            continue
+    if data_dir is not None:
         try:
-            rel = absolute.relative_to(Path(base).resolve()).as_posix()
+            return "data/" + absolute.relative_to(Path(data_dir).resolve()).as_posix()
         except ValueError:
-            continue
-        return f"{prefix}/{rel}" if prefix else rel
-    return absolute.as_posix()
+            pass
+    if ws is not None and ws.contains(absolute):
+        return ws.relative(absolute)
+    parts = absolute.parts
+    tail = parts[-3:] if len(parts) >= 3 and parts[-2] == "self" else parts[-2:]
+    return "/".join(("data", *tail))
 
 
 def make_params(record: Record, card: ScoreCard, kind: str = "report",
@@ -124,8 +140,8 @@ def make_params(record: Record, card: ScoreCard, kind: str = "report",
     if record_path is not None:
         stored = portable_path(record_path, data_dir)
         file = Path(record_path)
-        if not file.exists():  # a project-relative path given from another working folder
-            file = project_dir() / stored
+        if not file.exists():  # a workspace-relative path given from another working folder
+            file = resolve_data_path(stored, data_dir)
         rec = {"path": stored, "sha256": file_sha256(file), **rec}
     rubric = load_rubric(card.rubric_id)
     numbers = rubric_numbers(rubric) if rubric.sha256 == card.rubric_sha256 else None
@@ -160,17 +176,17 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.is_relative_to(folder.resolve())
 
 
-def resolve_data_path(path: str | Path, data_dir: str | Path | None = None) -> Path:
-    """Where a stored data path points now — only ever inside the data folder or project.
+def resolve_data_path(path: str | Path, data_dir: str | Path | None = None,
+                      root: str | Path | None = None) -> Path:
+    """Where a stored data path points now — only ever inside the data folder or workspace.
 
-    Stored paths are relative to the project root (``$KPA_HOME`` or the current folder); when
-    ``data_dir`` is given, a path under ``data/`` is looked up in that folder instead, so a
-    moved data folder can still be checked. A params file is input like any other: an absolute
-    path, or one that leaves the data folder / project root once resolved
-    (``../../../etc/passwd``), is refused rather than read and hashed.
+    Stored paths are relative to the workspace root: ``root`` (the params file's workspace),
+    else the current workspace. When ``data_dir`` is given, a path under ``data/`` is looked
+    up in that folder instead, so a moved data folder can still be checked. A params file is
+    input like any other: an absolute path, or one that leaves the data folder / workspace
+    once resolved (``../../../etc/passwd``), is refused rather than read and hashed.
     """
     p = Path(path)
-    root = project_dir()
     problem = None
     if "\0" in str(path):  # the OS refuses it with a ValueError traceback otherwise
         problem = ("数据路径含有不允许的字符（NUL）", "the data path holds a NUL character")
@@ -180,18 +196,59 @@ def resolve_data_path(path: str | Path, data_dir: str | Path | None = None) -> P
         if data_dir is not None and p.parts and p.parts[0] == "data":
             target, folders = Path(data_dir).joinpath(*p.parts[1:]), [Path(data_dir)]
         else:
+            if root is None:
+                from kpa_core.workspace import find_workspace
+
+                root = find_workspace().root
+            root = Path(root).resolve()
             target, folders = root / p, [root, root / "data"]
         resolved = target.resolve()
         if not any(_inside(resolved, f) for f in folders):
-            problem = ("数据路径超出数据文件夹或项目根目录", "the data path leaves the data folder "
-                       "or the project root")
+            problem = ("数据路径超出数据文件夹或工作区", "the data path leaves the data folder "
+                       "or the workspace")
         else:
             return target
     raise KpaInputError([Problem(
         problem[0], problem[1], field="record.path", value=str(path),
-        allowed_zh=f"项目根目录（{root}）内的相对路径，如 data/2013/<单位编号>.yaml",
-        allowed_en=f"a path relative to the project root ({root}) inside it, "
+        allowed_zh="工作区内的相对路径，如 data/2013/<单位编号>.yaml",
+        allowed_en="a path relative to the workspace root inside it, "
                    "e.g. data/2013/<unit id>.yaml")])
+
+
+def expected_record_path(year: int, unit_id: str, role: str = "assessor") -> str:
+    """The one ``record.path`` a report's params may name: that unit's record of that year."""
+    middle = "self/" if role == "self" else ""
+    return f"data/{year}/{middle}{unit_id}.yaml"
+
+
+def check_record_path(params: dict[str, Any], where: str | None = None) -> None:
+    """``record.path`` must be exactly the record file of the params' unit, year and role.
+
+    Why: a folder, or another unit's file, would be "gone" or "changed" for the wrong reason,
+    or — worse — reproduce one unit's scores from another's file. Such a params file is
+    invalid (exit 2), never a difference.
+    """
+    rec = params.get("record") or {}
+    stored = rec.get("path")
+    if stored is None:
+        return
+    data = rec.get("data") if isinstance(rec.get("data"), dict) else {}
+    role = data.get("role") or "assessor"
+    uid = params.get("unit_id") or data.get("unit_id")
+    if uid:
+        wanted = expected_record_path(params["year"], uid, role)
+        ok = stored == wanted
+    else:  # older params without a unit id: at least a record file of that year
+        wanted = expected_record_path(params["year"], "<单位编号 unit id>", role)
+        parts = stored.split("/")
+        ok = (parts[:2] == ["data", str(params["year"])] and stored.endswith(".yaml")
+              and len(parts) == (4 if role == "self" else 3)
+              and not check_unit_id(parts[-1][:-5]))
+    if not ok:
+        raise KpaInputError([Problem(
+            "记录路径须为该单位该年度的记录文件", "record.path must be the record file of the "
+            "params' unit and year", unit=params.get("unit"), field="record.path", value=stored,
+            allowed_zh=wanted, allowed_en=wanted, where=where)])
 
 
 def params_path(params_dir: str | Path, year: int, unit_id: str) -> Path:
@@ -203,9 +260,14 @@ def params_path(params_dir: str | Path, year: int, unit_id: str) -> Path:
 
 
 def write_params(path: str | Path, params: dict[str, Any]) -> Path:
-    """Write a params file atomically; refuse one that would not read back."""
+    """Write a params file atomically; refuse one that would not read back.
+
+    A file being replaced keeps its comments and layout (``kpa_core.yaml_write``).
+    """
+    from kpa_core.yaml_write import read_old, updated_text
+
     validate_params(params, where=str(path))
-    return atomic_write_text(Path(path), dump_yaml(params))
+    return atomic_write_text(Path(path), updated_text(read_old(path), params))
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -290,6 +352,8 @@ def describe_allowed(node: dict[str, Any]) -> tuple[str, str]:
 
 def _branch_errors(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
     """For a failed oneOf/anyOf: the errors of the branch whose type fits the value, if any."""
+    import jsonschema
+
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER
     for i, branch in enumerate(error.validator_value):
         kind = branch.get("type") if isinstance(branch, dict) else None
@@ -373,6 +437,8 @@ def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
         raise KpaInputError([Problem("参数文件须为键值表", "a params file must be a mapping",
                                      value=type(data).__name__, where=where)])
     unit = data.get("unit") if isinstance(data.get("unit"), str) else None
+    import jsonschema  # here, not at the top: most commands never validate a params file
+
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems = [p for e in errors for p in schema_problems(e, unit, where)]

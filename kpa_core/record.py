@@ -16,7 +16,7 @@ import yaml
 
 from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.rubric import Rubric, available_rubrics, load_rubric, unknown_rubric
+from kpa_core.rubric import Rubric, load_rubric, unknown_rubric
 from kpa_core.rules import kind_of
 from kpa_core.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
 
@@ -63,6 +63,12 @@ class Record:
 
     def to_yaml(self) -> str:
         return dump_yaml(self.to_data())
+
+    def to_yaml_over(self, old_text: str | None) -> str:
+        """The YAML to replace ``old_text`` with: its comments and spelling kept."""
+        from kpa_core.yaml_write import updated_text
+
+        return updated_text(old_text, self.to_data())
 
 
 def dump_yaml(data: Any) -> str:
@@ -299,8 +305,11 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
     rubric: Rubric | None = None
     rubric_id = data.get("rubric")
     if "rubric" in data:
-        if rubric_id in available_rubrics():
-            rubric = load_rubric(rubric_id)
+        if isinstance(rubric_id, str):  # load_rubric is cached and names an unknown id itself;
+            try:  # a year of 10⁴ records would otherwise list the rubric folder 10⁴ times
+                rubric = load_rubric(rubric_id)
+            except KpaInputError as exc:
+                problems += exc.problems
         else:
             problems.append(unknown_rubric(rubric_id))
     options = data.get("options") or {}
@@ -332,7 +341,14 @@ def load_record(path: str | Path, unit_id: str | None = None) -> Record:
     return parse_record(read_yaml(path), where=str(path), unit_id=unit_id)
 
 
-def save_record(record: Record, path: str | Path) -> Path:
-    """Write a record atomically: a crash mid-write leaves the old file whole."""
+def save_record(record: Record, path: str | Path, layout_from: str | Path | None = None) -> Path:
+    """Write a record atomically: a crash mid-write leaves the old file whole.
+
+    The file it replaces (``layout_from``, default ``path`` itself) keeps its comments, key
+    order and number spelling; unchanged entries keep their bytes (``kpa_core.yaml_write``).
+    """
+    from kpa_core.yaml_write import read_old
+
     parse_record(record.to_data(), where=str(path))  # never write what would not load back
-    return atomic_write_text(Path(path), record.to_yaml())
+    old = read_old(layout_from if layout_from is not None else path)
+    return atomic_write_text(Path(path), record.to_yaml_over(old))

@@ -33,9 +33,9 @@ from kpa_core.errors import KpaInputError, Problem
 from kpa_core.lifeline import die_with_parent, stop_workers
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
-from kpa_core.paths import PACKAGE_DIR, default_params_dir, notebooks_dir, project_dir
+from kpa_core.paths import PACKAGE_DIR, notebooks_dir
 from kpa_core.record import dump_yaml
-from kpa_core.report_context import data_fingerprints, earlier_years
+from kpa_core.report_context import data_fingerprints, earlier_years, shared_fingerprints
 from kpa_core.report_documents import DocumentOptions, write_documents
 from kpa_core.report_params import check_report_params
 from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
@@ -91,6 +91,11 @@ def input_key(*parts: Any) -> str:
 VOLATILE_LINES = re.compile(r"^(made|kpa_version): .*$", re.MULTILINE)
 
 
+def params_digest(params: dict[str, Any]) -> str:
+    """sha256 of a params mapping's content, without when and by which version it was made."""
+    return input_key({k: v for k, v in params.items() if k not in ("made", "kpa_version")})
+
+
 def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
     """Write a params file only when something other than when/by-which-version differs.
 
@@ -102,12 +107,34 @@ def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
     """
     try:
         old_text = path.read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, ValueError):
         old_text = None
     if old_text is not None and (VOLATILE_LINES.sub("", old_text)
                                  == VOLATILE_LINES.sub("", dump_yaml(params))):
         return False
     return params_write_if_changed(path, params)
+
+
+def sync_params(path: Path, params: dict[str, Any], last: list[str] | None) -> list[str]:
+    """``write_params_if_changed``, skipped when the last batch left this very content there.
+
+    ``last`` is what the manifest of the last batch holds for the unit: [content digest, file
+    sha256]. When both still match, the file is what that content wrote, and nothing is dumped
+    (PyYAML's pure-Python emitter took ~50 ms a unit just to compare). Returns the pair to
+    remember for the next batch.
+    """
+    digest = params_digest(params)
+    try:
+        old = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        old = None
+    if old is not None and last == [digest, old]:
+        return last
+    write_params_if_changed(path, params)
+    try:
+        return [digest, hashlib.sha256(path.read_bytes()).hexdigest()]
+    except OSError:
+        return [digest, ""]
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
@@ -163,12 +190,18 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     if not notebook.is_file():
         raise KpaInputError([Problem("找不到报告笔记本", "report notebook not found",
                                      field="notebook", value=str(notebook),
-                                     allowed_zh="notebooks/report.ipynb（在项目文件夹中运行或设置 "
-                                                "KPA_HOME）",
-                                     allowed_en="notebooks/report.ipynb (run from the project "
-                                                "folder or set KPA_HOME)")])
-    out = Path(out_dir or project_dir() / "out" / "reports" / str(year)).resolve()
-    pdir = Path(params_dir or default_params_dir()).resolve() / str(year)
+                                     allowed_zh="随 kpa 安装的 notebooks/report.ipynb（请重新安装 "
+                                                "kpa）",
+                                     allowed_en="notebooks/report.ipynb shipped with kpa "
+                                                "(reinstall kpa)")])
+    if out_dir is None or params_dir is None:  # outputs go to the workspace, never to cwd
+        from kpa_core.workspace import find_workspace
+
+        ws = find_workspace()
+        out_dir = out_dir or ws.out_dir / "reports" / str(year)
+        params_dir = params_dir or ws.params_dir
+    out = Path(out_dir).resolve()
+    pdir = Path(params_dir).resolve() / str(year)
     for folder, name in ((out, "out"), (pdir, "params")):
         if folder.exists() and not folder.is_dir():
             raise KpaInputError([Problem("输出位置已存在且不是文件夹", "the output path exists and "
@@ -200,25 +233,29 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     code = code_fingerprint(notebook)
     manifest = read_manifest(out)
     old_keys: dict[str, str] = manifest.get("units", {})
+    old_params: dict[str, list[str]] = manifest.get("params", {})
+    params_files: dict[str, list[str]] = {}
     keys: dict[str, str] = {}
     tasks: list[UnitTask] = []
     for uid in (u for u in targets if u in records):
         rec = records[uid]
-        if rec.rubric not in by_rubric:
+        if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
             rubric = load_rubric(rec.rubric)
             same = [r for r in ydata.records if r.rubric == rubric.id]
             table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
             earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
-            by_rubric[rec.rubric] = (rubric, table, earlier)
-        rubric, table, earlier = by_rubric[rec.rubric]
+            by_rubric[rec.rubric] = (rubric, table, earlier,
+                                     shared_fingerprints(data, table, earlier))
+        rubric, table, earlier, shared = by_rubric[rec.rubric]
         card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        write_params_if_changed(pdir / f"{uid}.yaml",
-                                make_params(rec, card, kind="report", data_dir=data,
-                                            record_path=record_path(data, year, uid)))
+        params_files[uid] = sync_params(
+            pdir / f"{uid}.yaml", make_params(rec, card, kind="report", data_dir=data,
+                                              record_path=record_path(data, year, uid)),
+            old_params.get(uid))
         parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
                       **documents.notebook_parameters()}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier),
+                              data_fingerprints(data, year, uid, table, earlier, shared),
                               *([bands] if (bands := documents.fingerprint()) else []))
         html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
         if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
@@ -250,14 +287,20 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         index_key, result.index_written = write_index_if_changed(
             out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
             result.failures, manifest.get("index"), code, rubric_all, self_units)
-        if table_all is not None:  # the college-wide overview beside the index (issue #12)
+        # The college-wide overview beside the index (issue #12), when anything changed: a unit
+        # re-rendered (its record, self-assessment, the year's or earlier scores moved), the
+        # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
+        if table_all is not None and (tasks or result.index_written
+                                      or not (out / "overview.html").is_file()):
             from kpa_core.overview import write_overview_for_batch
             write_overview_for_batch(out, year, data, cap_scope, result.notes)
         docs = write_documents(out, year, table_all, rubric_all, ydata.records,
                                [u for u in done if u in records], documents, cap_scope, force)
         result.failures.update(docs.failures)
+        params_done = {**{u: d for u, d in manifest.get("params", {}).items()
+                          if u not in targets}, **params_files}
         new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
-                        "index": index_key}
+                        "index": index_key, "params": params_done}
         if new_manifest != manifest:
             atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
     result.seconds = time.perf_counter() - start

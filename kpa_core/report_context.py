@@ -8,6 +8,7 @@ them without a kernel, and the warm-kernel batch spends its time rendering, not 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ from kpa_core.campaign import (
     Unit,
     YearData,
     available_years,
-    load_units,
+    file_stamp,
+    load_units_cached,
     load_year,
     record_path,
     year_dir,
@@ -56,6 +58,7 @@ class ReportContext:
     self_compare: pd.DataFrame | None
     data_sha256: dict[str, str]
     problems_elsewhere: dict[str, list[Problem]] = field(default_factory=dict)
+    scored: ScoredYear | None = None  # the cached year this context was cut from
     made: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     kpa_version: str = __version__
 
@@ -76,8 +79,11 @@ class ReportContext:
 
     def unit_breakdown(self) -> pd.DataFrame:
         """This unit's deductions and bonuses, one row per rule, in rubric order."""
-        bd = self.year_scores.breakdown
-        rows = bd[bd["unit_id"] == self.params.unit].copy()
+        if self.scored is not None:
+            rows = self.scored.rows_of(self.params.unit).copy()
+        else:
+            bd = self.year_scores.breakdown
+            rows = bd[bd["unit_id"] == self.params.unit].copy()
         order = {rid: n for n, rid in enumerate(self.rubric.rules)}
         rows["order"] = rows["rule"].map(order)
         return rows.sort_values("order").drop(columns="order").reset_index(drop=True)
@@ -92,6 +98,7 @@ def scores_sha256(tables: list[pd.DataFrame]) -> str:
 
     Hashing the scores rather than every record file means an edit to another unit's stated
     reason does not make this unit's report out of date; an edit that moves any score does.
+    It writes the tables as CSV (O(units)), so callers compute it once per year, not per unit.
     """
     h = hashlib.sha256()
     for t in tables:
@@ -100,18 +107,48 @@ def scores_sha256(tables: list[pd.DataFrame]) -> str:
     return h.hexdigest()
 
 
-def data_fingerprints(data_dir: Path, year: int, unit_id: str, table: pd.DataFrame,
-                      earlier: list[pd.DataFrame]) -> dict[str, str]:
-    """The sha256 of every input a unit's report reads (shown in its footer, keys the batch)."""
-    out = {"record": sha256_of(record_path(data_dir, year, unit_id)),
-           "units.csv": sha256_of(Path(data_dir) / "units.csv"),
+def shared_fingerprints(data_dir: Path, table: pd.DataFrame,
+                        earlier: list[pd.DataFrame]) -> dict[str, str]:
+    """The inputs every unit of a year shares: units.csv and the score tables (once per batch)."""
+    out = {"units.csv": sha256_of(Path(data_dir) / "units.csv"),
            "year scores": scores_sha256([table])}
     if earlier:
         out["earlier years"] = scores_sha256(earlier)
+    return out
+
+
+def data_fingerprints(data_dir: Path, year: int, unit_id: str, table: pd.DataFrame,
+                      earlier: list[pd.DataFrame],
+                      shared: dict[str, str] | None = None) -> dict[str, str]:
+    """The sha256 of every input a unit's report reads (shown in its footer, keys the batch).
+
+    ``shared`` is ``shared_fingerprints`` of the same tables, computed once by the caller: per
+    unit only the unit's own files are hashed, so a batch stays linear in the number of units.
+    """
+    shared = shared if shared is not None else shared_fingerprints(data_dir, table, earlier)
+    out = {"record": sha256_of(record_path(data_dir, year, unit_id)), **shared}
     own = record_path(data_dir, year, unit_id, role="self")
     if own.is_file():
         out["self"] = sha256_of(own)
     return out
+
+
+@dataclass
+class ScoredYear:
+    """A year's scores under one rubric and cap scope, with its records and the table digest."""
+
+    scores: YearScores
+    records: dict[str, Record]
+    digest: str
+    _rows: dict[str, pd.DataFrame] | None = None
+
+    def rows_of(self, unit_id: str) -> pd.DataFrame:
+        """One unit's breakdown rows; the year's breakdown is split by unit once, not per unit."""
+        if self._rows is None:
+            bd = self.scores.breakdown
+            self._rows = {str(u): g for u, g in bd.groupby("unit_id", sort=False)}
+        rows = self._rows.get(unit_id)
+        return rows if rows is not None else self.scores.breakdown.iloc[0:0]
 
 
 def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | None,
@@ -122,21 +159,52 @@ def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | No
         if y >= year:
             continue
         try:
-            earlier = cached_year(data_dir, y, units)
+            scored = scored_year(data_dir, y, units, rubric, cap_scope)
         except KpaInputError:
             continue
-        recs = {r.unit_id: r for r in earlier.records if r.rubric == rubric.id}
-        if recs:
-            out.append((y, score_year(list(recs.values()), cap_scope, rubric).table, recs))
+        if scored is not None:
+            out.append((y, scored.scores.table, scored.records))
     return out
 
 
 _YEAR_CACHE: dict[tuple[Any, ...], YearData] = {}
-_YEAR_CACHE_SIZE = 8
+_SCORED_CACHE: dict[tuple[Any, ...], ScoredYear | None] = {}
+_CACHE_SIZE = 8
 
 
-def _stamp(path: Path) -> tuple[str, str]:
-    return (path.name, sha256_of(path))
+def _remember(cache: dict[tuple[Any, ...], Any], key: tuple[Any, ...], make: Any) -> Any:
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = make()
+    return cache[key]
+
+
+_KEYS_NOW: dict[tuple[str, int], tuple[Any, ...] | None] | None = None  # in build_context
+
+
+def year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
+    """The cache key of a year's files (None when a file vanished while we looked).
+
+    A report asks for it five times (year, scores, earlier years, their digest); within one
+    ``build_context`` the answer is remembered, so each unit lists each year's folder once.
+    """
+    if _KEYS_NOW is None:
+        return _year_key(data_dir, year)
+    now = (str(data_dir), year)
+    if now not in _KEYS_NOW:
+        _KEYS_NOW[now] = _year_key(data_dir, year)
+    return _KEYS_NOW[now]
+
+
+def _year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
+    try:
+        with os.scandir(year_dir(data_dir, year)) as it:
+            files = sorted(file_stamp(e) for e in it if e.name.endswith((".yaml", ".yml")))
+        return (str(Path(data_dir).resolve()), year, file_stamp(Path(data_dir) / "units.csv"),
+                tuple(files))
+    except OSError:
+        return None
 
 
 def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
@@ -145,20 +213,43 @@ def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
     Why: every report reads its whole year (rank, median) and the earlier years. In a warm
     kernel that renders unit after unit, re-parsing the same YAML files for each unit is most
     of the context's cost, and for an office with thousands of units it would grow with the
-    square of the count. The key is every file's name and sha256 (hashing is ~50× cheaper
-    than parsing), so any edit is seen, however quick; callers treat the result as read-only.
+    square of the count. The key is every file's ``campaign.file_stamp``, so any edit is seen,
+    however quick; callers treat the result as read-only.
     """
-    folder = year_dir(data_dir, year)
-    try:
-        key = (str(Path(data_dir).resolve()), year, _stamp(Path(data_dir) / "units.csv"),
-               tuple(_stamp(p) for p in sorted(folder.glob("*.yaml"))))
-    except OSError:  # a file vanished while we looked: do not cache
+    key = year_key(data_dir, year)
+    if key is None:
         return load_year(data_dir, year, strict=False, units=units)
-    if key not in _YEAR_CACHE:
-        if len(_YEAR_CACHE) >= _YEAR_CACHE_SIZE:
-            _YEAR_CACHE.pop(next(iter(_YEAR_CACHE)))
-        _YEAR_CACHE[key] = load_year(data_dir, year, strict=False, units=units)
-    return _YEAR_CACHE[key]
+    return _remember(_YEAR_CACHE, key,
+                     lambda: load_year(data_dir, year, strict=False, units=units))
+
+
+def scored_year(data_dir: Path, year: int, units: dict[str, Unit], rubric: Rubric,
+                cap_scope: str | None) -> ScoredYear | None:
+    """The year's records of ``rubric`` scored once (None when it has none), remembered too."""
+    def make() -> ScoredYear | None:
+        data = cached_year(data_dir, year, units)
+        recs = {r.unit_id: r for r in data.records if r.rubric == rubric.id}
+        if not recs:
+            return None
+        scores = score_year(list(recs.values()), cap_scope, rubric)
+        return ScoredYear(scores, recs, scores_sha256([scores.table]))
+
+    key = year_key(data_dir, year)
+    if key is None:
+        return make()
+    return _remember(_SCORED_CACHE, (key, rubric.id, rubric.sha256, cap_scope), make)
+
+
+_EARLIER_DIGESTS: dict[tuple[Any, ...], str] = {}
+
+
+def _earlier_digest(data_dir: Path, earlier: list[tuple[int, pd.DataFrame, Any]],
+                    units: dict[str, Unit], rubric: Rubric, cap_scope: str | None) -> str:
+    """``scores_sha256`` of the earlier years' tables, once per set of unchanged years."""
+    key = (tuple(year_key(data_dir, y) for y, _, _ in earlier), rubric.sha256, cap_scope)
+    if None in key[0]:
+        return scores_sha256([t for _, t, _ in earlier])
+    return _remember(_EARLIER_DIGESTS, key, lambda: scores_sha256([t for _, t, _ in earlier]))
 
 
 def _broken_unit_error(params: ReportParams, problems: list[Problem]) -> KpaInputError:
@@ -169,8 +260,17 @@ def _broken_unit_error(params: ReportParams, problems: list[Problem]) -> KpaInpu
 
 def build_context(params: ReportParams) -> ReportContext:
     """Load the year (and earlier years), score everything, and pick out the unit."""
+    global _KEYS_NOW
+    _KEYS_NOW = {}  # each year's folder listed once for this unit, afresh for the next
+    try:
+        return _build_context(params)
+    finally:
+        _KEYS_NOW = None
+
+
+def _build_context(params: ReportParams) -> ReportContext:
     data_dir = Path(params.data_dir)
-    units = load_units(data_dir)
+    units = load_units_cached(data_dir)
     year = cached_year(data_dir, params.year, units)
     own = next((r for r in year.records if r.unit_id == params.unit), None)
     if own is None:
@@ -182,25 +282,29 @@ def build_context(params: ReportParams) -> ReportContext:
                                      allowed_zh=params.rubric, allowed_en=params.rubric,
                                      where=own.source)])
     rubric = load_rubric(own.rubric)
-    same_rubric = [r for r in year.records if r.rubric == rubric.id]
-    scores = score_year(same_rubric, cap_scope=params.cap_scope, rubric=rubric)
+    scored = scored_year(data_dir, params.year, units, rubric, params.cap_scope)
+    assert scored is not None  # ``own`` is one of its records
+    scores = scored.scores
     card = score_record(own, cap_scope=params.cap_scope, rubric=rubric)
 
+    earlier = earlier_years(data_dir, params.year, rubric, params.cap_scope, units)
     history = [History(y, t, score_record(recs[params.unit], params.cap_scope, rubric)
-                       if params.unit in recs else None)
-               for y, t, recs in earlier_years(data_dir, params.year, rubric, params.cap_scope,
-                                               units)]
+                       if params.unit in recs else None) for y, t, recs in earlier]
     history.append(History(params.year, scores.table, card))
 
     self_record, self_compare = load_self(data_dir, params, own)
+    shared = {"units.csv": sha256_of(data_dir / "units.csv"), "year scores": scored.digest}
+    if earlier:
+        shared["earlier years"] = _earlier_digest(data_dir, earlier, units, rubric,
+                                                  params.cap_scope)
     data_sha = data_fingerprints(data_dir, params.year, params.unit, scores.table,
-                                 [h.table for h in history[:-1]])
+                                 [h.table for h in history[:-1]], shared=shared)
     return ReportContext(params=params, unit=units[params.unit], record=own, card=card,
                          rubric=rubric, year_scores=scores, history=history,
                          self_record=self_record, self_compare=self_compare,
                          data_sha256=data_sha,
                          problems_elsewhere={k: v for k, v in year.problems.items()
-                                             if k != params.unit})
+                                             if k != params.unit}, scored=scored)
 
 
 def load_self(data_dir: Path, params: ReportParams,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kpa_core.campaign import available_years, load_units
+from kpa_core.campaign import available_years, load_units_cached
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import available_rubrics, unknown_rubric
@@ -54,13 +54,10 @@ class ReportParams:
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The data folder: as given, else ./data, else ../data (a notebook opened from notebooks/)."""
+    """The data folder: as given, else the workspace's data/ (found from any folder in it)."""
     if data_dir not in (None, ""):
         return Path(data_dir).expanduser().resolve()
-    here = default_data_dir()
-    if (here / "units.csv").is_file():
-        return here
-    return (Path.cwd().parent / "data").resolve()
+    return default_data_dir()
 
 
 def check_report_params(**given: Any) -> ReportParams:
@@ -84,7 +81,7 @@ def check_report_params(**given: Any) -> ReportParams:
                                 allowed_en="a folder holding units.csv"))
     else:
         try:
-            units = load_units(data_dir)
+            units = load_units_cached(data_dir)  # once per kernel, not per unit
         except KpaInputError as exc:
             problems += exc.problems
         years = available_years(data_dir)

@@ -244,19 +244,6 @@ def self_section(ctx: ReportContext) -> str:
                          "自评理由 / self reason"], rows, "kpa-self")
 
 
-def _relative(path: str | None, base: str) -> str:
-    """A path as the reader's folder sees it: relative to the data folder, never absolute."""
-    if not path:
-        return "–"
-    from pathlib import Path
-
-    p = Path(path)
-    try:
-        return p.resolve().relative_to(Path(base).resolve()).as_posix()
-    except ValueError:
-        return p.name
-
-
 def provenance(ctx: ReportContext) -> str:
     """What produced this page (appendix): rules, data, code, parameters and time.
 
@@ -267,6 +254,7 @@ def provenance(ctx: ReportContext) -> str:
     from pathlib import Path
 
     from kpa_core.dates import zh_datetime
+    from kpa_core.workspace import shown_path  # saved and shown paths: workspace-relative
 
     given = ctx.params.as_dict()
     params = "；".join(
@@ -278,8 +266,8 @@ def provenance(ctx: ReportContext) -> str:
         *[(f"数据 {k} / data: {k}", f"sha256 <code>{esc(v)}</code>")
           for k, v in ctx.data_sha256.items()],
         ("记录文件 / record file",
-         f"<code>{esc(_relative(ctx.record.source, ctx.params.data_dir))}</code>"
-         '<span class="en"> （数据文件夹内 / inside the data folder）</span>'),
+         f"<code>{esc(shown_path(ctx.record.source, ctx.params.data_dir))}</code>"
+         '<span class="en"> （相对于工作区 / relative to the workspace）</span>'),
         ("kpa 版本 / version", f"<code>{esc(ctx.kpa_version)}</code>"),
         ("参数 / parameters", params),
         ("生成时间 / made", esc(zh_datetime(ctx.made, ctx.params.timezone))),

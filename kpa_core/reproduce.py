@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from kpa_core.errors import KpaInputError
-from kpa_core.params import file_sha256, read_params, resolve_data_path, rubric_numbers
+from kpa_core.params import (
+    check_record_path,
+    file_sha256,
+    read_params,
+    resolve_data_path,
+    rubric_numbers,
+)
 from kpa_core.record import Record, load_record, parse_record
 from kpa_core.rubric import Rubric, available_rubrics, load_rubric
 from kpa_core.rules import kind_of
@@ -78,8 +84,10 @@ class Reproduction:
     rule_changes: list[RuleChange] = field(default_factory=list)
     data_status: str = "embedded"  # same | changed | missing | embedded
     data_path: str | None = None
+    data_shown: str | None = None  # as the params name it (workspace-relative)
     data_sha: tuple[str | None, str | None] = (None, None)
     entry_source: str = ""  # "file" or "embedded": which record was rescored
+    layout_only: bool = False  # the data file changed, its entries did not
     entry_changes: list[EntryChange] = field(default_factory=list)
     score_changes: list[ScoreChange] = field(default_factory=list)
     grade: tuple[str, str] | None = None  # (old, new)
@@ -92,8 +100,9 @@ class Reproduction:
     @property
     def ok(self) -> bool:
         grade_same = self.grade is None or self.grade[0] == self.grade[1]
+        data_ok = self.data_status in ("same", "missing", "embedded") or self.layout_only
         return (not self.problems and not self.rubric_changed and not self.rule_changes
-                and self.data_status in ("same", "missing", "embedded")
+                and data_ok
                 and not self.entry_changes and not self.score_changes and grade_same)
 
 
@@ -217,8 +226,14 @@ def _record_from(data: dict[str, Any], unit_id: str | None, where: str) -> Recor
 
 
 def reproduce_params(params: dict[str, Any], path: str = "<params>",
-                     data_dir: str | Path | None = None) -> Reproduction:
-    """Rescore one validated params mapping and compare; never raises on a difference."""
+                     data_dir: str | Path | None = None,
+                     root: str | Path | None = None) -> Reproduction:
+    """Rescore one validated params mapping and compare; never raises on a difference.
+
+    ``root`` is the workspace the saved paths are relative to (default: the current one).
+    A ``record.path`` that is not exactly the unit's record file raises ``KpaInputError``.
+    """
+    check_record_path(params, where=path)
     rub, rec, saved = params["rubric"], params["record"], params["scores"]
     result = Reproduction(path=path, unit=params["unit"], unit_id=params.get("unit_id"),
                           year=params["year"], rubric_id=rub["id"],
@@ -267,11 +282,12 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
     result.entry_source = "embedded"
     if "path" in rec:
         try:
-            file = resolve_data_path(rec["path"], data_dir)
+            file = resolve_data_path(rec["path"], data_dir, root)
         except KpaInputError as exc:
             raise KpaInputError([p.located(unit=params["unit"], where=path)
                                  for p in exc.problems]) from exc
         result.data_path = str(file)
+        result.data_shown = rec["path"] if data_dir is None else str(file)
         if file.exists() and not file.is_file():  # a folder ('data/2013', '.') is not "gone"
             result.problems.append(f"record.path 不是记录文件（是文件夹或特殊文件）/ record.path "
                                    "is not a record file (a folder or special file): "
@@ -321,8 +337,10 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
         result.notes.append("参数中嵌入的记录与数据文件不一致（参数被改动？） / the record "
                             "embedded in the params differs from the data file (edited params?)")
     if result.data_status == "changed" and not result.entry_changes:
-        result.notes.append("数据文件已改动，但条目相同（仅注释或格式） / the data file changed "
-                            "but its entries are the same (comments or layout only)")
+        result.layout_only = True
+        result.notes.append("仅版式改动：数据文件已改动，但条目相同（注释或格式） / layout only: "
+                            "the data file changed but its entries are the same (comments or "
+                            "layout)")
     result.score_changes = diff_scores(saved, card)
 
     # 4. Grades, when the run used bands.
@@ -350,8 +368,29 @@ def _version() -> str:
 
 
 def reproduce_file(path: str | Path, data_dir: str | Path | None = None) -> Reproduction:
-    """Read, validate and reproduce one params file (schema errors raise ``KpaInputError``)."""
-    return reproduce_params(read_params(path), path=str(path), data_dir=data_dir)
+    """Read, validate and reproduce one params file (schema errors raise ``KpaInputError``).
+
+    Saved paths are resolved against the params file's own workspace (the nearest
+    ``kpa.toml`` above it), else the current one, so the answer is the same from any folder.
+    """
+    from kpa_core.workspace import WorkspaceNotFound, find_workspace, workspace_of
+
+    ws = workspace_of(path)
+    if ws is None:
+        try:
+            ws = find_workspace()
+        except WorkspaceNotFound:
+            if data_dir is None:
+                raise
+    return reproduce_params(read_params(path), path=shown_path(path, ws), data_dir=data_dir,
+                            root=ws.root if ws else None)
+
+
+def shown_path(path: str | Path, ws: Any) -> str:
+    """A params file as messages name it: workspace-relative when inside the workspace."""
+    if ws is not None and ws.contains(path):
+        return ws.relative(path)
+    return str(path)
 
 
 def params_files(target: str | Path) -> list[Path]:
@@ -389,8 +428,9 @@ def summary_line(r: Reproduction) -> str:
     """One line per unit (the head of a unit's full account)."""
     who = f"{r.unit_id or '-'} {r.unit} {r.year}"
     if r.ok:
+        layout = "  （仅版式改动 layout only）" if r.layout_only else ""
         alone = f"  {EMBEDDED_ALONE}" if r.data_status == "missing" else ""
-        return f"✔ 已复现 reproduced   {who}  合计 total {_num(r.old_total)}{alone}"
+        return f"✔ 已复现 reproduced   {who}  合计 total {_num(r.old_total)}{layout}{alone}"
     return (f"✘ 未复现 NOT reproduced {who}  合计 total {_num(r.old_total)} → "
             f"{_num(r.new_total)}  [{'; '.join(summary_causes(r))}]")
 
@@ -406,7 +446,7 @@ def summary_causes(r: Reproduction) -> list[str]:
         causes.append(f"细则改动 rubric changed ({len(r.rule_changes)} 项 changes)")
     elif r.rule_changes:
         causes.append(f"保存的细则分值不符 saved rubric numbers differ ({len(r.rule_changes)} 项)")
-    if r.data_status == "changed":
+    if r.data_status == "changed" and not r.layout_only:
         causes.append("数据文件改动 data file changed")
     if r.entry_changes:
         causes.append(f"条目变化 entries {len(r.entry_changes)}")
@@ -437,10 +477,10 @@ def report_text(r: Reproduction) -> str:
         rows = [[c.rule_id, c.field, _fmt_any(c.old), _fmt_any(c.new)] for c in r.rule_changes]
         lines.append(_indent(render_table(["规则 rule", "字段 field", "原值 old", "现值 new"],
                                           rows)))
-    if r.data_status == "changed":
+    if r.data_status == "changed" and not r.layout_only:
         old, new = r.data_sha
-        lines.append(f"  数据文件已改动 data file changed: {r.data_path} sha256 {(old or '')[:12]}…"
-                     f" → {(new or '')[:12]}…")
+        lines.append(f"  数据文件已改动 data file changed: {r.data_shown} sha256 "
+                     f"{(old or '')[:12]}… → {(new or '')[:12]}…")
     if r.entry_changes:
         lines.append("  条目变化 entry changes (原 = 参数中保存的 saved, "
                      "现 = 现在评分的 rescored):")

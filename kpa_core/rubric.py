@@ -15,9 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.yaml_io import read_yaml
 
 RUBRIC_DIR = Path(__file__).parent / "rubrics"
 DEFAULT_RUBRIC_ID = "kvtc-2013-draft"
@@ -166,9 +165,7 @@ def load_rubric(rubric_id: str = DEFAULT_RUBRIC_ID) -> Rubric:
     path = RUBRIC_DIR / f"{rubric_id}.yaml"
     if rubric_id not in available_rubrics():
         raise KpaInputError([unknown_rubric(rubric_id)])
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    return build_rubric(data, where=str(path))
+    return build_rubric(read_yaml(path), where=str(path))
 
 
 def build_rubric(data: dict[str, Any], where: str = "<rubric>") -> Rubric:

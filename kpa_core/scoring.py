@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: scoring one record needs neither (start-up time)
+    import numpy as np
+    import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record
@@ -241,6 +242,8 @@ def check_unique_units(records: Sequence[Record]) -> None:
 
 def breakdown_frame(records: Iterable[Record], rubric: Rubric) -> pd.DataFrame:
     """One row per rule applied: signed amount (deductions negative, bonuses positive)."""
+    import pandas as pd
+
     rows = []
     for r in records:
         key = unit_key(r)
@@ -278,6 +281,9 @@ def score_year(
     ``readings`` (option → value, see ``kpa_core.readings``) scores under other readings of the
     draft's open questions: a derived rubric with the same id, so the records still match it.
     """
+    import numpy as np
+    import pandas as pd
+
     if not records:
         raise KpaInputError([Problem("没有可评分的记录", "no records to score")])
     rubric, cap_scope = with_readings(rubric or load_rubric(records[0].rubric), cap_scope,

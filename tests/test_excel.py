@@ -415,7 +415,7 @@ def test_template_and_export_commands_write_their_default_files(data_dir: Path,
                               capture_output=True, text=True, encoding="utf-8")
 
     made = kpa("template", "--year", "2014", "--data", str(data_dir))
-    assert made.returncode == 0 and "kpa-2014-template.xlsx" in made.stdout
+    assert made.returncode == 0 and "kpa-2014.xlsx" in made.stdout
     exported = kpa("export", "--year", "2013", "--data", str(data_dir), "--role", "self")
     assert exported.returncode == 0
     wb = load_workbook(tmp_path / "kpa-2013-export.xlsx")
@@ -438,11 +438,11 @@ def test_a_failure_while_writing_leaves_every_record_as_it_was(
     before = snapshot(data_dir)
     real_save, calls = excel_import.save_record, []
 
-    def save_then_fail(record, target):
+    def save_then_fail(record, target, **kw):
         calls.append(target)
         if len(calls) == 5:
             raise OSError(28, "No space left on device")
-        return real_save(record, target)
+        return real_save(record, target, **kw)
 
     monkeypatch.setattr(excel_import, "save_record", save_then_fail)
     with pytest.raises(KpaInputError) as caught:
@@ -588,8 +588,8 @@ def test_out_may_name_an_existing_folder(data_dir: Path, tmp_path: Path) -> None
                    "--role", "self")
     assert (made.returncode, exported.returncode) == (0, 0), made.stderr + exported.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["kpa-2013-export.xlsx",
-                                                        "kpa-2014-template.xlsx"]
-    assert str(folder / "kpa-2014-template.xlsx") in made.stdout
+                                                        "kpa-2014.xlsx"]
+    assert str(folder / "kpa-2014.xlsx") in made.stdout
     assert "existing folder" in kpa("template", "--help").stdout
 
 

@@ -16,11 +16,18 @@ def names(specs: list[str]) -> set[str]:
 
 
 def test_environment_yml_lists_the_same_packages_as_pyproject() -> None:
+    """Both directions, every extra included (dask too): a conda user gets what pip gets."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = names(project["dependencies"]) | names(project["optional-dependencies"]["dev"])
+    wanted = names(project["dependencies"])
+    for extra in ("dev", "dask"):
+        assert extra in project["optional-dependencies"]
+    for specs in project["optional-dependencies"].values():
+        wanted |= names(specs)
+    assert "distributed" in wanted and "ruamel.yaml" in wanted
     env = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
     conda = names([d for d in env["dependencies"] if isinstance(d, str)]) - {"python", "pip"}
-    assert conda == wanted
+    assert sorted(wanted - conda) == [], "in pyproject.toml but not environment.yml"
+    assert sorted(conda - wanted) == [], "in environment.yml but not pyproject.toml"
     pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_part
 

@@ -210,7 +210,7 @@ def test_record_paths_may_not_leave_the_project(project, tmp_path):
             resolve_data_path(bad)
         problem = info.value.problems[0]
         assert problem.field == "record.path" and problem.value == bad
-        assert "项目根目录" in problem.allowed_zh and "project root" in problem.allowed_en
+        assert "工作区" in problem.allowed_zh and "workspace root" in problem.allowed_en
     moved = tmp_path / "moved"
     with pytest.raises(KpaInputError, match="leaves the data folder"):
         resolve_data_path("data/../../../etc/passwd", data_dir=moved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import nbformat
 import papermill as pm
@@ -85,3 +86,33 @@ def test_batch_on_a_dask_executor(report_data, tmp_path):
     html_text = (tmp_path / "out" / "petroleum.html").read_text(encoding="utf-8")
     assert 'data-kpa="total">88<' in html_text
     assert (tmp_path / "params" / "2013" / "petroleum.yaml").is_file()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                    reason="the dask extra (distributed) is not installed")
+def test_batch_on_a_local_cluster_of_worker_processes(report_data, tmp_path):
+    """A real LocalCluster: a separate worker process (pickled tasks, its own kernel).
+
+    It is how a multi-machine cluster runs the batch, on one machine; the reports must be the
+    same as the default executor's, and no worker may outlive the cluster.
+    """
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from kpa_core.report_batch import run_batch
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # e.g. warm kernels
+    with LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        result = run_batch(2013, units=["petroleum", "union"], data_dir=report_data,
+                           out_dir=tmp_path / "out", params_dir=tmp_path / "params",
+                           executor=client.get_executor(), progress=False)
+        workers = [p.pid for p in psutil.Process().children(recursive=True)  # kernels too
+                   if p.pid not in before]
+        assert {r.pid for r in result.rendered} - {os.getpid()}  # rendered in the worker
+    assert result.ok and [r.unit_id for r in result.rendered] == ["petroleum", "union"]
+    html_text = (tmp_path / "out" / "petroleum.html").read_text(encoding="utf-8")
+    assert 'data-kpa="total">88<' in html_text
+    _, alive = psutil.wait_procs([psutil.Process(p) for p in workers if psutil.pid_exists(p)],
+                                 timeout=10)
+    assert not [p for p in alive if "resource_tracker" not in " ".join(p.cmdline())]

@@ -165,7 +165,7 @@ def test_provenance_footer(report_run):
     assert '单位<span class="en"> / unit</span>：<code>petroleum</code>' in html_text
     assert "{&quot;" not in html_text and '{"' not in html_text
     assert str(report_run.data) not in html_text and "/tmp/" not in html_text
-    assert "<code>2013/petroleum.yaml</code>" in html_text  # relative to the data folder
+    assert "<code>data/2013/petroleum.yaml</code>" in html_text  # relative to the workspace
     # made: a date in Beijing time, not a UTC ISO stamp
     assert re.search(r"生成时间<span class=\"en\"> / made</span></th><td>"
                      r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", html_text)

@@ -123,14 +123,17 @@ def test_a_changed_data_file_lists_added_and_removed_entries(project):
         "basic": (91.5, 89.5), "bonus": (3.0, 0.0), "total": (94.5, 89.5)}
 
 
-def test_a_comment_only_change_is_still_reported(project):
+def test_a_comment_only_change_reproduces_as_layout_only(project, capsys):
     path = project / "data" / "2013" / "testunit.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "# 复核 reviewed\n", encoding="utf-8")
     result = reproduce_file(params_file(project))
-    assert not result.ok
+    assert result.ok and result.layout_only  # a layout-only change is not a change
     assert result.data_status == "changed" and result.entry_changes == []
     assert result.score_changes == []
-    assert any("comments or layout only" in n for n in result.notes)
+    assert any("layout only" in n for n in result.notes)
+    assert main(["reproduce", str(params_file(project))]) == 0
+    out = capsys.readouterr().out
+    assert "layout only" in out and "reproduced / 已复现 (1/1)" in out
 
 
 def test_edited_params_record_is_caught_against_its_file(project):
@@ -333,7 +336,7 @@ def test_a_record_path_outside_the_project_is_refused(project, capsys, bad):
     assert main(["reproduce", str(params_file(project))]) == 2
     err = capsys.readouterr().err
     assert f"[测试系].record.path = '{bad}'" in err
-    assert "数据路径" in err and "project root" in err
+    assert "must be the record file" in err and "data/2013/testunit.yaml" in err
 
 
 def test_a_folder_summary_gives_the_cause_when_only_scores_differ(project, capsys):

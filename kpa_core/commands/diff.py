@@ -17,10 +17,11 @@ from kpa_core.cli_options import (
     add_csv_option,
     add_data_option,
     add_year_option,
+    cap_scope_of,
+    data_dir_of,
 )
 from kpa_core.compare import compare_records
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.paths import default_data_dir
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
 from kpa_core.sanitize import write_csv
@@ -43,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data or default_data_dir()
+    data_dir = data_dir_of(args)
+    args.cap_scope = cap_scope_of(args)
     if args.unit is None:
         return run_year(args, data_dir)
     self_path = record_path(data_dir, args.year, args.unit, "self")

@@ -9,16 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpa_core.cli_options import add_year_option
-from kpa_core.errors import KpaInputError, Problem
-from kpa_core.excel_import import import_workbook
-from kpa_core.excel_template import write_export, write_template
-from kpa_core.import_journal import recover_import
-from kpa_core.paths import default_data_dir
+from kpa_core.cli_options import add_year_option, data_dir_of, optional_workspace
 from kpa_core.record import ROLES
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, available_rubrics
 
-DATA_HELP = "数据文件夹 / data folder (default: ./data)"
+DATA_HELP = "数据文件夹 / data folder (default: the workspace's data/)"
 ROLE_HELP = "记录角色：assessor 考核组（默认）或 self 自评 / record role (default assessor)"
 
 
@@ -29,9 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_year_option(t)
     t.add_argument("--data", default=None, help=DATA_HELP)
     t.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
-                                                "kpa-<年度>-template.xlsx / output file; an "
-                                                "existing folder gets kpa-<year>-template.xlsx "
-                                                "inside it (default: ./kpa-<year>-template.xlsx)")
+                                                "kpa-<年度>.xlsx / output file; an existing "
+                                                "folder gets kpa-<year>.xlsx inside it (default: "
+                                                "the workspace's out/kpa-<year>.xlsx)")
     t.add_argument("--rubric", default=DEFAULT_RUBRIC_ID, choices=available_rubrics(),
                    help="考核细则版本 / rubric id")
     t.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
@@ -60,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", default=None, help="输出文件；若为已有文件夹，则写入其中的 "
                                                 "kpa-<年度>-export.xlsx / output file; an "
                                                 "existing folder gets kpa-<year>-export.xlsx "
-                                                "inside it (default: ./kpa-<year>-export.xlsx)")
+                                                "inside it (default: the workspace's "
+                                                "out/kpa-<year>-export.xlsx)")
     e.add_argument("--role", default="assessor", choices=list(ROLES), help=ROLE_HELP)
     e.set_defaults(func=run_export)
 
@@ -69,22 +65,33 @@ def output_path(out: str | None, default_name: str) -> Path:
     """``--out``: a file path, or an existing folder that gets the default file name inside.
 
     Analysts often pass the folder they keep workbooks in; writing there beats refusing.
+    Without ``--out`` the workbook goes to the workspace's output folder (never untracked into
+    a repository's root), or the current folder when there is no workspace.
     """
     if out is None:
-        return Path(default_name)
+        ws = optional_workspace()
+        if ws is None:
+            return Path(default_name)
+        ws.out_dir.mkdir(parents=True, exist_ok=True)
+        return ws.out_dir / default_name
     path = Path(out)
     return path / default_name if path.is_dir() else path
 
 
 def run_template(args: argparse.Namespace) -> int:
-    out = output_path(args.out, f"kpa-{args.year}-template.xlsx")
-    path = write_template(args.data or default_data_dir(), args.year, out, args.rubric, args.role)
+    from kpa_core.excel_template import write_template  # openpyxl: only when used
+
+    out = output_path(args.out, f"kpa-{args.year}.xlsx")
+    path = write_template(data_dir_of(args), args.year, out, args.rubric, args.role)
     print(f"已写入模板 / template written: {path}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    data_dir = args.data or default_data_dir()
+    from kpa_core.excel_import import import_workbook  # openpyxl: only when used
+    from kpa_core.import_journal import recover_import
+
+    data_dir = data_dir_of(args)
     if args.recover is not None:
         done = recover_import(data_dir, args.recover)
         print({"finished": f"{args.recover} 年度被中断的导入已完成 / the interrupted import "
@@ -95,6 +102,8 @@ def run_import(args: argparse.Namespace) -> int:
         if args.workbook is None:
             return 0
     if args.workbook is None:
+        from kpa_core.errors import KpaInputError, Problem
+
         raise KpaInputError([Problem("须给出工作簿或 --recover 年度", "give a workbook or "
                                      "--recover YEAR", field="workbook",
                                      allowed_zh="kpa import 文件.xlsx",
@@ -119,7 +128,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from kpa_core.excel_template import write_export  # openpyxl: only when used
+
     out = output_path(args.out, f"kpa-{args.year}-export.xlsx")
-    path = write_export(args.data or default_data_dir(), args.year, out, args.role)
+    path = write_export(data_dir_of(args), args.year, out, args.role)
     print(f"已导出 / exported: {path}")
     return 0

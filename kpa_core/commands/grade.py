@@ -15,9 +15,12 @@ from kpa_core.cli_options import (
     add_csv_option,
     add_data_option,
     add_year_option,
+    cap_scope_of,
+    data_dir_of,
+    optional_workspace,
 )
+from kpa_core.errors import KpaInputError, Problem
 from kpa_core.grading import UNGRADED, grade_records, load_bands
-from kpa_core.paths import default_data_dir
 from kpa_core.rubric import load_rubric
 from kpa_core.sanitize import write_csv
 from kpa_core.tables import render_table
@@ -31,9 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         " / Grade every unit of a year with an office's bands, vetoes included.",
     )
     add_year_option(p)
-    p.add_argument("--bands", required=True,
-                   help="等级划分 YAML / grade bands file (example: "
-                        "kpa_core/templates/grade-bands.example.yaml)")
+    p.add_argument("--bands", default=None,
+                   help="等级划分 YAML / grade bands file (default: the workspace's kpa.toml "
+                        "bands; `kpa init --sample` writes the example as grade-bands.yaml)")
     add_data_option(p)
     add_cap_scope_option(p)
     add_csv_option(p)
@@ -41,11 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = args.data or default_data_dir()
+    data_dir = data_dir_of(args)
+    bands_path = args.bands or bands_of_workspace()
     year = load_year(data_dir, args.year)
     rubric = load_rubric(year.records[0].rubric) if year.records else None
-    bands = load_bands(args.bands, rubric=rubric)
-    frame = grade_records(year.records, bands, cap_scope=args.cap_scope)
+    bands = load_bands(bands_path, rubric=rubric)
+    frame = grade_records(year.records, bands, cap_scope=cap_scope_of(args))
     if args.csv:
         write_csv(frame, sys.stdout, index=False)  # no cell runs as a formula
         return 0
@@ -64,3 +68,14 @@ def run(args: argparse.Namespace) -> int:
         tally.append(f"{UNGRADED[0]} {UNGRADED[1]}: {ungraded}（低于所有等级 / below every band）")
     print("  ".join(tally))
     return 0
+
+
+def bands_of_workspace() -> str:
+    """The workspace's ``bands`` setting; without one the bands must be named (no default)."""
+    ws = optional_workspace()
+    if ws is not None and ws.bands is not None:
+        return str(ws.bands)
+    raise KpaInputError([Problem(
+        "未指定等级划分文件", "no grade bands given", field="--bands",
+        allowed_zh="--bands 文件，或在 kpa.toml 中设置 bands = \"grade-bands.yaml\"",
+        allowed_en="--bands FILE, or bands = \"grade-bands.yaml\" in kpa.toml")])

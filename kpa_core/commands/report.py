@@ -6,7 +6,12 @@ import argparse
 import os
 import sys
 
-from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_data_option,
+    add_year_option,
+    cap_scope_of,
+)
 
 EXIT_FAILED_UNITS = 1
 
@@ -25,12 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"并行数，默认 CPU 核数（{os.cpu_count()}） / parallel workers "
                         "(default: number of cores)")
     p.add_argument("--out", default=None,
-                   help="输出文件夹 / output folder (default: out/reports/<year>)")
+                   help="输出文件夹 / output folder (default: the workspace's "
+                        "out/reports/<year>)")
     p.add_argument("--force", action="store_true",
                    help="全部重新生成 / re-render even when the inputs are unchanged")
     add_data_option(p)
     p.add_argument("--params", default=None,
-                   help="参数文件夹 / params folder (default: ./params)")
+                   help="参数文件夹 / params folder (default: the workspace's params/)")
     add_cap_scope_option(p)
     p.add_argument("--engine", choices=("warm", "fresh"), default="warm",
                    help="warm：每个进程一个常驻内核（默认）；fresh：每个单位新内核 / warm: one "
@@ -73,8 +79,20 @@ def run(args: argparse.Namespace) -> int:
         raise KpaInputError([Problem("并行数须为正整数", "--jobs must be a positive number",
                                      field="jobs", value=args.jobs, allowed_zh="≥ 1",
                                      allowed_en="≥ 1")])
-    result = run_batch(args.year, units=args.units, data_dir=args.data, out_dir=args.out,
-                       params_dir=args.params, cap_scope=args.cap_scope, jobs=args.jobs,
+    from kpa_core.fonts import font_notice
+
+    if note := font_notice():  # before the workers start: one line, not one per chart
+        print(note, file=sys.stderr)
+    data, out, params = args.data, args.out, args.params
+    if data is None or out is None or params is None:  # no command writes outside its workspace
+        from kpa_core.workspace import find_workspace
+
+        ws = find_workspace()
+        data = data or ws.data_dir
+        out = out or ws.out_dir / "reports" / str(args.year)
+        params = params or ws.params_dir
+    result = run_batch(args.year, units=args.units, data_dir=data, out_dir=out,
+                       params_dir=params, cap_scope=cap_scope_of(args), jobs=args.jobs,
                        force=args.force, engine=args.engine,
                        progress=not args.no_progress and sys.stderr.isatty(),
                        documents=DocumentOptions(

@@ -105,7 +105,8 @@ def summary_table(results: list[Reproduction]) -> str:
     """A folder run, one aligned row per unit: status, id, unit, year, totals, causes."""
     rows = [["✔ 已复现 reproduced" if r.ok else "✘ 未复现 NOT reproduced", r.unit_id or "-",
              r.unit, r.year, _num(r.old_total), "" if r.ok else _num(r.new_total),
-             "; ".join(summary_causes(r))] for r in results]
+             "; ".join(summary_causes(r)) or ("仅版式改动 layout only" if r.layout_only else "")]
+            for r in results]
     return render_table(["状态 status", "编号 id", "单位 unit", "年度 year", "合计 total",
                          "现 now", "原因 causes"], rows)
 

@@ -7,8 +7,13 @@ import json
 import sys
 
 from kpa_core.campaign import load_units, load_year
-from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_reading_option
-from kpa_core.paths import default_data_dir
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_data_option,
+    add_reading_option,
+    cap_scope_of,
+    data_dir_of,
+)
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
 from kpa_core.sanitize import write_csv
@@ -41,14 +46,15 @@ def run(args: argparse.Namespace) -> int:
 
     readings = parse_choice_args(args.reading)
     if args.record:
-        card = score_record(load_record(args.record), cap_scope=args.cap_scope,
+        card = score_record(load_record(args.record), cap_scope=cap_scope_of(args),
                             readings=readings)
         if args.json:
             print(json.dumps(card.to_json(), ensure_ascii=False))
         else:
             print(card_text(card))
         return 0
-    data_dir = args.data or default_data_dir()
+    data_dir = data_dir_of(args)
+    args.cap_scope = cap_scope_of(args)
     units = load_units(data_dir)
     year = load_year(data_dir, args.year, units=units)
     if note := year.missing_note(units):

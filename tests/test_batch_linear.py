@@ -1,0 +1,138 @@
+"""A batch grows linearly: a year is scored and hashed once, not once per unit.
+
+Counting calls rather than timing them: the quadratic parts of a batch were per-unit calls of
+``score_year``, ``scores_sha256`` and ``dump_yaml`` over the whole year.
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import Future
+from pathlib import Path
+
+import pytest
+
+from kpa_core import report_batch, report_context
+from kpa_core.report_params import check_report_params
+from kpa_core.report_render import UnitResult, UnitTask
+
+REPO = Path(__file__).resolve().parent.parent
+FOUR = ["petroleum", "arts", "union", "assets"]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(REPO / "data", root)
+    return root
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_warm_kernel_scores_and_hashes_each_year_once(data, monkeypatch) -> None:
+    scored = counting(monkeypatch, report_context, "score_year")
+    hashed = counting(monkeypatch, report_context, "scores_sha256")
+    units = ["petroleum", "arts", "union", "assets"]
+    contexts = [report_context.build_context(check_report_params(
+        year=2013, unit=u, data_dir=str(data))) for u in units]
+    assert len(scored) == 2  # 2013 and 2012, for the first unit only
+    assert len(hashed) == 3  # the 2013 table, the 2012 table, the earlier years together
+    assert [c.rank for c in contexts] == [11, 2, 1, 16]  # the sample ranking (88, 95.5, 99, 85)
+    assert len({c.data_sha256["year scores"] for c in contexts}) == 1
+    # any edit of a file is seen at once: that year (only) is read and scored again
+    path = data / "2013" / "arts.yaml"
+    path.write_text(path.read_text("utf-8") + "\n# edited\n", encoding="utf-8")
+    again = report_context.build_context(check_report_params(
+        year=2013, unit="petroleum", data_dir=str(data)))
+    assert len(scored) == 3 and again.rank == 11
+
+
+def test_planning_hashes_the_year_once_and_skips_params_dumps(data, tmp_path,
+                                                               monkeypatch) -> None:
+    out, params = tmp_path / "out", tmp_path / "params"
+    out.mkdir()
+    for uid in FOUR:  # the pretend renderer writes nothing: files in place
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+    hashed = counting(monkeypatch, report_context, "scores_sha256")
+    first = report_batch.run_batch(2013, units=FOUR, data_dir=data,
+                                   out_dir=out, params_dir=params, progress=False,
+                                   executor=_NoExecutor())
+    # this year's table, 2012's, the earlier years together: once each (was 2 per unit)
+    assert first.ok and len(hashed) == 3
+    assert (params / "2013" / "arts.yaml").is_file()
+    dumped = counting(monkeypatch, report_batch, "dump_yaml")
+    second = report_batch.run_batch(2013, units=FOUR, data_dir=data,
+                                    out_dir=out, params_dir=params, progress=False,
+                                    executor=_NoExecutor())
+    assert sorted(second.skipped) == sorted(FOUR) and dumped == []
+    # a params file changed behind kpa's back is not trusted: compared, rewritten
+    target = params / "2013" / "arts.yaml"
+    target.write_text(target.read_text("utf-8").replace("unit_id: arts", "unit_id: art"),
+                      encoding="utf-8")
+    report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
+                           params_dir=params, progress=False, executor=_NoExecutor())
+    assert len(dumped) == 1 and "unit_id: arts" in target.read_text("utf-8")
+
+
+class _NoExecutor:
+    """Planning only: a submitted unit "renders" at once, without a kernel."""
+
+    submitted: list[str] = []
+
+    def submit(self, fn: object, task: UnitTask) -> Future:
+        self.submitted.append(task.unit_id)
+        future: Future = Future()
+        future.set_result(UnitResult(task.unit_id, True, 0.0, html_path=task.html_path))
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+RUN = """
+import sys
+from concurrent.futures import Future
+from pathlib import Path
+from kpa_core.report_batch import run_batch
+from kpa_core.report_render import UnitResult
+
+class Pretend:  # renders nothing: the HTML files are already in place
+    def submit(self, fn, task):
+        f = Future(); f.set_result(UnitResult(task.unit_id, True, 0.0, html_path=task.html_path))
+        return f
+    def shutdown(self, wait=True):
+        pass
+
+root = Path(sys.argv[1])
+result = run_batch(2013, units=sys.argv[2:], data_dir=root / "data", out_dir=root / "out",
+                   params_dir=root / "params", progress=False, executor=Pretend())
+heavy = [m for m in ("matplotlib", "jsonschema", "openpyxl", "papermill", "nbconvert")
+         if m in sys.modules]
+print(len(result.skipped), heavy)
+"""
+
+
+def test_an_unchanged_rerun_loads_no_heavy_library(data, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for uid in FOUR:
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-c", RUN, str(tmp_path), *FOUR],
+                           capture_output=True, text=True, cwd=REPO, check=True).stdout.strip()
+            for _ in range(2)]
+    assert runs[1] == "4 []"  # all four skipped; no chart, schema, Excel or notebook library
