@@ -88,13 +88,13 @@ def test_a_read_only_folder_is_exit_2_naming_the_cause(tmp_path):
 def test_an_os_error_is_exit_2_naming_the_real_cause(tmp_path, monkeypatch, capsys):
     import errno
 
-    import kpa_core.commands.excel as excel_cmd
+    import kpa_core.excel_template as excel_template
     from kpa_core.cli import main
 
     def read_only(*_a, **_k):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(tmp_path / "t.xlsx"))
 
-    monkeypatch.setattr(excel_cmd, "write_template", read_only)
+    monkeypatch.setattr(excel_template, "write_template", read_only)
     assert main(["template", "--year", "2014", "--out", str(tmp_path / "t.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "文件夹只读" in err and "read-only" in err and "t.xlsx" in err
