@@ -698,6 +698,9 @@ def _log_import(data_dir: str | Path, result: WorkbookRecords, book: str, stage:
                 target: Path, who: str | None, why: str | None, batch: str) -> None:
     """One ``import`` line: the record's sha256 now and once the staged file replaces it."""
     unit_id = target.stem
+    before, after = sha256_file(target), sha256_file(stage)
+    if before == after:  # replaced by itself: nothing changed, nothing to explain
+        return
     try:
         who = who or getpass.getuser()
     except (OSError, KeyError):  # no user name in this environment
@@ -710,8 +713,7 @@ def _log_import(data_dir: str | Path, result: WorkbookRecords, book: str, stage:
                  why=why or f"Excel 导入 import {book}", action="import", unit_id=unit_id,
                  unit=result.records[unit_id].unit, what={},
                  extra={"role": result.role, "path": rel, "batch": batch,
-                        "sha256_before": sha256_file(target),
-                        "sha256_after": sha256_file(stage)})
+                        "sha256_before": before, "sha256_after": after})
 
 
 def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = None,
