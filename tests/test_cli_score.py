@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_run import run_kpa
+
 REPO = Path(__file__).parents[1]
 EXAMPLE = """\
 rubric: kvtc-2013-draft
@@ -25,7 +27,13 @@ entries:
 """
 
 
-def kpa(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def kpa(*args: str, cwd: Path = REPO):
+    """In-process (fast); the tests that need a real process use ``kpa_process``."""
+    return run_kpa(*args, cwd=cwd)
+
+
+def kpa_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    """A real ``python -m kpa_core.cli`` process: exit statuses and streams as a shell sees them."""
     return subprocess.run(
         [sys.executable, "-m", "kpa_core.cli", *args],
         cwd=cwd,
@@ -76,7 +84,7 @@ def test_bad_record_exits_2_with_all_errors_on_stderr_and_nothing_on_stdout(tmp_
         EXAMPLE.replace("count: 1,", "count: 7,").replace("national, region", "national, planet"),
         encoding="utf-8",
     )
-    out = kpa("score", str(path), "--json")
+    out = kpa_process("score", str(path), "--json")
     assert out.returncode == 2
     assert out.stdout == ""
     assert "B01.docs" in out.stderr and "0–3" in out.stderr and "石油工程系" in out.stderr
@@ -128,3 +136,18 @@ def test_report_into_an_existing_file_is_an_input_error(tmp_path: Path) -> None:
               "--data", str(REPO / "data"), "--params", str(tmp_path / "params"))
     assert out.returncode == 2 and "not a folder" in out.stderr and "Traceback" not in out.stderr
     assert target.read_text(encoding="utf-8") == "x"
+
+
+def test_the_console_script_runs_as_a_process() -> None:
+    """The installed ``kpa`` entry point (pyproject [project.scripts]) reaches the same main."""
+    import shutil
+
+    script = shutil.which("kpa", path=str(Path(sys.executable).parent))
+    if script is None:  # not installed into this environment: the module entry point then
+        out = kpa_process("--version")
+    else:
+        out = subprocess.run([script, "--version"], capture_output=True, text=True,
+                             encoding="utf-8")
+    from kpa_core import __version__
+
+    assert out.returncode == 0 and out.stdout.strip() == f"kpa {__version__}"

@@ -455,7 +455,9 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     line = read_audit(data, 2013)[-1]
     assert (line["action"], line["scenario"], line["total"]) == (
         "save_scenario", "少一篇 新闻/稿件", 94.5)
-    assert json.dumps(line, ensure_ascii=False)  # plain JSON
+    # the file's last line is one plain JSON object (Chinese kept readable) holding that entry
+    raw = audit_path(data, 2013).read_text(encoding="utf-8").splitlines()[-1]
+    assert json.loads(raw) == line and "少一篇 新闻/稿件" in raw
 
 
 def test_audit_log_appends_and_checks_its_fields(data):

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_run import run_kpa
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -107,7 +108,12 @@ def test_template_has_one_row_per_unit_and_rule_with_bilingual_headers(
     assert ws.cell(row, COL["unit"]).value == "石油工程系"
     assert ws.cell(row, COL["item"]).value == "B16"
     assert ws.cell(row, COL["rule_zh"]).value == rule.zh
-    assert ws.cell(row, COL["allowed"]).value == "\n".join(kind_of(rule).allowed(rule))
+    assert ws.cell(row, COL["allowed"]).value == (  # RUBRIC.md: B16.judicial 4–5 per case
+        "每件一个分值的列表，每个 4–5，步长0.5\n"
+        "a list with one amount per case, each 4–5 in steps of 0.5")
+    flag = row_of(ws, "petroleum", "B04.losses")  # a flag: −5 when it applies
+    assert ws.cell(flag, COL["allowed"]).value == (
+        "true/false（适用时扣5分）\ntrue/false (−5 when it applies)")
     assert ws.cell(row, COL["value"]).value is None
     assert ws.cell(row, COL["value"]).number_format == "@"  # "12/3" must stay text
     assert ws.column_dimensions["E"].width >= 40  # the rule text is readable
@@ -410,9 +416,8 @@ def test_cell_syntax_accepts_what_analysts_type() -> None:
 
 def test_template_and_export_commands_write_their_default_files(data_dir: Path,
                                                                 tmp_path: Path) -> None:
-    def kpa(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=tmp_path,
-                              capture_output=True, text=True, encoding="utf-8")
+    def kpa(*args: str):
+        return run_kpa(*args, cwd=tmp_path)
 
     made = kpa("template", "--year", "2014", "--data", str(data_dir))
     assert made.returncode == 0 and "kpa-2014.xlsx" in made.stdout
@@ -496,9 +501,7 @@ def test_a_folder_where_a_record_goes_is_an_input_problem_and_nothing_is_written
     wb.save(path)
     (empty_data_dir / "2014" / "arts.yaml").mkdir(parents=True)
     before = snapshot(empty_data_dir)
-    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
-                           "--data", str(empty_data_dir)], capture_output=True, text=True,
-                          encoding="utf-8")
+    done = run_kpa("import", str(path), "--data", str(empty_data_dir))
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
     assert "[艺术系].file" in done.stderr and "not a regular file" in done.stderr
     assert snapshot(empty_data_dir) == before
@@ -578,9 +581,8 @@ def test_out_may_name_an_existing_folder(data_dir: Path, tmp_path: Path) -> None
     [problem] = caught.value.problems
     assert problem.value == str(blocker / "t.xlsx") and "cannot write" in problem.problem_en
 
-    def kpa(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=tmp_path,
-                              capture_output=True, text=True, encoding="utf-8")
+    def kpa(*args: str):
+        return run_kpa(*args, cwd=tmp_path)
 
     # … and the command writes the default file name inside it, as --help says.
     made = kpa("template", "--year", "2014", "--data", str(data_dir), "--out", str(folder))
@@ -602,9 +604,7 @@ def test_template_refuses_a_year_records_would_refuse(empty_data_dir: Path,
         assert (problem.field, problem.value, problem.allowed_en) == ("year", year, "2000–2100")
         assert not (tmp_path / f"{year}.xlsx").exists()
     assert year_problems(2000) == year_problems(2100) == []
-    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "template", "--year", "1800",
-                           "--data", str(empty_data_dir)], cwd=tmp_path, capture_output=True,
-                          text=True, encoding="utf-8")
+    done = run_kpa("template", "--year", "1800", "--data", str(empty_data_dir), cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == "" and "year = 1800" in done.stderr
     assert list(tmp_path.glob("*.xlsx")) == []
 
@@ -618,9 +618,7 @@ def test_an_untouched_template_leaves_every_existing_record_alone(
                      for c in row if c.value)
     assert "一行也没填的单位跳过" in guide and "left unchanged" in guide
     before = snapshot(data_dir)
-    done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
-                           "--data", str(data_dir)], capture_output=True, text=True,
-                          encoding="utf-8")
+    done = run_kpa("import", str(path), "--data", str(data_dir))
     assert done.returncode == 0, done.stderr
     assert snapshot(data_dir) == before  # not 30 empty records scoring 100
     assert "已导入 0 份记录" in done.stdout and "30 unit(s) with nothing filled skipped" in (

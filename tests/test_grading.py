@@ -198,4 +198,7 @@ def test_a_non_utf8_or_duplicate_key_bands_file_is_an_input_problem(tmp_path):
     path.write_text(body + "id: u\n", encoding="utf-8")
     with pytest.raises(KpaInputError) as info:
         load_bands(path)
-    assert "id" in info.value.render()
+    [p] = info.value.problems  # the duplicate key itself, not some other complaint about "id"
+    assert p.problem_zh == "同一文件中键重复（后者会覆盖前者）"
+    assert p.problem_en.startswith("duplicated key 'id' (lines 2 and 5)")
+    assert p.where == str(path)

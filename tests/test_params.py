@@ -226,4 +226,7 @@ def test_non_utf8_and_duplicate_keys_are_input_problems(project, tmp_path):
     path.write_text(text + "year: 2014\n", encoding="utf-8")  # a second year key
     with pytest.raises(KpaInputError) as info:
         read_params(path)
-    assert "year" in info.value.render()
+    [p] = info.value.problems  # the duplicate key itself, not some other complaint about "year"
+    assert p.problem_zh == "同一文件中键重复（后者会覆盖前者）"
+    assert p.problem_en.startswith("duplicated key 'year' (lines ")
+    assert p.where == str(path)

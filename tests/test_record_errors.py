@@ -112,7 +112,7 @@ def test_unknown_field_in_entry() -> None:
     assert p.field == "note" and "reason" in p.allowed_en
 
 
-def test_duplicate_unit_in_a_year(tmp_path) -> None:
+def test_a_record_naming_another_unit_is_refused(tmp_path) -> None:
     (tmp_path / "2013").mkdir()
     (tmp_path / "units.csv").write_text(
         "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,乙处,B,office\n", encoding="utf-8"
@@ -123,9 +123,31 @@ def test_duplicate_unit_in_a_year(tmp_path) -> None:
         )
     with pytest.raises(KpaInputError) as exc:
         load_year(tmp_path, 2013)
-    text = str(exc.value)
-    assert "unit appears twice" in text or "differs from units.csv" in text
-    assert "乙处" in text  # b.yaml names the wrong unit
+    [p] = exc.value.problems  # b.yaml names 甲系; a.yaml is fine
+    assert (p.field, p.value, p.allowed_en) == ("unit", "甲系", "乙处")
+    assert p.problem_en == "unit name differs from units.csv"
+
+
+def test_duplicate_unit_in_a_year(tmp_path) -> None:
+    """Two ids of units.csv under one name: each file matches its row, so only the year-wide
+    duplicate check (campaign.load_year → check_unique_units) can catch it."""
+    (tmp_path / "2013").mkdir()
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name_zh,name_en,kind\na,甲系,A,department\nb,甲系,A again,department\n",
+        encoding="utf-8",
+    )
+    for uid in ("a", "b"):
+        (tmp_path / "2013" / f"{uid}.yaml").write_text(
+            "rubric: kvtc-2013-draft\nyear: 2013\nunit: 甲系\nentries: {}\n", encoding="utf-8"
+        )
+    with pytest.raises(KpaInputError) as exc:
+        load_year(tmp_path, 2013)
+    [p] = exc.value.problems
+    assert (p.unit, p.field, p.value) == ("甲系", "unit", "甲系")
+    assert p.problem_en == "unit appears twice in one year"
+    assert p.where == f"{tmp_path / '2013' / 'a.yaml'} ~ {tmp_path / '2013' / 'b.yaml'}"
+    lenient = load_year(tmp_path, 2013, strict=False)  # the report batch's view
+    assert [q.problem_en for q in lenient.problems["(year)"]] == ["unit appears twice in one year"]
 
 
 def test_yaml_is_loaded_safely(tmp_path) -> None:

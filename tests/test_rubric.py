@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 
 import pytest
 
@@ -60,16 +62,39 @@ def test_rule_numbers_match_rubric_md() -> None:
     assert levels == {"national": 5, "region": 3, "city": 2}
 
 
-def test_every_label_is_bilingual_and_chinese_text_comes_from_the_source() -> None:
-    from pathlib import Path
+SOURCE_NAME = "assessment-rules-2013-draft.zh.txt"
 
-    source = Path(__file__).parents[2] / "shared" / "seed" / "assessment-rules-2013-draft.zh.txt"
-    text = source.read_text(encoding="utf-8") if source.exists() else None
-    for obj in [*RUBRIC.areas.values(), *RUBRIC.items.values(), *RUBRIC.rules.values()]:
+
+def find_source() -> Path:
+    """The verbatim Chinese source: ``$KPA_SEED_DIR``, else ``shared/seed/`` beside the clone
+    (CI) or beside any folder above it (a worktree under /work/wt/). Missing is a failure: a
+    check that silently checks nothing would let a rule's text drift from the document."""
+    repo = Path(__file__).resolve().parents[1]
+    candidates = [Path(os.environ["KPA_SEED_DIR"]) / SOURCE_NAME] if os.environ.get(
+        "KPA_SEED_DIR") else []
+    candidates += [parent / "shared" / "seed" / SOURCE_NAME for parent in repo.parents]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    pytest.fail(f"the rubric's source text {SOURCE_NAME} was not found; looked in: "
+                + ", ".join(str(c) for c in candidates)
+                + ". Put shared/seed/ beside the clone or set KPA_SEED_DIR.")
+
+
+def test_the_source_text_is_found_and_is_the_2013_draft() -> None:
+    text = find_source().read_text(encoding="utf-8")
+    assert "落实党风廉政建设责任制考核细则" in text
+
+
+def test_every_label_is_bilingual_and_chinese_text_comes_from_the_source() -> None:
+    text = find_source().read_text(encoding="utf-8").replace(" ", "")
+    rules = list(RUBRIC.rules.values())
+    assert len(rules) == 39  # RUBRIC.md §2 lists 39 rules
+    for obj in [*RUBRIC.areas.values(), *RUBRIC.items.values(), *rules]:
         assert obj.zh.strip() and obj.en.strip(), obj.id
-        if text is not None and hasattr(obj, "kind"):
-            # each rule's Chinese clause is verbatim from the document (modulo spacing)
-            assert obj.zh.replace(" ", "") in text.replace(" ", ""), obj.id
+    for rule in rules:
+        # each rule's Chinese clause is verbatim from the document (modulo spacing)
+        assert rule.zh.replace(" ", "") in text, rule.id
 
 
 def test_sha256_is_a_content_hash() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from kpa_core.cli_options import (
     add_cap_scope_option,
@@ -12,6 +13,10 @@ from kpa_core.cli_options import (
     add_year_option,
     cap_scope_of,
 )
+
+if TYPE_CHECKING:
+    from kpa_core.report_documents import DocumentOptions
+    from kpa_core.workspace import Workspace
 
 EXIT_FAILED_UNITS = 1
 
@@ -67,11 +72,27 @@ def add_document_options(p: argparse.ArgumentParser) -> None:
                         "and summary show each unit's grade")
 
 
+def document_options(args: argparse.Namespace, ws: Workspace | None) -> DocumentOptions:
+    """The notice's office, time zone and grade bands: the command line first, then kpa.toml.
+
+    Why: an office sets its name and time zone once in its workspace; a one-off run may
+    still override them. Without a workspace the documents' own defaults apply.
+    """
+    from pathlib import Path
+
+    from kpa_core.report_documents import DocumentOptions
+
+    bands = Path(args.bands) if args.bands else (ws.bands if ws else None)
+    return DocumentOptions(pdf=args.pdf, lang=args.lang,
+                           office=args.office or (ws.office_name if ws else None),
+                           timezone=args.timezone or (ws.timezone if ws else None),
+                           jobs=args.jobs, bands=str(bands.resolve()) if bands else None)
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kpa_core.report_batch import run_batch
-    from kpa_core.report_documents import DocumentOptions
 
     if args.jobs is not None and args.jobs < 1:
         from kpa_core.errors import KpaInputError, Problem
@@ -83,22 +104,21 @@ def run(args: argparse.Namespace) -> int:
 
     if note := font_notice():  # before the workers start: one line, not one per chart
         print(note, file=sys.stderr)
+    from kpa_core.workspace import find_workspace, workspace_of
+
     data, out, params = args.data, args.out, args.params
     if data is None or out is None or params is None:  # no command writes outside its workspace
-        from kpa_core.workspace import find_workspace
-
         ws = find_workspace()
         data = data or ws.data_dir
         out = out or ws.out_dir / "reports" / str(args.year)
         params = params or ws.params_dir
+    else:  # every folder given: the settings are those of the workspace holding the data
+        ws = workspace_of(Path(data) / "units.csv")
     result = run_batch(args.year, units=args.units, data_dir=data, out_dir=out,
                        params_dir=params, cap_scope=cap_scope_of(args), jobs=args.jobs,
                        force=args.force, engine=args.engine,
                        progress=not args.no_progress and sys.stderr.isatty(),
-                       documents=DocumentOptions(
-                           pdf=args.pdf, lang=args.lang, office=args.office,
-                           timezone=args.timezone, jobs=args.jobs,
-                           bands=str(Path(args.bands).resolve()) if args.bands else None))
+                       documents=document_options(args, ws))
     n_ok = sum(r.ok for r in result.rendered)
     print(f"生成 {n_ok} 份，未变化跳过 {len(result.skipped)} 份，失败 {len(result.failures)} 份"
           f"（{result.seconds:.1f} 秒） / rendered {n_ok}, unchanged and skipped "
