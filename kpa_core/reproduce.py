@@ -479,7 +479,7 @@ def report_text(r: Reproduction) -> str:
                                           rows)))
     if r.data_status == "changed" and not r.layout_only:
         old, new = r.data_sha
-        lines.append(f"  数据文件已改动 data file changed: {r.data_shown} sha256 "
+        lines.append(f"  数据文件已改动 data file changed: {r.data_shown or r.data_path} sha256 "
                      f"{(old or '')[:12]}… → {(new or '')[:12]}…")
     if r.entry_changes:
         lines.append("  条目变化 entry changes (原 = 参数中保存的 saved, "

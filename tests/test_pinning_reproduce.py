@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import kpa_core.rubric as rubric_mod
+from kpa_core.errors import KpaInputError
 from kpa_core.params import make_params, read_params, rubric_numbers, write_params
 from kpa_core.record import parse_record
 from kpa_core.reproduce import RuleChange, ScoreChange, diff_numbers, reproduce_file
@@ -192,10 +193,13 @@ def test_params_naming_another_unit_than_its_record_are_flagged(home) -> None:
 def test_params_of_another_year_than_its_record_are_flagged(home) -> None:
     path = write_project(home, RECORD, params_year=2014)  # params/2014/testunit.yaml
     edit_text(path, "year: 2013\nunit:", "year: 2014\nunit:")
-    result = reproduce_file(path)
-    assert not result.ok
-    assert result.problems == ["记录的 year 与参数不符 / the record's year differs from the "
-                               "params: 2014 → 2013"]
+    # The 2014 params still name the 2013 record file: that path is not the record of the
+    # params' unit and year, so the params file itself is invalid (exit 2), never a pass.
+    with pytest.raises(KpaInputError) as caught:
+        reproduce_file(path)
+    (problem,) = caught.value.problems
+    assert problem.field == "record.path" and problem.value == "data/2013/testunit.yaml"
+    assert problem.allowed_en == "data/2014/testunit.yaml"
 
 
 def test_params_of_another_rubric_than_its_record_are_flagged(home, rubric_dir) -> None:
