@@ -537,8 +537,12 @@ class AssessmentController:
                                "reload and redo the change")])
 
         parse_record(record.to_data(), where=str(self.path))  # never write what would not load
+        # Written over the file it replaces: a human's comments and number spelling survive.
+        from kpa_core.yaml_write import read_old
+
+        content = record.to_yaml_over(read_old(self.path)).encode("utf-8")
         # the audit line first, then the record; either both change or neither (audit_log)
-        save_with_audit(self.data_dir, self.year, self.path, record.to_yaml().encode("utf-8"),
+        save_with_audit(self.data_dir, self.year, self.path, content,
                         check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,
                         unit=self.unit.name_zh, what=changes, rel_path=self._rel(self.path),
                         extra={"role": self.role,
