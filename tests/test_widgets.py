@@ -329,6 +329,17 @@ def test_kpa_app_and_lab_commands(tmp_path):
     assert "http" not in (template / "index.html.j2").read_text(encoding="utf-8")
 
 
+def test_kpa_app_help_names_the_real_params_default(capsys):
+    """The help must say what server_env does: params/ beside the data folder, not ./params."""
+    from kpa_core.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["app", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: ./params)" not in out
+    assert "<data>/../params" in out
+
+
 def test_a_busy_port_is_an_error_naming_it(tmp_path, capsys):
     import socket
 
