@@ -24,7 +24,7 @@ import hashlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -368,11 +368,18 @@ class AssessmentController:
         return out
 
     def working_record(self, counted_only: bool = True) -> Record:
-        """The form as a record (unvalidated as a whole); ``counted_only`` drops bad values."""
-        return Record(rubric=self.baseline.rubric, year=self.year, unit=self.unit.name_zh,
-                      entries=self.counted_entries() if counted_only else self.entries(),
-                      unit_id=self.unit.unit_id, role=self.role,
-                      assessor=self.baseline.assessor, options=dict(self.options))
+        """The form as a record (unvalidated as a whole); ``counted_only`` drops bad values.
+
+        Built from the loaded record with ``dataclasses.replace``, so that every record-level
+        field the form does not edit (``rectification``, ``assessor``, and any added later)
+        survives a save instead of being dropped by a freshly built ``Record``.
+        """
+        rectification = self.baseline.rectification
+        return replace(self.baseline, year=self.year, unit=self.unit.name_zh,
+                       entries=self.counted_entries() if counted_only else self.entries(),
+                       unit_id=self.unit.unit_id, role=self.role, options=dict(self.options),
+                       rectification=(dict(rectification) if isinstance(rectification, dict)
+                                      else rectification))
 
     def card(self) -> ScoreCard:
         """Live scores of the form as it stands (values with problems left out)."""

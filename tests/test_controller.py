@@ -45,6 +45,24 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_saving_through_the_form_keeps_the_fields_the_form_does_not_edit(data):
+    """rectification: (and assessor:) are record-level fields the form never shows; a save
+    that changes one entry must write them back unchanged."""
+    path = data / "2013" / "pe.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "rectification: {B01.docs: 按时报送总结}\n", encoding="utf-8")
+    c = AssessmentController(data, 2013, "pe")
+    assert c.baseline.rectification == {"B01.docs": "按时报送总结"}
+    c.set_value("B01.docs", 1)
+    c.set_reason("B01.docs", "t")
+    c.save("a", "b")
+    saved = load_record(path)
+    assert saved.rectification == {"B01.docs": "按时报送总结"}
+    assert saved.assessor == "纪委办公室"
+    assert saved.entries["B01.docs"]["reason"] == "t"
+    assert "rectification:" in path.read_text(encoding="utf-8")
+
+
 # --- loading and live scores -------------------------------------------------------------
 
 def test_load_reads_the_saved_record_and_scores_it(arts):
