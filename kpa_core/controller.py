@@ -583,29 +583,39 @@ class AssessmentController:
     def single_changes(self) -> pd.DataFrame:
         return whatif.single_changes(self.scenario_record(), self.others(), rubric=self.rubric)
 
-    def save_scenario(self, name: str, who: str, why: str) -> Path:
-        """Keep the scenario as params under params/<year>/scenarios/; the record is untouched."""
+    def save_scenario(self, name: str, who: str, why: str, overwrite: bool = False) -> Path:
+        """Keep the scenario as params under params/<year>/scenarios/; the record is untouched.
+
+        The name is the file name and is refused, not rewritten, when it is not one already
+        (``whatif.check_scenario_name``); a scenario file of that name, maybe another
+        analyst's, is kept unless ``overwrite`` is True (the view's 覆盖同名方案 box). A numbered
+        suffix was not chosen: the analyst would believe the scenario saved under the name they
+        typed, and later find someone else's under it.
+        """
         with self._using("whatif"):
-            path = self._save_scenario(name, who, why)
+            path = self._save_scenario(name, who, why, overwrite)
             self._scenario_saved = (self.entries(), dict(self.options))
         return path
 
-    def _save_scenario(self, name: str, who: str, why: str) -> Path:
+    def _save_scenario(self, name: str, who: str, why: str, overwrite: bool) -> Path:
         problems = check_who_why(who, why, self.unit.name_zh)
-        if not isinstance(name, str) or not name.strip():
-            problems.append(Problem("须填写方案名称", "the scenario needs a name",
-                                    unit=self.unit.name_zh, field="name", value=name,
-                                    allowed_zh="非空文字", allowed_en="non-empty text"))
+        name_problems = whatif.check_scenario_name(name, self.unit.name_zh)
+        problems += name_problems
+        if not name_problems:
+            target = whatif.scenario_path(self.params_dir, self.year, self.unit.unit_id, name)
+            problems += whatif.existing_scenario_problems(target, overwrite, self.unit.name_zh,
+                                                          shown=self._rel(target))
         for ps in self.problems().values():
             problems += [p for p in ps if p.field != "reason"]
         if problems:
             raise KpaInputError(problems)
         scenario = self.scenario_record()
         comparison = whatif.compare(self.baseline, scenario, self.others(), rubric=self.rubric)
-        path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline, scenario,
-                                    baseline_path=self.path if self.path.exists() else None,
-                                    who=who, why=why)
-        with year_lock(self.data_dir, self.year):
+        with year_lock(self.data_dir, self.year):  # the exists check and the write as one
+            path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline,
+                                        scenario,
+                                        baseline_path=self.path if self.path.exists() else None,
+                                        who=who, why=why, overwrite=overwrite)
             append_audit(self.data_dir, self.year, who=who, why=why, action="save_scenario",
                          unit_id=self.unit.unit_id, unit=self.unit.name_zh,
                          what=whatif.entry_changes(self.baseline, scenario),

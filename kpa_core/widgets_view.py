@@ -463,6 +463,9 @@ class AssessView:
         self.save_scenario = with_class(w.Button(description="保存方案 save scenario",
                                                  layout=w.Layout(width="200px")),
                                         "kpa-save-scenario")
+        self.scenario_overwrite = with_class(w.Checkbox(
+            description="覆盖同名方案 overwrite the scenario of that name", indent=False,
+            layout=w.Layout(width="98%")), "kpa-scenario-overwrite")
         self.confirm = with_class(w.Checkbox(description=f"{CONFIRM_SCENARIO_AS_RECORD} "
                                              "I confirm saving this scenario as the record",
                                              indent=False, layout=w.Layout(width="98%")),
@@ -474,8 +477,11 @@ class AssessView:
         self.scenario_box = with_class(w.VBox([
             w.HTML("<h4>保存方案 Keep the scenario</h4>"
                    "<div class='kpa-allowed'>方案存于 params/…/scenarios/，考核记录不变 / "
-                   "kept beside the record, which stays as it is</div>"),
-            self.scenario_name, self.scenario_who, self.scenario_why, self.save_scenario,
+                   "kept beside the record, which stays as it is</div>"
+                   "<div class='kpa-allowed'>方案名：汉字、字母、数字、- 和 _ / name: letters, "
+                   "digits, - and _</div>"),
+            self.scenario_name, self.scenario_who, self.scenario_why, self.scenario_overwrite,
+            self.save_scenario,
             w.HTML("<div class='kpa-allowed'>把此方案存为考核记录（覆盖已保存记录）/ "
                    "make this scenario the record:</div>"),
             self.confirm, self.adopt, self.scenario_status,
@@ -860,15 +866,19 @@ class AssessView:
         self.refresh()
 
     def _save_scenario(self) -> None:
+        """Save the scenario; a file of that name is only replaced with 覆盖同名方案 ticked, and
+        the tick is cleared after each save so that it never carries over to the next one."""
         c = self.controller
         try:
             path = c.save_scenario(self.scenario_name.value, self.scenario_who.value,
-                                   self.scenario_why.value)
+                                   self.scenario_why.value,
+                                   overwrite=self.scenario_overwrite.value)
         except KpaInputError as exc:
             self.scenario_status.value = ("<div class='kpa-warn'>方案未保存 scenario not saved"
                                           "</div>" + problems_html(exc.problems, with_rule=True,
                                                                    rules=c.rubric.rules))
             return
+        self.scenario_overwrite.value = False
         self.scenario_status.value = (f"<span class='kpa-ok'>方案已保存 scenario saved: "
                                       f"{esc(path.name)}（考核记录未改动 the record is "
                                       "unchanged）</span>")

@@ -455,8 +455,8 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     with pytest.raises(KpaInputError) as info:
         arts.save_scenario("  ", "甲", "x")
     assert zh(info.value.problems) == ["须填写方案名称"]
-    out = arts.save_scenario("少一篇 新闻/稿件", "甲", "看名次变化")
-    assert out == tmp_path / "params" / "2013" / "scenarios" / "arts-少一篇-新闻-稿件.yaml"
+    out = arts.save_scenario("少一篇-新闻稿件", "甲", "看名次变化")
+    assert out == tmp_path / "params" / "2013" / "scenarios" / "arts-少一篇-新闻稿件.yaml"
     assert path.read_bytes() == before
     params = validate_params(yaml.safe_load(out.read_text(encoding="utf-8")))
     assert params["kind"] == "scenario" and params["scores"]["total"] == 94.5
@@ -471,10 +471,44 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     assert main(["reproduce", str(out)]) == 0
     line = read_audit(data, 2013)[-1]
     assert (line["action"], line["scenario"], line["total"]) == (
-        "save_scenario", "少一篇 新闻/稿件", 94.5)
+        "save_scenario", "少一篇-新闻稿件", 94.5)
     # the file's last line is one plain JSON object (Chinese kept readable) holding that entry
     raw = audit_path(data, 2013).read_text(encoding="utf-8").splitlines()[-1]
-    assert json.loads(raw) == line and "少一篇 新闻/稿件" in raw
+    assert json.loads(raw) == line and "少一篇-新闻稿件" in raw
+
+
+@pytest.mark.parametrize("name", ["..", "\x00", "少一篇 新闻/稿件", "a.b", "-a", "a" * 49])
+def test_a_scenario_name_that_is_not_its_own_file_name_is_refused(arts, name):
+    """'..' and '\\x00' both used to become arts-scenario.yaml: now nothing is written."""
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 3)
+    with pytest.raises(KpaInputError) as info:
+        arts.save_scenario(name, "甲", "看名次")
+    (problem,) = info.value.problems
+    assert problem.problem_zh == "方案名称含不允许的字符或过长" and problem.value == name
+    assert "汉字、字母、数字、- 和 _" in problem.allowed_zh
+    assert "digits, - and _" in problem.allowed_en
+    assert not (arts.data_dir.parent / "params" / "2013" / "scenarios").exists()
+
+
+def test_a_scenario_of_the_same_name_is_not_overwritten_without_the_flag(data):
+    first = AssessmentController(data, 2013, "arts")
+    first.set_mode("whatif")
+    first.set_value("B18.news", 3)
+    path = first.save_scenario("方案一", "甲", "看名次")
+    kept = path.read_bytes()
+    other = AssessmentController(data, 2013, "arts")  # another analyst, another scenario
+    other.set_mode("whatif")
+    other.set_value("B05.relatives", 1)
+    with pytest.raises(KpaInputError) as info:
+        other.save_scenario("方案一", "乙", "另一方案")
+    (problem,) = info.value.problems
+    assert problem.problem_zh == "已有同名方案，未覆盖"
+    assert problem.where == "params/2013/scenarios/arts-方案一.yaml"
+    assert path.read_bytes() == kept and other.unsaved() == {"whatif": 1}
+    assert [x["action"] for x in read_audit(data, 2013)] == ["save_scenario"]
+    assert other.save_scenario("方案一", "乙", "另一方案", overwrite=True) == path
+    assert path.read_bytes() != kept and "乙" in path.read_text(encoding="utf-8")
 
 
 def test_audit_log_appends_and_checks_its_fields(data):

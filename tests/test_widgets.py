@@ -186,6 +186,28 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     assert (line["route"], line["confirmed"]) == ("scenario", "我确认把此方案存为考核记录")
 
 
+def test_a_scenario_name_taken_asks_for_the_overwrite_box(view, tmp_path):
+    c = view.controls
+    view.mode.value = "whatif"
+    c["B02.system"].slider.value = 1.0
+    view.scenario_who.value, view.scenario_why.value = "王分析", "看名次"
+    view.scenario_name.value = ".."
+    view.save_scenario.click()
+    assert "方案名称含不允许的字符" in view.scenario_status.value
+    assert not (tmp_path / "params/2013/scenarios").exists()
+    view.scenario_name.value = "方案一"
+    view.save_scenario.click()
+    path = tmp_path / "params/2013/scenarios/arts-方案一.yaml"
+    kept = path.read_bytes()
+    c["B03.accountability"].check.value = True
+    view.save_scenario.click()
+    assert "已有同名方案，未覆盖" in view.scenario_status.value and path.read_bytes() == kept
+    view.scenario_overwrite.value = True
+    view.save_scenario.click()
+    assert "方案已保存" in view.scenario_status.value and path.read_bytes() != kept
+    assert view.scenario_overwrite.value is False  # the tick never carries over
+
+
 def test_entry_save_never_takes_the_scenario(view, tmp_path):
     c = view.controls
     view.mode.value = "whatif"
