@@ -42,6 +42,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kpa_core.bounded_read import read_bytes_bounded
 from kpa_core.errors import KpaInputError, Problem
 
 MAX_ALIAS_NODES = 10_000  # nodes that aliases may add once expanded, per document
@@ -361,11 +362,7 @@ def _raise(problem: Problem, cause: Exception) -> Any:
 
 def read_text_utf8(path: Path) -> str:
     """A text file's content; a file in another encoding (GBK…) is a clear input problem."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise KpaInputError([Problem("无法读取文件", f"cannot read file: {exc.strerror}",
-                                     where=str(path))]) from exc
+    raw = read_bytes_bounded(path)  # regular files only, at most 5 MB unless configured
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
