@@ -512,6 +512,28 @@ def test_a_scenario_of_the_same_name_is_not_overwritten_without_the_flag(data):
     assert path.read_bytes() != kept and "乙" in path.read_text(encoding="utf-8")
 
 
+def test_an_overwritten_scenario_is_put_back_when_its_audit_line_fails(data, monkeypatch):
+    import kpa_core.controller as controller
+
+    first = AssessmentController(data, 2013, "arts")
+    first.set_mode("whatif")
+    first.set_value("B18.news", 3)
+    path = first.save_scenario("方案一", "甲", "看名次")
+    kept = path.read_bytes()
+
+    def fail(*_args, **_kwargs):
+        raise SaveFailedError([])
+
+    monkeypatch.setattr(controller, "append_audit", fail)
+    first.set_value("B18.news", 2)
+    with pytest.raises(SaveFailedError):
+        first.save_scenario("方案一", "甲", "再看", overwrite=True)
+    assert path.read_bytes() == kept  # put back, not removed
+    with pytest.raises(SaveFailedError):
+        first.save_scenario("方案二", "甲", "再看")
+    assert not path.with_name("arts-方案二.yaml").exists()  # a new one is removed
+
+
 def test_audit_log_appends_and_checks_its_fields(data):
     assert read_audit(data, 2013) == []
     with pytest.raises(KpaInputError) as info:
