@@ -500,10 +500,21 @@ class AssessView:
         side = with_class(w.VBox([self.total, self.scores, self.whatif, self.save_box]),
                           "kpa-side")
         self.title = w.HTML()
-        # The what-if panel's own name/who/why, shown again in the prompt while the scenario
-        # has unsaved changes, so that 保存 can keep it without leaving the prompt.
-        self.prompt_scenario = with_class(w.HBox([self.scenario_name, self.scenario_who,
-                                                  self.scenario_why]), "kpa-prompt-scenario")
+        # The what-if panel's name/who/why, asked again in the prompt while the scenario has
+        # unsaved changes, so that 保存 can keep it without leaving the prompt. Own widgets
+        # linked to the panel's (not the same ones shown twice), so that each field is one
+        # element on the page.
+        prompt_fields = []
+        for panel, css in ((self.scenario_name, "kpa-prompt-scenario-name"),
+                           (self.scenario_who, "kpa-prompt-scenario-who"),
+                           (self.scenario_why, "kpa-prompt-scenario-why")):
+            twin = with_class(w.Text(description=panel.description, placeholder=panel.placeholder,
+                                     layout=w.Layout(width="260px"),
+                                     style={"description_width": "70px"}), css)
+            w.link((panel, "value"), (twin, "value"))
+            prompt_fields.append(twin)
+        self.prompt_scenario = with_class(w.HBox([w.HTML("<b>假设方案 scenario：</b>"),
+                                                  *prompt_fields]), "kpa-prompt-scenario")
         self.prompt_scenario.layout.display = "none"
         self.prompt = with_class(w.VBox([
             self.prompt_text, w.HBox([self.who, self.why]), self.prompt_scenario,

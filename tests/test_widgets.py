@@ -277,8 +277,9 @@ def test_the_switch_prompt_never_drops_an_unsaved_scenario(view, tmp_path):
     assert "须填写方案名称" in view.prompt_status.value
     assert list(view.controller.unsaved()) == ["whatif"]  # the scenario is still there
     assert view.prompt.layout.display is None
-    view.scenario_name.value = "切换前方案"
-    view.scenario_who.value, view.scenario_why.value = "王分析", "看名次"
+    _label, name, who, why = view.prompt_scenario.children  # they fill the panel's fields
+    name.value, who.value, why.value = "切换前方案", "王分析", "看名次"
+    assert (view.scenario_name.value, view.scenario_why.value) == ("切换前方案", "看名次")
     view._prompt_save()
     scenario = tmp_path / "params/2013/scenarios/arts-切换前方案.yaml"
     assert scenario.exists() and "B02.system" in scenario.read_text(encoding="utf-8")
