@@ -24,13 +24,14 @@ import hashlib
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from kpa_core import whatif
+from kpa_core.atomic import atomic_write_bytes
 from kpa_core.audit_log import (
     SaveFailedError,
     append_audit,
@@ -111,12 +112,18 @@ def parse_amounts(text: str) -> list[Any]:
 
 
 @contextmanager
-def _unlink_on_failure(path: Path) -> Iterator[None]:
-    """A scenario whose audit line cannot be written is removed again: both or neither."""
+def _unlink_on_failure(path: Path, previous: bytes | None = None) -> Iterator[None]:
+    """A scenario whose audit line cannot be written is removed again: both or neither.
+
+    ``previous`` is the file it overwrote (覆盖同名方案), put back instead of removed.
+    """
     try:
         yield
     except SaveFailedError:
-        path.unlink(missing_ok=True)
+        if previous is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write_bytes(path, previous)
         raise
 
 
@@ -384,11 +391,18 @@ class AssessmentController:
         return out
 
     def working_record(self, counted_only: bool = True) -> Record:
-        """The form as a record (unvalidated as a whole); ``counted_only`` drops bad values."""
-        return Record(rubric=self.baseline.rubric, year=self.year, unit=self.unit.name_zh,
-                      entries=self.counted_entries() if counted_only else self.entries(),
-                      unit_id=self.unit.unit_id, role=self.role,
-                      assessor=self.baseline.assessor, options=dict(self.options))
+        """The form as a record (unvalidated as a whole); ``counted_only`` drops bad values.
+
+        Built from the loaded record with ``dataclasses.replace``, so that every record-level
+        field the form does not edit (``rectification``, ``assessor``, and any added later)
+        survives a save instead of being dropped by a freshly built ``Record``.
+        """
+        rectification = self.baseline.rectification
+        return replace(self.baseline, year=self.year, unit=self.unit.name_zh,
+                       entries=self.counted_entries() if counted_only else self.entries(),
+                       unit_id=self.unit.unit_id, role=self.role, options=dict(self.options),
+                       rectification=(dict(rectification) if isinstance(rectification, dict)
+                                      else rectification))
 
     def card(self) -> ScoreCard:
         """Live scores of the form as it stands (values with problems left out)."""
@@ -598,32 +612,47 @@ class AssessmentController:
     def single_changes(self) -> pd.DataFrame:
         return whatif.single_changes(self.scenario_record(), self.others(), rubric=self.rubric)
 
-    def save_scenario(self, name: str, who: str, why: str) -> Path:
-        """Keep the scenario as params under params/<year>/scenarios/; the record is untouched."""
+    def save_scenario(self, name: str, who: str, why: str, overwrite: bool = False) -> Path:
+        """Keep the scenario as params under params/<year>/scenarios/; the record is untouched.
+
+        The name is the file name and is refused, not rewritten, when it is not one already
+        (``whatif.check_scenario_name``); a scenario file of that name, maybe another
+        analyst's, is kept unless ``overwrite`` is True (the view's 覆盖同名方案 box). A numbered
+        suffix was not chosen: the analyst would believe the scenario saved under the name they
+        typed, and later find someone else's under it.
+        """
         with self._using("whatif"):
-            path = self._save_scenario(name, who, why)
+            path = self._save_scenario(name, who, why, overwrite)
             self._scenario_saved = (self.entries(), dict(self.options))
         return path
 
-    def _save_scenario(self, name: str, who: str, why: str) -> Path:
+    def _save_scenario(self, name: str, who: str, why: str, overwrite: bool) -> Path:
         problems = check_who_why(who, why, self.unit.name_zh)
-        if not isinstance(name, str) or not name.strip():
-            problems.append(Problem("须填写方案名称", "the scenario needs a name",
-                                    unit=self.unit.name_zh, field="name", value=name,
-                                    allowed_zh="非空文字", allowed_en="non-empty text"))
+        name_problems = whatif.check_scenario_name(name, self.unit.name_zh)
+        problems += name_problems
+        if not name_problems:
+            target = whatif.scenario_path(self.params_dir, self.year, self.unit.unit_id, name)
+            problems += whatif.existing_scenario_problems(target, overwrite, self.unit.name_zh,
+                                                          shown=self._rel(target))
         for ps in self.problems().values():
             problems += [p for p in ps if p.field != "reason"]
         if problems:
             raise KpaInputError(problems)
         scenario = self.scenario_record()
         comparison = whatif.compare(self.baseline, scenario, self.others(), rubric=self.rubric)
-        path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline, scenario,
-                                    baseline_path=self.path if self.path.exists() else None,
-                                    who=who, why=why)
-        with year_lock(self.data_dir, self.year), _unlink_on_failure(path):
-            append_audit(self.data_dir, self.year, who=who, why=why, action="save_scenario",
-                         unit_id=self.unit.unit_id, unit=self.unit.name_zh,
-                         what=whatif.entry_changes(self.baseline, scenario),
-                         extra={"path": self._rel(path), "scenario": name,
-                                "total": comparison.scenario.total})
+        target = whatif.scenario_path(self.params_dir, self.year, self.unit.unit_id, name)
+        # the exists check, the write and the audit line as one: both or neither
+        with year_lock(self.data_dir, self.year):
+            previous = target.read_bytes() if overwrite and target.exists() else None
+            path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline,
+                                        scenario,
+                                        baseline_path=self.path if self.path.exists() else None,
+                                        who=who, why=why, overwrite=overwrite)
+            with _unlink_on_failure(path, previous):
+                append_audit(self.data_dir, self.year, who=who, why=why,
+                             action="save_scenario", unit_id=self.unit.unit_id,
+                             unit=self.unit.name_zh,
+                             what=whatif.entry_changes(self.baseline, scenario),
+                             extra={"path": self._rel(path), "scenario": name,
+                                    "total": comparison.scenario.total})
         return path

@@ -236,19 +236,55 @@ def single_changes(record: Record, others: Sequence[float], cap_scope: str | Non
 
 # --- saving a scenario ----------------------------------------------------------------------
 
+NAME_MAX = 48
+NAME_ALLOWED_ZH = f"汉字、字母、数字、- 和 _，不超过 {NAME_MAX} 个字符（不含空格、点、斜杠）"
+NAME_ALLOWED_EN = (f"letters (Chinese too), digits, - and _, at most {NAME_MAX} characters "
+                   "(no spaces, dots or slashes)")
+
+
 def sanitise_name(name: str) -> str:
     """A scenario name made safe for a file name: letters (Chinese too), digits, - and _."""
     text = "".join(ch if (ch.isalnum() or ch in "-_") else "-" for ch in str(name).strip())
-    text = re.sub(r"-{2,}", "-", text).strip("-_")[:48]
+    text = re.sub(r"-{2,}", "-", text).strip("-_")[:NAME_MAX]
     return text or "scenario"
 
 
+def check_scenario_name(name: Any, unit: str | None = None) -> list[Problem]:
+    """Problems of a scenario name: empty, or not already its own safe file name.
+
+    The name *is* the file name, so it is refused rather than rewritten: rewriting ('..',
+    '\\x00', 'a b' and 'a/b' all became one file) made different scenarios overwrite each other
+    without anyone seeing it.
+    """
+    if not isinstance(name, str) or not name.strip():
+        return [Problem("须填写方案名称", "the scenario needs a name", unit=unit, field="name",
+                        value=name, allowed_zh=NAME_ALLOWED_ZH, allowed_en=NAME_ALLOWED_EN)]
+    if sanitise_name(name) != name.strip():
+        return [Problem("方案名称含不允许的字符或过长", "the scenario name has characters that "
+                        "are not allowed, or is too long", unit=unit, field="name", value=name,
+                        allowed_zh=NAME_ALLOWED_ZH, allowed_en=NAME_ALLOWED_EN)]
+    return []
+
+
 def scenario_path(params_dir: str | Path, year: int, unit_id: str, name: str) -> Path:
-    """``params/<year>/scenarios/<unit id>-<name>.yaml``; the unit id is checked first."""
-    problems = check_unit_id(unit_id)
+    """``params/<year>/scenarios/<unit id>-<name>.yaml``; the unit id and name are checked
+    first, so that two different names never share one file."""
+    problems = check_unit_id(unit_id) + check_scenario_name(name)
     if problems:
         raise KpaInputError(problems)
-    return Path(params_dir) / str(int(year)) / "scenarios" / f"{unit_id}-{sanitise_name(name)}.yaml"
+    return Path(params_dir) / str(int(year)) / "scenarios" / f"{unit_id}-{name.strip()}.yaml"
+
+
+def existing_scenario_problems(path: Path, overwrite: bool, unit: str | None = None,
+                               shown: str | None = None) -> list[Problem]:
+    """A scenario file already of that name is kept unless the analyst asked to overwrite it
+    (another analyst's 方案一 must not vanish under a second 方案一)."""
+    if overwrite or not path.exists():
+        return []
+    return [Problem("已有同名方案，未覆盖", "a scenario of that name exists; not overwritten",
+                    unit=unit, field="name", value=path.stem, where=shown or str(path),
+                    allowed_zh="另取方案名，或勾选“覆盖同名方案”后再保存",
+                    allowed_en="another name, or tick 'overwrite' and save again")]
 
 
 def entry_changes(before: Record, after: Record) -> dict[str, dict[str, Any]]:
@@ -260,8 +296,11 @@ def entry_changes(before: Record, after: Record) -> dict[str, dict[str, Any]]:
 
 def save_scenario(params_dir: str | Path, name: str, comparison: Comparison, baseline: Record,
                   scenario: Record, baseline_path: str | Path | None = None,
-                  who: str | None = None, why: str | None = None) -> Path:
+                  who: str | None = None, why: str | None = None,
+                  overwrite: bool = False) -> Path:
     """Write the scenario as run parameters (kind ``scenario``); the record file is untouched.
+
+    An existing scenario file of that name is refused unless ``overwrite`` is True.
 
     The params embed the scenario's entries and scores, so ``reproduce`` rescoring them gets
     the same numbers; the baseline's path and sha256 say which saved record it started from.
@@ -274,6 +313,9 @@ def save_scenario(params_dir: str | Path, name: str, comparison: Comparison, bas
         raise KpaInputError([Problem("方案须属于一个有编号的单位", "a scenario needs a unit id",
                                      unit=scenario.unit, field="unit_id")])
     path = scenario_path(params_dir, scenario.year, scenario.unit_id, name)
+    problems = existing_scenario_problems(path, overwrite, unit=scenario.unit)
+    if problems:
+        raise KpaInputError(problems)
     base_info: dict[str, Any] = {"total": comparison.baseline.total,
                                  "rank": comparison.rank_baseline}
     if baseline_path is not None and Path(baseline_path).exists():

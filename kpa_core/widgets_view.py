@@ -8,7 +8,8 @@ internal DOM.
 
 Entry and what-if show two working copies of the controller: the view only chooses which one
 is on screen, and every control is redrawn from it on a mode switch. A switch of unit, year or
-role with unsaved edits asks first (保存 / 放弃 / 留在此处); leaving the page with unsaved
+role with unsaved edits asks first (保存 / 放弃 / 留在此处; 保存 keeps an unsaved what-if
+scenario as a scenario file or does not switch, see ``_prompt_save``); leaving the page with unsaved
 edits makes the browser warn (a tiny script in an HTML widget watches a ``kpa-unsaved`` class).
 
 Used by ``notebooks/assess.ipynb`` (``kpa lab``) and served as a web app by Voila (``kpa app``).
@@ -463,6 +464,9 @@ class AssessView:
         self.save_scenario = with_class(w.Button(description="保存方案 save scenario",
                                                  layout=w.Layout(width="200px")),
                                         "kpa-save-scenario")
+        self.scenario_overwrite = with_class(w.Checkbox(
+            description="覆盖同名方案 overwrite the scenario of that name", indent=False,
+            layout=w.Layout(width="98%")), "kpa-scenario-overwrite")
         self.confirm = with_class(w.Checkbox(description=f"{CONFIRM_SCENARIO_AS_RECORD} "
                                              "I confirm saving this scenario as the record",
                                              indent=False, layout=w.Layout(width="98%")),
@@ -474,8 +478,11 @@ class AssessView:
         self.scenario_box = with_class(w.VBox([
             w.HTML("<h4>保存方案 Keep the scenario</h4>"
                    "<div class='kpa-allowed'>方案存于 params/…/scenarios/，考核记录不变 / "
-                   "kept beside the record, which stays as it is</div>"),
-            self.scenario_name, self.scenario_who, self.scenario_why, self.save_scenario,
+                   "kept beside the record, which stays as it is</div>"
+                   "<div class='kpa-allowed'>方案名：汉字、字母、数字、- 和 _ / name: letters, "
+                   "digits, - and _</div>"),
+            self.scenario_name, self.scenario_who, self.scenario_why, self.scenario_overwrite,
+            self.save_scenario,
             w.HTML("<div class='kpa-allowed'>把此方案存为考核记录（覆盖已保存记录）/ "
                    "make this scenario the record:</div>"),
             self.confirm, self.adopt, self.scenario_status,
@@ -493,8 +500,24 @@ class AssessView:
         side = with_class(w.VBox([self.total, self.scores, self.whatif, self.save_box]),
                           "kpa-side")
         self.title = w.HTML()
+        # The what-if panel's name/who/why, asked again in the prompt while the scenario has
+        # unsaved changes, so that 保存 can keep it without leaving the prompt. Own widgets
+        # linked to the panel's (not the same ones shown twice), so that each field is one
+        # element on the page.
+        prompt_fields = []
+        for panel, css in ((self.scenario_name, "kpa-prompt-scenario-name"),
+                           (self.scenario_who, "kpa-prompt-scenario-who"),
+                           (self.scenario_why, "kpa-prompt-scenario-why")):
+            twin = with_class(w.Text(description=panel.description, placeholder=panel.placeholder,
+                                     layout=w.Layout(width="260px"),
+                                     style={"description_width": "70px"}), css)
+            w.link((panel, "value"), (twin, "value"))
+            prompt_fields.append(twin)
+        self.prompt_scenario = with_class(w.HBox([w.HTML("<b>假设方案 scenario：</b>"),
+                                                  *prompt_fields]), "kpa-prompt-scenario")
+        self.prompt_scenario.layout.display = "none"
         self.prompt = with_class(w.VBox([
-            self.prompt_text, w.HBox([self.who, self.why]),
+            self.prompt_text, w.HBox([self.who, self.why]), self.prompt_scenario,
             w.HBox([self.prompt_save, self.prompt_discard, self.prompt_stay]),
             self.prompt_status]), "kpa-prompt", "kpa-box")
         self.prompt.layout.display = "none"
@@ -619,34 +642,74 @@ class AssessView:
             parts.append(f"录入有 {unsaved['entry']} 处修改未保存")
         if "whatif" in unsaved:
             parts.append(f"假设方案有 {unsaved['whatif']} 处改动未保存为方案")
+        save_zh, save_en = [], []
+        if "entry" in unsaved:
+            save_zh.append("录入的修改存为考核记录（填保存人、保存原因）")
+            save_en.append("the entry edits to the record (who, why)")
+        if "whatif" in unsaved:
+            save_zh.append("假设方案存为方案文件（填方案名、保存人、保存原因），不进入考核记录")
+            save_en.append("the what-if scenario as a scenario file (its name, who, why), "
+                           "never into the record")
+        discard_zh = ("放弃所有修改（录入与假设方案都丢弃）" if "whatif" in unsaved
+                      else "放弃所有修改")
         self.prompt_text.value = (
             f"<b>{esc(c.unit.name_zh)} {c.year} {ROLES_ZH[c.role]}：{esc('；'.join(parts))}。"
-            f"</b><br>切换到 {esc(self._target_name(what, value))} 之前：保存录入的修改、放弃所有"
-            "修改，还是留在此处？ <span class='kpa-en'>/ unsaved edits: save, discard or stay?"
-            "</span>")
-        self.prompt_save.layout.display = None if "entry" in unsaved else "none"
+            f"</b><br>切换到 {esc(self._target_name(what, value))} 之前：保存（"
+            f"{esc('；'.join(save_zh))}）、{discard_zh}，还是留在此处？ "
+            f"<span class='kpa-en'>/ unsaved edits: save ({esc('; '.join(save_en))}), discard "
+            "all, or stay?</span>")
+        self.prompt_save.layout.display = None
+        self.prompt_scenario.layout.display = None if "whatif" in unsaved else "none"
         self.prompt_status.value = ""
         self.prompt.layout.display = None
 
     def _hide_prompt(self) -> None:
         self._pending = None
         self.prompt.layout.display = "none"
+        self.prompt_scenario.layout.display = "none"
         self.prompt_status.value = ""
 
     def _prompt_save(self) -> None:
+        """保存 in the switch prompt: whatever is unsaved is kept, or the switch does not happen.
+
+        The entry edits go to the record (the prompt's 保存人/保存原因). An unsaved what-if
+        scenario is the analyst's experiment, not a record change, so it is kept the way the
+        what-if panel keeps it: as a scenario file under its own name, 保存人 and 保存原因 (shown
+        in the prompt). If those are missing or refused, the entry edits stay saved but the
+        switch does not happen and the prompt says what is missing; 放弃 is the explicit way to
+        drop the scenario. Before, 保存 saved the entry copy and switched, and the scenario was
+        lost without a word.
+        """
         if self._pending is None:
             return self._hide_prompt()
-        if self.controller.mode == "whatif":  # the record route is the entry copy only
-            self._set_quietly(self.mode, "entry")
-            self.controller.set_mode("entry")
-        try:
-            self.controller.save(self.who.value, self.why.value)
-        except KpaInputError as exc:
-            self.prompt_status.value = ("<div class='kpa-warn'>未保存 not saved</div>"
-                                        + problems_html(exc.problems, with_rule=True,
-                                                        rules=self.controller.rubric.rules))
-            self.refresh()
-            return None
+        c = self.controller
+        entry_saved = c.dirty
+        if c.dirty:
+            if c.mode == "whatif":  # the record route is the entry copy only
+                self._set_quietly(self.mode, "entry")
+                c.set_mode("entry")
+            try:
+                c.save(self.who.value, self.why.value)
+            except KpaInputError as exc:
+                self.prompt_status.value = ("<div class='kpa-warn'>未保存 not saved</div>"
+                                            + problems_html(exc.problems, with_rule=True,
+                                                            rules=c.rubric.rules))
+                self.refresh()
+                return None
+        if c.scenario_unsaved:
+            try:
+                c.save_scenario(self.scenario_name.value, self.scenario_who.value,
+                                self.scenario_why.value, overwrite=self.scenario_overwrite.value)
+            except KpaInputError as exc:
+                saved = "录入已保存；" if entry_saved else ""
+                self.prompt_status.value = (
+                    f"<div class='kpa-warn'>{saved}假设方案未保存，未切换：请填写方案名、保存人、"
+                    "保存原因后再点保存，或点放弃丢弃方案 / the what-if scenario is not saved, "
+                    "so no switch: fill in its name, who and why and save again, or discard it"
+                    "</div>" + problems_html(exc.problems, with_rule=True, rules=c.rubric.rules))
+                self.refresh()
+                return None
+            self.scenario_overwrite.value = False
         pending = self._pending
         self._hide_prompt()
         self._apply(*pending)
@@ -860,15 +923,19 @@ class AssessView:
         self.refresh()
 
     def _save_scenario(self) -> None:
+        """Save the scenario; a file of that name is only replaced with 覆盖同名方案 ticked, and
+        the tick is cleared after each save so that it never carries over to the next one."""
         c = self.controller
         try:
             path = c.save_scenario(self.scenario_name.value, self.scenario_who.value,
-                                   self.scenario_why.value)
+                                   self.scenario_why.value,
+                                   overwrite=self.scenario_overwrite.value)
         except KpaInputError as exc:
             self.scenario_status.value = ("<div class='kpa-warn'>方案未保存 scenario not saved"
                                           "</div>" + problems_html(exc.problems, with_rule=True,
                                                                    rules=c.rubric.rules))
             return
+        self.scenario_overwrite.value = False
         self.scenario_status.value = (f"<span class='kpa-ok'>方案已保存 scenario saved: "
                                       f"{esc(path.name)}（考核记录未改动 the record is "
                                       "unchanged）</span>")

@@ -46,6 +46,24 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def test_saving_through_the_form_keeps_the_fields_the_form_does_not_edit(data):
+    """rectification: (and assessor:) are record-level fields the form never shows; a save
+    that changes one entry must write them back unchanged."""
+    path = data / "2013" / "pe.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "rectification: {B01.docs: 按时报送总结}\n", encoding="utf-8")
+    c = AssessmentController(data, 2013, "pe")
+    assert c.baseline.rectification == {"B01.docs": "按时报送总结"}
+    c.set_value("B01.docs", 1)
+    c.set_reason("B01.docs", "t")
+    c.save("a", "b")
+    saved = load_record(path)
+    assert saved.rectification == {"B01.docs": "按时报送总结"}
+    assert saved.assessor == "纪委办公室"
+    assert saved.entries["B01.docs"]["reason"] == "t"
+    assert "rectification:" in path.read_text(encoding="utf-8")
+
+
 # --- loading and live scores -------------------------------------------------------------
 
 def test_load_reads_the_saved_record_and_scores_it(arts):
@@ -438,8 +456,8 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     with pytest.raises(KpaInputError) as info:
         arts.save_scenario("  ", "甲", "x")
     assert zh(info.value.problems) == ["须填写方案名称"]
-    out = arts.save_scenario("少一篇 新闻/稿件", "甲", "看名次变化")
-    assert out == tmp_path / "params" / "2013" / "scenarios" / "arts-少一篇-新闻-稿件.yaml"
+    out = arts.save_scenario("少一篇-新闻稿件", "甲", "看名次变化")
+    assert out == tmp_path / "params" / "2013" / "scenarios" / "arts-少一篇-新闻稿件.yaml"
     assert path.read_bytes() == before
     params = validate_params(yaml.safe_load(out.read_text(encoding="utf-8")))
     assert params["kind"] == "scenario" and params["scores"]["total"] == 94.5
@@ -454,10 +472,66 @@ def test_save_scenario_writes_params_and_leaves_the_record(arts, data, tmp_path,
     assert main(["reproduce", str(out)]) == 0
     line = read_audit(data, 2013)[-1]
     assert (line["action"], line["scenario"], line["total"]) == (
-        "save_scenario", "少一篇 新闻/稿件", 94.5)
+        "save_scenario", "少一篇-新闻稿件", 94.5)
     # the file's last line is one plain JSON object (Chinese kept readable) holding that entry
     raw = audit_path(data, 2013).read_text(encoding="utf-8").splitlines()[-1]
-    assert json.loads(raw) == line and "少一篇 新闻/稿件" in raw
+    assert json.loads(raw) == line and "少一篇-新闻稿件" in raw
+
+
+@pytest.mark.parametrize("name", ["..", "\x00", "少一篇 新闻/稿件", "a.b", "-a", "a" * 49])
+def test_a_scenario_name_that_is_not_its_own_file_name_is_refused(arts, name):
+    """'..' and '\\x00' both used to become arts-scenario.yaml: now nothing is written."""
+    arts.set_mode("whatif")
+    arts.set_value("B18.news", 3)
+    with pytest.raises(KpaInputError) as info:
+        arts.save_scenario(name, "甲", "看名次")
+    (problem,) = info.value.problems
+    assert problem.problem_zh == "方案名称含不允许的字符或过长" and problem.value == name
+    assert "汉字、字母、数字、- 和 _" in problem.allowed_zh
+    assert "digits, - and _" in problem.allowed_en
+    assert not (arts.data_dir.parent / "params" / "2013" / "scenarios").exists()
+
+
+def test_a_scenario_of_the_same_name_is_not_overwritten_without_the_flag(data):
+    first = AssessmentController(data, 2013, "arts")
+    first.set_mode("whatif")
+    first.set_value("B18.news", 3)
+    path = first.save_scenario("方案一", "甲", "看名次")
+    kept = path.read_bytes()
+    other = AssessmentController(data, 2013, "arts")  # another analyst, another scenario
+    other.set_mode("whatif")
+    other.set_value("B05.relatives", 1)
+    with pytest.raises(KpaInputError) as info:
+        other.save_scenario("方案一", "乙", "另一方案")
+    (problem,) = info.value.problems
+    assert problem.problem_zh == "已有同名方案，未覆盖"
+    assert problem.where == "params/2013/scenarios/arts-方案一.yaml"
+    assert path.read_bytes() == kept and other.unsaved() == {"whatif": 1}
+    assert [x["action"] for x in read_audit(data, 2013)] == ["save_scenario"]
+    assert other.save_scenario("方案一", "乙", "另一方案", overwrite=True) == path
+    assert path.read_bytes() != kept and "乙" in path.read_text(encoding="utf-8")
+
+
+def test_an_overwritten_scenario_is_put_back_when_its_audit_line_fails(data, monkeypatch):
+    import kpa_core.controller as controller
+
+    first = AssessmentController(data, 2013, "arts")
+    first.set_mode("whatif")
+    first.set_value("B18.news", 3)
+    path = first.save_scenario("方案一", "甲", "看名次")
+    kept = path.read_bytes()
+
+    def fail(*_args, **_kwargs):
+        raise SaveFailedError([])
+
+    monkeypatch.setattr(controller, "append_audit", fail)
+    first.set_value("B18.news", 2)
+    with pytest.raises(SaveFailedError):
+        first.save_scenario("方案一", "甲", "再看", overwrite=True)
+    assert path.read_bytes() == kept  # put back, not removed
+    with pytest.raises(SaveFailedError):
+        first.save_scenario("方案二", "甲", "再看")
+    assert not path.with_name("arts-方案二.yaml").exists()  # a new one is removed
 
 
 def test_audit_log_appends_and_checks_its_fields(data):

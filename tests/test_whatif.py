@@ -139,11 +139,15 @@ def test_sanitise_name(name, safe):
     assert whatif.sanitise_name(name) == safe
 
 
-def test_scenario_path_checks_the_unit_id(tmp_path):
-    assert whatif.scenario_path(tmp_path, 2013, "arts", "a b") == (
-        tmp_path / "2013" / "scenarios" / "arts-a-b.yaml")
+def test_scenario_path_checks_the_unit_id_and_the_name(tmp_path):
+    assert whatif.scenario_path(tmp_path, 2013, "arts", "方案_A-1") == (
+        tmp_path / "2013" / "scenarios" / "arts-方案_A-1.yaml")
     with pytest.raises(KpaInputError):
         whatif.scenario_path(tmp_path, 2013, "../arts", "x")
+    for name in ("a b", "..", "\x00", "", "a" * 49):  # each used to be rewritten into a file name
+        with pytest.raises(KpaInputError) as info:
+            whatif.scenario_path(tmp_path, 2013, "arts", name)
+        assert info.value.problems[0].field == "name"
 
 
 def test_entry_changes(arts):

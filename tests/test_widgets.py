@@ -186,6 +186,28 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     assert (line["route"], line["confirmed"]) == ("scenario", "我确认把此方案存为考核记录")
 
 
+def test_a_scenario_name_taken_asks_for_the_overwrite_box(view, tmp_path):
+    c = view.controls
+    view.mode.value = "whatif"
+    c["B02.system"].slider.value = 1.0
+    view.scenario_who.value, view.scenario_why.value = "王分析", "看名次"
+    view.scenario_name.value = ".."
+    view.save_scenario.click()
+    assert "方案名称含不允许的字符" in view.scenario_status.value
+    assert not (tmp_path / "params/2013/scenarios").exists()
+    view.scenario_name.value = "方案一"
+    view.save_scenario.click()
+    path = tmp_path / "params/2013/scenarios/arts-方案一.yaml"
+    kept = path.read_bytes()
+    c["B03.accountability"].check.value = True
+    view.save_scenario.click()
+    assert "已有同名方案，未覆盖" in view.scenario_status.value and path.read_bytes() == kept
+    view.scenario_overwrite.value = True
+    view.save_scenario.click()
+    assert "方案已保存" in view.scenario_status.value and path.read_bytes() != kept
+    assert view.scenario_overwrite.value is False  # the tick never carries over
+
+
 def test_entry_save_never_takes_the_scenario(view, tmp_path):
     c = view.controls
     view.mode.value = "whatif"
@@ -229,6 +251,54 @@ def test_a_unit_switch_with_unsaved_edits_asks(view, tmp_path):
     assert view.controller.year == 2012 and view.year.value == 2012
     assert c["B13.style"].check.value is False
     assert "B13.style" not in load_record(tmp_path / "data/2013/union.yaml").entries
+
+
+def test_the_switch_prompt_never_drops_an_unsaved_scenario(view, tmp_path):
+    """One entry edit and one what-if edit, then a unit switch: 保存 saves the entry edit and,
+    while the scenario has no name, refuses to switch (it used to switch, losing the scenario);
+    with a name it keeps the scenario as a file and switches; 放弃 is said to drop both."""
+    c = view.controls
+    record = tmp_path / "data/2013/arts.yaml"
+    c["B13.style"].check.value = True
+    c["B13.style"].reason.value = "推诿"
+    view.mode.value = "whatif"
+    c["B02.system"].slider.value = 1.0
+    assert view.controller.unsaved() == {"entry": 1, "whatif": 1}
+    view.who.value, view.why.value = "王分析", "切换前保存"
+    view.unit.value = "logistics"
+    assert "假设方案有 1 处改动未保存为方案" in view.prompt_text.value
+    assert "录入与假设方案都丢弃" in view.prompt_text.value
+    assert view.prompt_save.layout.display is None
+    assert view.prompt_scenario.layout.display is None
+    view._prompt_save()
+    assert "B13.style" in load_record(record).entries  # the entry edit is saved ...
+    assert view.controller.unit.unit_id == "arts" and view.unit.value == "arts"  # ... no switch
+    assert "录入已保存；假设方案未保存，未切换" in view.prompt_status.value
+    assert "须填写方案名称" in view.prompt_status.value
+    assert list(view.controller.unsaved()) == ["whatif"]  # the scenario is still there
+    assert view.prompt.layout.display is None
+    _label, name, who, why = view.prompt_scenario.children  # they fill the panel's fields
+    name.value, who.value, why.value = "切换前方案", "王分析", "看名次"
+    assert (view.scenario_name.value, view.scenario_why.value) == ("切换前方案", "看名次")
+    view._prompt_save()
+    scenario = tmp_path / "params/2013/scenarios/arts-切换前方案.yaml"
+    assert scenario.exists() and "B02.system" in scenario.read_text(encoding="utf-8")
+    assert view.controller.unit.unit_id == "logistics" and view.unit.value == "logistics"
+    assert view.prompt.layout.display == "none"
+    assert [x["action"] for x in read_audit(tmp_path / "data", 2013)][-2:] == [
+        "save_record", "save_scenario"]
+
+
+def test_discard_in_the_switch_prompt_drops_entry_and_scenario(view, tmp_path):
+    c = view.controls
+    c["B13.style"].check.value = True
+    view.mode.value = "whatif"
+    c["B02.system"].slider.value = 1.0
+    view.unit.value = "logistics"
+    view.prompt_discard.click()
+    assert view.controller.unit.unit_id == "logistics" and view.controller.unsaved() == {}
+    assert "B13.style" not in load_record(tmp_path / "data/2013/arts.yaml").entries
+    assert not (tmp_path / "params/2013/scenarios").exists()
 
 
 def test_self_assessment_role_and_cap_scope(view, tmp_path):
@@ -327,6 +397,17 @@ def test_kpa_app_and_lab_commands(tmp_path):
     template = Path(env["JUPYTER_PATH"].split(":")[0]) / "voila/templates/kpa"
     assert (template / "conf.json").is_file()
     assert "http" not in (template / "index.html.j2").read_text(encoding="utf-8")
+
+
+def test_kpa_app_help_names_the_real_params_default(capsys):
+    """The help must say what server_env does: params/ beside the data folder, not ./params."""
+    from kpa_core.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["app", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: ./params)" not in out
+    assert "<data>/../params" in out
 
 
 def test_a_busy_port_is_an_error_naming_it(tmp_path, capsys):
