@@ -191,3 +191,16 @@ def test_every_command_module_is_in_the_light_table():
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
     assert modules == {module for module, _ in cli.COMMANDS.values()}
     assert cli._modules_outside_table() == []
+
+
+def test_init_where_data_or_params_is_a_file_names_the_path(tmp_path):
+    for name in ("data", "params"):
+        ws = tmp_path / f"with-{name}-file"
+        ws.mkdir()
+        (ws / name).write_text("x\n", encoding="utf-8")
+        out = kpa("init", ws.name, cwd=tmp_path)
+        assert out.returncode == 2, out.stderr
+        assert "Traceback" not in out.stderr
+        assert "不是文件夹" in out.stderr and "exists but is not a folder" in out.stderr
+        assert str(Path(ws.name) / name) in out.stderr
+        assert not (ws / "kpa.toml").exists()

@@ -61,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
         raise KpaInputError([Problem("已存在同名文件", "a file of that name exists", field="DIR",
                                      value=str(root), allowed_zh="文件夹", allowed_en="a folder")])
     data = root / "data"
+    blocked = [Problem(f"{sub.name} 已存在但不是文件夹", f"{sub.name} exists but is not a folder",
+                       field="DIR", value=str(sub), allowed_zh="文件夹或不存在",
+                       allowed_en="a folder, or nothing of that name")
+               for sub in (data, root / "params") if sub.exists() and not sub.is_dir()]
+    if blocked:
+        raise KpaInputError(blocked)
     if data.exists() and any(data.iterdir()):
         raise KpaInputError([Problem("data/ 已有内容，不覆盖", "data/ is not empty; nothing "
                                      "overwritten", field="DIR", value=str(data),
