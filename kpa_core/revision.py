@@ -72,6 +72,8 @@ def load_rubric_file(path: str | Path) -> Rubric:
         raise KpaInputError(problems)
     try:
         rubric = build_rubric(data, where=where)
+    except KpaInputError:
+        raise  # already bilingual problems (bad numbers, sums): never wrapped as "malformed"
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type
         raise KpaInputError([Problem("考核细则文件结构或取值有误", "rubric file malformed",
                                      value=f"{type(exc).__name__}: {exc}", where=where,
