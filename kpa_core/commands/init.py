@@ -41,7 +41,8 @@ def config_text(office: str, bands: bool) -> str:
         "# kpa 工作区设置 / kpa workspace settings. Paths are relative to this folder.\n"
         f'office = "{office_toml}"          # 单位名称 / the office\'s name\n'
         f'timezone = "{DEFAULT_TIMEZONE}"   # 时区 / time zone (IANA name)\n'
-        '# cap_scope = "subarea"   # 注1封顶层级的默认值 / default for --cap-scope: subarea|area\n'
+        '# cap_scope = "subarea"   # 注1封顶层级的默认值（单位记录自带的 options.cap_scope 优先）'
+        ' / Note 1 cap scope (subarea|area) for records without their own options.cap_scope\n'
         'out = "out"               # 输出文件夹 / output folder (reports, workbooks)\n'
         + (f'bands = "{BANDS_NAME}"   # 等级划分 / grade bands used by kpa grade\n' if bands
            else f'# bands = "{BANDS_NAME}"   # 等级划分 / grade bands used by kpa grade\n')
