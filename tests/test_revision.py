@@ -158,3 +158,30 @@ def test_cli(capsys: pytest.CaptureFixture) -> None:
     assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"),
                  "--rubric", "/nonexistent.yaml"]) == 2
     assert "找不到考核细则文件" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["examples/example-revision", "example-revision",
+                                  "example-revision-not-kvtc", "examples/example-revision.yaml"])
+def test_the_shipped_example_is_found_by_name_from_any_folder(name, tmp_path, monkeypatch,
+                                                               capsys) -> None:
+    """The README's commands, run outside the repository (as after ``pip install``)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["rubric", "diff", "kvtc-2013-draft", name]) == 0
+    out = capsys.readouterr().out
+    assert "B18.website" in out and "删除 removed" in out and "1.5" in out
+    assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"), "--rubric", name]) == 0
+    assert "5 entries dropped" in capsys.readouterr().out
+
+
+def test_the_readme_names_the_example_by_name_not_by_repository_path() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "kpa rubric diff kvtc-2013-draft examples/example-revision\n" in readme
+    assert "kpa rescore --year 2013 --rubric examples/example-revision\n" in readme
+    assert "--rubric kpa_core/rubrics" not in readme
+
+
+def test_an_unknown_rubric_name_lists_the_shipped_ones(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["rubric", "diff", "kvtc-2013-draft", "example-revisoin"]) == 2
+    err = capsys.readouterr().err
+    assert "rubric file or id not found" in err and "examples/example-revision" in err
