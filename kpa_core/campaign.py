@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.import_journal import refuse_half_import
 from kpa_core.record import Record, check_unit_id, load_record
 from kpa_core.scoring import check_unique_units
 from kpa_core.yaml_io import read_text_utf8
@@ -175,6 +176,7 @@ def load_year(
                 )
             ]
         )
+    refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
     names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))

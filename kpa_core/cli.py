@@ -20,7 +20,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from kpa_core.errors import KpaInputError
+from kpa_core.errors import KpaInputError, os_error_problem
+from kpa_core.sanitize import TerminalSafeStream
 
 EXIT_INPUT = 2
 
@@ -46,6 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensitivity": ("sensitivity", "初稿歧义条款的敏感性 / does another reading of the draft "
                                    "change anyone's rank?"),
     "template": ("excel", "生成 Excel 填报模板 / write an empty Excel workbook"),
+    "verify": ("verify", "核对审计链、记录与参数 / check the audit chain against records and "
+                         "params"),
 }
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "
                   "workspace folder (default: $KPA_WORKSPACE, else the nearest folder at or "
@@ -122,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     argv = list(sys.argv[1:] if argv is None else argv)
+    streams = sys.stdout, sys.stderr
+    # No user text (a unit name, a reason, a file's content) may drive the terminal.
+    sys.stdout = TerminalSafeStream(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = TerminalSafeStream(sys.stderr, keep="\r")  # type: ignore[assignment]
     try:
         args = build_parser(argv).parse_args(argv)
         if getattr(args, "workspace", None):
@@ -136,6 +143,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         sys.stdout = None  # type: ignore[assignment]  # keep interpreter exit from flushing again
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: workers and kernels are already stopped
+        print("已中断 / interrupted", file=sys.stderr)
+        return 128 + 2
+    except OSError as exc:  # a full disk, a read-only folder…: the cause, not a traceback
+        print(KpaInputError([os_error_problem(exc)]).render(), file=sys.stderr)
+        return EXIT_INPUT
+    finally:
+        if isinstance(sys.stdout, TerminalSafeStream):
+            sys.stdout = streams[0]
+        sys.stderr = streams[1]
 
 
 if __name__ == "__main__":

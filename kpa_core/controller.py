@@ -31,10 +31,16 @@ from typing import Any
 import pandas as pd
 
 from kpa_core import whatif
-from kpa_core.audit_log import append_audit, check_who_why, year_lock
+from kpa_core.audit_log import (
+    SaveFailedError,
+    append_audit,
+    check_who_why,
+    save_with_audit,
+    year_lock,
+)
 from kpa_core.campaign import Unit, load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.record import Record, parse_record, save_record
+from kpa_core.record import Record, parse_record
 from kpa_core.rubric import DEFAULT_RUBRIC_ID, Item, Rubric, Rule, load_rubric
 from kpa_core.rules import kind_of
 from kpa_core.scoring import ScoreCard, score_record
@@ -102,6 +108,16 @@ def parse_amounts(text: str) -> list[Any]:
             continue
         out.append(number if math.isfinite(number) else token)
     return out
+
+
+@contextmanager
+def _unlink_on_failure(path: Path) -> Iterator[None]:
+    """A scenario whose audit line cannot be written is removed again: both or neither."""
+    try:
+        yield
+    except SaveFailedError:
+        path.unlink(missing_ok=True)
+        raise
 
 
 class AssessmentController:
@@ -498,7 +514,7 @@ class AssessmentController:
 
     def _write_record(self, record: Record, changes: dict[str, Any], who: str, why: str,
                       route: str) -> Path:
-        """The only place that writes the record file: stale check, atomic write, audit line.
+        """The only place that writes the record file: stale check, audit line, atomic write.
 
         ``route`` is ``entry`` (the entry form) or ``scenario`` (a what-if scenario the analyst
         confirmed as the record); the audit line names it.
@@ -507,26 +523,32 @@ class AssessmentController:
                                  "route": route}
         if route == "scenario":
             extra["confirmed"] = CONFIRM_SCENARIO_AS_RECORD
-        with year_lock(self.data_dir, self.year):
-            now = fingerprint(self.path)
-            if now.sha256 != self.loaded.sha256:
+
+        def refuse_if_stale(now_sha256: str | None) -> None:  # called under the year lock
+            if now_sha256 != self.loaded.sha256:
                 raise StaleRecordError([Problem(
                     "文件在载入后已被修改（可能另一位分析员已保存），为免覆盖他人工作，拒绝保存",
                     "the file changed on disk since it was loaded (another analyst may have "
                     "saved); refusing to overwrite their work", unit=self.unit.name_zh,
-                    field="sha256", value=now.sha256, where=str(self.path),
+                    field="sha256", value=now_sha256, where=str(self.path),
                     allowed_zh=f"载入时的版本 {self.loaded.sha256 or '（文件不存在）'}；"
                                "请重新载入后再改",
                     allowed_en=f"the version loaded, {self.loaded.sha256 or '(no file)'}; "
                                "reload and redo the change")])
-            save_record(record, self.path)
-            after = fingerprint(self.path)
-            append_audit(self.data_dir, self.year, who=who, why=why, action="save_record",
-                         unit_id=self.unit.unit_id, unit=self.unit.name_zh, what=changes,
-                         extra={"path": self._rel(self.path), "sha256_before": self.loaded.sha256,
-                                "sha256_after": after.sha256,
-                                "total": score_record(record, rubric=self.rubric).total,
-                                **extra})
+
+        parse_record(record.to_data(), where=str(self.path))  # never write what would not load
+        # Written over the file it replaces: a human's comments and number spelling survive.
+        from kpa_core.yaml_write import read_old
+
+        content = record.to_yaml_over(read_old(self.path)).encode("utf-8")
+        # the audit line first, then the record; either both change or neither (audit_log)
+        save_with_audit(self.data_dir, self.year, self.path, content,
+                        check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,
+                        unit=self.unit.name_zh, what=changes, rel_path=self._rel(self.path),
+                        extra={"role": self.role,
+                               "total": score_record(record, rubric=self.rubric).total,
+                               **extra})
+        after = fingerprint(self.path)
         self.baseline = record
         self.loaded = after
         self._others = None
@@ -598,7 +620,7 @@ class AssessmentController:
         path = whatif.save_scenario(self.params_dir, name, comparison, self.baseline, scenario,
                                     baseline_path=self.path if self.path.exists() else None,
                                     who=who, why=why)
-        with year_lock(self.data_dir, self.year):
+        with year_lock(self.data_dir, self.year), _unlink_on_failure(path):
             append_audit(self.data_dir, self.year, who=who, why=why, action="save_scenario",
                          unit_id=self.unit.unit_id, unit=self.unit.name_zh,
                          what=whatif.entry_changes(self.baseline, scenario),

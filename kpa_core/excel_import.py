@@ -10,10 +10,12 @@ than none.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 import re
 import shutil
 import stat
+import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +26,10 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpa_core import import_journal
+from kpa_core.audit_log import append_audit, lines_taken_back_on_failure, sha256_file, year_lock
+from kpa_core.audit_log import recover as recover_audit
+from kpa_core.bounded_read import check_workbook
 from kpa_core.campaign import Unit, load_units, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel_template import (
@@ -483,6 +489,7 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     """Validate a whole workbook into records, or raise ``KpaInputError`` with every problem."""
     path = Path(path)
     book = path.name
+    check_workbook(path)  # special files, oversized files and zip bombs never reach openpyxl
     try:
         # Not data_only: formulas must be seen as formulas (and reported), not as the cached
         # value Excel may or may not have stored beside them.
@@ -667,24 +674,8 @@ def keep_rectification(target: Path, record: Record) -> Record:
     return replace(record, rectification=old.rectification) if old.rectification else record
 
 
-def import_workbook(path: str | Path, data_dir: str | Path) -> ImportResult:
-    """Write one record per filled unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
-
-    Every record is validated before the first file is written, so a bad workbook leaves the
-    data folder untouched. Units with no filled row are skipped and their records left alone.
-    Writing is two-phase: every record is first saved (atomically, by ``save_record``) to a
-    staged file beside its target, and only when all are on disk are they renamed over the
-    targets, with the replaced files kept until the last rename succeeds; any failure (a full
-    disk, a locked file, a folder in the way) restores the year as it was and is reported as
-    a ``KpaInputError``.
-    """
-    result = read_workbook(path, data_dir)
-    targets = [(target, keep_rectification(target, record))
-               for uid, record in result.records.items()
-               for target in [record_path(data_dir, result.year, uid, result.role)]]
-    problems = _target_problems(targets)
-    if problems:
-        raise KpaInputError(problems)
+def _stage(targets: list[tuple[Path, Record]]) -> list[tuple[Path, Path, str]]:
+    """Save every record beside its target; on failure remove them all (nothing written)."""
     staged: list[tuple[Path, Path, str]] = []
     try:
         for target, record in targets:
@@ -700,7 +691,66 @@ def import_workbook(path: str | Path, data_dir: str | Path) -> ImportResult:
                                             "writing a staged file failed; no record was "
                                             "written", staged[-1][0], exc, staged[-1][2])]
                             ) from exc
-    written = _commit(staged)
+    return staged
+
+
+def _log_import(data_dir: str | Path, result: WorkbookRecords, book: str, stage: Path,
+                target: Path, who: str | None, why: str | None, batch: str) -> None:
+    """One ``import`` line: the record's sha256 now and once the staged file replaces it."""
+    unit_id = target.stem
+    before, after = sha256_file(target), sha256_file(stage)
+    if before == after:  # replaced by itself: nothing changed, nothing to explain
+        return
+    try:
+        who = who or getpass.getuser()
+    except (OSError, KeyError):  # no user name in this environment
+        who = who or "kpa import"
+    try:
+        rel = str(target.relative_to(Path(data_dir).parent))
+    except ValueError:
+        rel = str(target)
+    append_audit(data_dir, result.year, who=who,
+                 why=why or f"Excel 导入 import {book}", action="import", unit_id=unit_id,
+                 unit=result.records[unit_id].unit, what={},
+                 extra={"role": result.role, "path": rel, "batch": batch,
+                        "sha256_before": before, "sha256_after": after})
+
+
+def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = None,
+                    why: str | None = None) -> ImportResult:
+    """Write one record per filled unit of a clean workbook to ``data/<year>/<unit id>.yaml``.
+
+    Every record is validated before the first file is written, so a bad workbook leaves the
+    data folder untouched. Units with no filled row are skipped and their records left alone.
+    Writing is two-phase: every record is first saved (atomically, by ``save_record``) to a
+    staged file beside its target, and only when all are on disk are they renamed over the
+    targets, with the replaced files kept until the last rename succeeds; any failure (a full
+    disk, a locked file, a folder in the way) restores the year as it was and is reported as
+    a ``KpaInputError``. Between the two phases one ``import`` audit line per record and the
+    journal are written, so that a kill at any instant is finished or rolled back by the next
+    ``kpa import`` of the year (``import_journal``), and the audit chain explains every record.
+    """
+    result = read_workbook(path, data_dir)
+    targets = [(target, keep_rectification(target, record))
+               for uid, record in result.records.items()
+               for target in [record_path(data_dir, result.year, uid, result.role)]]
+    problems = _target_problems(targets)
+    if problems:
+        raise KpaInputError(problems)
+    with year_lock(data_dir, result.year):
+        import_journal.recover_unlocked(data_dir, result.year)  # an earlier interrupted one
+        recover_audit(data_dir, result.year)
+        staged = _stage(targets)
+        with lines_taken_back_on_failure(data_dir, result.year):
+            batch = uuid.uuid4().hex  # one id for the import's lines: recovered together
+            for stage, target, _ in staged:
+                _log_import(data_dir, result, Path(path).name, stage, target, who, why, batch)
+            journal = import_journal.write_journal(data_dir, result.year,
+                                                   [(st, t) for st, t, _ in staged])
+            try:
+                written = _commit(staged)
+            finally:
+                journal.unlink(missing_ok=True)
     skipped = []
     for uid in result.skipped:
         target = record_path(data_dir, result.year, uid, result.role)

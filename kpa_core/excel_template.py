@@ -480,7 +480,7 @@ def save_workbook(wb: Workbook, out: str | Path) -> Path:
     buffer = io.BytesIO()
     wb.save(buffer)
     try:
-        return atomic_write_bytes(Path(out), buffer.getvalue())
+        return atomic_write_bytes(Path(out), buffer.getvalue(), make_parents=False)
     except OSError as exc:
         raise KpaInputError([Problem("无法写入工作簿（文件是否已在 Excel 中打开，或没有写权限？）",
                                      f"cannot write the workbook ({exc.strerror or exc}; is it "

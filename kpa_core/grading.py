@@ -246,8 +246,20 @@ def parse_bands(data: Any, where: str | None = None, rubric: Rubric | None = Non
 
 
 def load_bands(path: str | Path, rubric: Rubric | None = None) -> Bands:
-    """Read a bands YAML file (safe loader only) and check it."""
-    return parse_bands(read_yaml(Path(path)), where=str(path), rubric=rubric)
+    """Read a bands YAML file (safe loader only) and check it.
+
+    A file that is not a mapping at all (``--bands /etc/passwd``) is named by its shape only:
+    its content is never echoed.
+    """
+    data = read_yaml(Path(path))
+    if not isinstance(data, dict):
+        shape = {list: ("列表", "a list"), str: ("一段文字", "text")}.get(
+            type(data), ("单个值", "a single value"))
+        raise KpaInputError([Problem(f"这不是等级划分文件：顶层须为键值表，而不是{shape[0]}",
+                                     f"not a grade bands file: the top level must be a mapping, "
+                                     f"not {shape[1]}", allowed_zh="id: …、grades: […]",
+                                     allowed_en="id: …, grades: […]", where=str(path))])
+    return parse_bands(data, where=str(path), rubric=rubric)
 
 
 def condition_holds(cond: dict[str, Any], card: ScoreCard) -> str | None:

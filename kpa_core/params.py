@@ -188,7 +188,9 @@ def resolve_data_path(path: str | Path, data_dir: str | Path | None = None,
     """
     p = Path(path)
     problem = None
-    if p.is_absolute() or p.drive:
+    if "\0" in str(path):  # the OS refuses it with a ValueError traceback otherwise
+        problem = ("数据路径含有不允许的字符（NUL）", "the data path holds a NUL character")
+    elif p.is_absolute() or p.drive:
         problem = ("数据路径不能是绝对路径", "the data path must not be absolute")
     else:
         if data_dir is not None and p.parts and p.parts[0] == "data":

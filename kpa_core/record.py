@@ -149,6 +149,12 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
                 allowed_en="{B01.docs: {count: 1, reason: …}, …}",
             )
         ]
+    if len(entries) > len(rubric.rules):  # each rule at most once: more is never a record
+        return [Problem(f"条目过多（{len(entries)} 条，细则只有 {len(rubric.rules)} 条规则）",
+                        f"too many entries ({len(entries)}; the rubric has "
+                        f"{len(rubric.rules)} rules)", field="entries",
+                        allowed_zh=f"每条规则至多一个条目（≤ {len(rubric.rules)}）",
+                        allowed_en=f"at most one entry per rule (≤ {len(rubric.rules)})")]
     problems: list[Problem] = []
     for rule_id, entry in entries.items():
         rule = rubric.rules.get(rule_id) if isinstance(rule_id, str) else None

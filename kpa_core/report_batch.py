@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from kpa_core import __version__
-from kpa_core.atomic import atomic_write_text
+from kpa_core.atomic import atomic_write_text, folder_lock
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.lifeline import die_with_parent, stop_workers
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
 from kpa_core.paths import PACKAGE_DIR, notebooks_dir
@@ -148,7 +149,9 @@ def default_executor(jobs: int) -> Executor:
     """A local process pool; forked where possible so workers inherit the parent's imports."""
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    # Workers (and their kernels) end with this process, even after a kill -9 (lifeline).
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                               initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -212,6 +215,13 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     if not wanted and (note := ydata.missing_note(all_units)):
         result.notes.append(note)
     targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
+    for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
+        if stray not in all_units:
+            text = "\n".join(str(p) for p in probs)
+            if wanted:
+                result.notes.append(text)
+            else:
+                result.failures[stray] = text
     for uid in targets:
         if uid not in records:
             probs = ydata.problems.get(uid) or [Problem(
@@ -263,32 +273,36 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
             if not r.ok:
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
-    done = {**{u: k for u, k in old_keys.items() if u not in targets}, **keys}
-
     from kpa_core.report_index import write_index_if_changed
 
-    table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
-    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
-    self_units = frozenset(u for u in records
-                           if record_path(data, year, u, role="self").is_file())
-    index_key, result.index_written = write_index_if_changed(
-        out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-        result.failures, manifest.get("index"), code, rubric_all, self_units)
-    # The college-wide overview beside the index (issue #12), when anything changed: a unit
-    # re-rendered (its record, self-assessment, the year's or earlier scores moved), the index
-    # changed, or the page is missing. An unchanged rerun would spend ~0.7 s rebuilding it.
-    if table_all is not None and (tasks or result.index_written
-                                  or not (out / "overview.html").is_file()):
-        from kpa_core.overview import write_overview_for_batch
-        write_overview_for_batch(out, year, data, cap_scope, result.notes)
-    docs = write_documents(out, year, table_all, rubric_all, ydata.records,
-                           [u for u in done if u in records], documents, cap_scope, force)
-    result.failures.update(docs.failures)
-    params_done = {**{u: d for u, d in old_params.items() if u not in targets}, **params_files}
-    new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done, "index": index_key,
-                    "params": params_done}
-    if new_manifest != manifest:
-        atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out):  # two batches on one folder: each merges into what the other wrote
+        manifest = read_manifest(out)  # again: another batch may have finished meanwhile
+        done = {**{u: k for u, k in manifest.get("units", {}).items() if u not in targets},
+                **keys}
+        table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+        rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+        self_units = frozenset(u for u in records
+                               if record_path(data, year, u, role="self").is_file())
+        index_key, result.index_written = write_index_if_changed(
+            out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
+            result.failures, manifest.get("index"), code, rubric_all, self_units)
+        # The college-wide overview beside the index (issue #12), when anything changed: a unit
+        # re-rendered (its record, self-assessment, the year's or earlier scores moved), the
+        # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
+        if table_all is not None and (tasks or result.index_written
+                                      or not (out / "overview.html").is_file()):
+            from kpa_core.overview import write_overview_for_batch
+            write_overview_for_batch(out, year, data, cap_scope, result.notes)
+        docs = write_documents(out, year, table_all, rubric_all, ydata.records,
+                               [u for u in done if u in records], documents, cap_scope, force)
+        result.failures.update(docs.failures)
+        params_done = {**{u: d for u, d in manifest.get("params", {}).items()
+                          if u not in targets}, **params_files}
+        new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
+                        "index": index_key, "params": params_done}
+        if new_manifest != manifest:
+            atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -347,6 +361,12 @@ def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
                 results.append(res)
                 bar.set_postfix_str(task.unit_id, refresh=False)
                 bar.update()
+    except BaseException:  # Ctrl-C or SIGTERM handled as an exception: stop workers now
+        if own:
+            stop_workers(executor)
+            executor.shutdown(wait=True, cancel_futures=True)
+            own = False
+        raise
     finally:
         if own:
             executor.shutdown(wait=True)

@@ -312,6 +312,11 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
                                  for p in exc.problems]) from exc
         result.data_path = str(file)
         result.data_shown = rec["path"] if data_dir is None else str(file)
+        if file.exists() and not file.is_file():  # a folder ('data/2013', '.') is not "gone"
+            result.problems.append(f"record.path 不是记录文件（是文件夹或特殊文件）/ record.path "
+                                   "is not a record file (a folder or special file): "
+                                   f"{rec['path']}")
+            return result
         if not file.is_file():
             result.data_status = "missing"
             result.notes.append(f"数据文件已不存在，使用参数中嵌入的记录 / data file {rec['path']} "
@@ -442,12 +447,17 @@ def _entry_text(entry: dict[str, Any] | None, fields: tuple[str, ...]) -> str:
     return ", ".join(shown) or "（无 none）"
 
 
+EMBEDDED_ALONE = ("⚠ 仅凭参数中嵌入的副本（数据文件不存在）/ ON THE EMBEDDED COPY ALONE "
+                  "(data file absent)")
+
+
 def summary_line(r: Reproduction) -> str:
     """One line per unit (the head of a unit's full account)."""
     who = f"{r.unit_id or '-'} {r.unit} {r.year}"
     if r.ok:
         layout = "  （仅版式改动 layout only）" if r.layout_only else ""
-        return f"✔ 已复现 reproduced   {who}  合计 total {_num(r.old_total)}{layout}"
+        alone = f"  {EMBEDDED_ALONE}" if r.data_status == "missing" else ""
+        return f"✔ 已复现 reproduced   {who}  合计 total {_num(r.old_total)}{layout}{alone}"
     return (f"✘ 未复现 NOT reproduced {who}  合计 total {_num(r.old_total)} → "
             f"{_num(r.new_total)}  [{'; '.join(summary_causes(r))}]")
 
@@ -481,6 +491,10 @@ def summary_causes(r: Reproduction) -> list[str]:
 def report_text(r: Reproduction) -> str:
     """The full account of one reproduction, Chinese first."""
     lines = [summary_line(r), f"  参数文件 params: {r.path}"]
+    if r.data_status == "missing":
+        lines.append(f"  ⚠ 数据文件 {r.data_path} 不存在：本结果仅依据参数中嵌入的记录副本，"
+                     "未能与数据核对 / WARNING: the data file is absent; this result rests on "
+                     "the copy embedded in the params alone and was not checked against any data")
     if r.rubric_changed:
         old, new = r.rubric_sha
         lines.append(f"  考核细则已改动 rubric changed: {r.rubric_id} sha256 {old[:12]}… → "

@@ -19,6 +19,7 @@ STEP = 0.5  # the document's ranges are read in half points
 # number is a typing error, and an unbounded count (10**400) would overflow the float scores.
 MAX_PLAUSIBLE = 100
 MAX_ACTUAL = 1000  # the number held, for shortfall rules (meetings, studies, articles)
+MAX_PARTICIPANTS = 10000  # people at one study session (the College has a few thousand)
 COMMON_FIELDS = ("reason", "evidence")
 
 
@@ -229,8 +230,9 @@ class Shortfall(RuleKind):
         cap_zh = f"，最多扣{_fmt(p['max_deduction'])}分" if "max_deduction" in p else ""
         cap_en = f", at most −{_fmt(p['max_deduction'])}" if "max_deduction" in p else ""
         return (
-            f"实际次数，≥0 的整数（应达{p['required']}，每少1扣{_fmt(p['amount'])}分{cap_zh}）",
-            f"the actual number, a whole number ≥ 0 (required {p['required']}, "
+            f"实际次数，0–{MAX_ACTUAL} 的整数（应达{p['required']}，每少1扣{_fmt(p['amount'])}分"
+            f"{cap_zh}）",
+            f"the actual number, a whole number 0–{MAX_ACTUAL} (required {p['required']}, "
             f"−{_fmt(p['amount'])} each short{cap_en})",
         )
 
@@ -238,6 +240,9 @@ class Shortfall(RuleKind):
         n = as_int(value)
         if n is None or n < 0:
             return [self.problem(rule, value, "须为≥0的整数", "must be a whole number ≥ 0")]
+        if n > MAX_ACTUAL:  # 1.0e+300 is "integral" too: a typing error, not a count
+            return [self.problem(rule, value, f"不可能这么多（最多 {MAX_ACTUAL}）",
+                                 f"implausibly large (at most {MAX_ACTUAL})")]
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
@@ -347,9 +352,10 @@ class Ratio(RuleKind):
         p = rule.params
         frac = f"{p['numerator']}/{p['denominator']}"
         return (
-            f"每次学习 {{participants: ≥1 的整数, reflections: 0–participants}}；"
+            f"每次学习 {{participants: 1–{MAX_PARTICIPANTS} 的整数, reflections: 0–participants}}；"
             f"写心得者少于{frac}的每次扣{_fmt(p['amount'])}分",
-            f"per session {{participants: whole number ≥ 1, reflections: 0–participants}}; "
+            f"per session {{participants: whole number 1–{MAX_PARTICIPANTS}, "
+            "reflections: 0–participants}; "
             f"each session under {frac} −{_fmt(p['amount'])}",
         )
 
@@ -371,7 +377,12 @@ class Ratio(RuleKind):
                 )
                 continue
             n, r = as_int(s["participants"]), as_int(s["reflections"])
-            if n is None or n < 1:
+            if n is not None and n > MAX_PARTICIPANTS:
+                problems.append(self.problem(
+                    rule, s["participants"], f"参加人数不可能这么多（最多 {MAX_PARTICIPANTS}）",
+                    f"implausibly many participants (at most {MAX_PARTICIPANTS})",
+                    field=f"{field}.participants"))
+            elif n is None or n < 1:
                 problems.append(
                     self.problem(
                         rule,

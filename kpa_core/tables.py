@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from kpa_core.sanitize import terminal_safe
+
 NUMERIC = re.compile(r"^[+\-−]?\d+(\.\d+)?$|^[—–-]$|^$")
 
 
@@ -60,7 +62,7 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
     A header may hold ``\\n`` to take two lines (keeps a bilingual header narrow).
     """
     wrap = dict(wrap or {})
-    cells = [[fmt_number(c) for c in row] for row in rows]
+    cells = [[terminal_safe(fmt_number(c)) for c in row] for row in rows]  # no escapes
     numeric = [bool(cells) and all(NUMERIC.match(r[i].strip()) for r in cells)
                for i in range(len(headers))]
     head_lines = [h.split("\n") for h in headers]

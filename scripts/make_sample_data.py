@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from kpa_core.atomic import atomic_write_text
+from kpa_core.audit_verify import attest_year
 from kpa_core.record import dump_yaml, parse_record
 from kpa_core.rubric import load_rubric
 from kpa_core.rules import kind_of
@@ -207,7 +208,9 @@ def main(data_dir: Path) -> None:
         "`scripts/make_sample_data.py` (seeded); it describes no real unit or person.\n\n"
         "- `units.csv` — the units (id, Chinese name, English name, kind).\n"
         "- `<year>/<unit id>.yaml` — the assessors' record (考核组) of each unit.\n"
-        "- `<year>/self/<unit id>.yaml` — a unit's self-assessment (自评), where one was filed.\n",
+        "- `<year>/self/<unit id>.yaml` — a unit's self-assessment (自评), where one was filed.\n"
+        "- `<year>/audit-log.jsonl` — the audit chain; here one `attest` line per record, so "
+        "`kpa verify` names any later edit made outside kpa.\n",
         encoding="utf-8",
     )
     for year, seed in ((2012, 2012), (2013, 2013)):
@@ -221,6 +224,11 @@ def main(data_dir: Path) -> None:
                 own["role"] = "self"
                 own["assessor"] = f"{unit[1]}（自评）"
                 write_record(data_dir / str(year) / "self" / f"{unit[0]}.yaml", own)
+        # the sample's records enter the audit chain as accepted, so `kpa verify` passes on
+        # them and names any later edit made behind kpa's back
+        attest_year(data_dir, year, who="示例数据生成器 sample generator",
+                    why="虚构示例数据 / fictional sample data as generated",
+                    when=f"{year}-12-31T00:00:00+00:00", lock=False)
 
 
 if __name__ == "__main__":

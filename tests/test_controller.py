@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpa_core.audit_log import append_audit, audit_path, read_audit
+from kpa_core.audit_log import SaveFailedError, append_audit, audit_path, read_audit
 from kpa_core.controller import AssessmentController, StaleRecordError, parse_amounts
 from kpa_core.errors import KpaInputError
 from kpa_core.params import validate_params
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture()
 def data(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "data" / "2013" / "audit-log.jsonl").unlink(missing_ok=True)  # start empty
     return tmp_path / "data"
 
 
@@ -283,7 +284,7 @@ def test_a_crash_mid_save_leaves_the_old_file_whole(arts, data, monkeypatch):
     def crash(*_args, **_kw):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(SaveFailedError):  # a clear bilingual error, not an OSError traceback
         arts.save("甲", "x")
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []

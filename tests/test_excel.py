@@ -185,7 +185,8 @@ def test_filled_workbook_imports_to_records_and_hand_computed_scores(
     assert result.written == [(empty_data_dir / "2014" / "arts.yaml", False)]
     # The 29 untouched units are skipped: no empty record scoring 100 is made for them.
     assert len(result.skipped) == 29 and not any(exists for _, _, exists in result.skipped)
-    assert sorted(p.name for p in (empty_data_dir / "2014").iterdir()) == ["arts.yaml"]
+    assert sorted(p.name for p in (empty_data_dir / "2014").iterdir()) == [
+        "arts.yaml", "audit-log.jsonl"]  # the import's audit line explains the new record
     record = load_record(empty_data_dir / "2014" / "arts.yaml")
     assert record.year == 2014 and record.unit == "艺术系" and record.assessor == "纪委办公室"
     assert record.options == {"cap_scope": "area"}
@@ -634,7 +635,8 @@ def test_an_untouched_template_leaves_every_existing_record_alone(
     assert load_record(data_dir / "2013" / "arts.yaml").entries == {
         "B01.docs": {"count": 1, "reason": "总结未报送"}}
     after = snapshot(data_dir)
-    assert {k for k in after if after[k] != before.get(k)} == {"2013/arts.yaml"}
+    assert {k for k in after if after[k] != before.get(k)} == {
+        "2013/arts.yaml", "2013/audit-log.jsonl"}  # and the import's audit line
 
 
 def test_reimport_keeps_a_records_rectification(data_dir: Path, tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_save_button_saves_logs_and_refuses_stale(view, tmp_path):
     path = tmp_path / "data/2013/arts.yaml"
     assert load_record(path).entries["B14.method"] == {"applies": True,
                                                        "reason": "未建立监督办法"}
-    assert read_audit(tmp_path / "data", 2013)[0]["who"] == "王分析"
+    assert read_audit(tmp_path / "data", 2013)[-1]["who"] == "王分析"  # after the sample's lines
     path.write_text(path.read_text(encoding="utf-8") + "# someone else\n", encoding="utf-8")
     c["B13.style"].check.value = True
     c["B13.style"].reason.value = "推诿"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from kpa_core.campaign import available_years, load_year, record_path, year_dir
 from kpa_core.cli_options import (
     add_cap_scope_option,
@@ -22,6 +24,7 @@ from kpa_core.compare import compare_records
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
+from kpa_core.sanitize import write_csv
 from kpa_core.tables import render_table
 
 
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     own = load_record(self_path, unit_id=args.unit)
     frame = compare_records(assessor, own, cap_scope=args.cap_scope)
     if args.csv:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout, index=False)  # no cell runs as a formula
         return 0
     rubric = load_rubric(assessor.rubric)
     print(f"{assessor.unit}（{args.unit}）{args.year} 年度 自评与考核组对比 / self-assessment vs "
@@ -138,9 +141,9 @@ def run_year(args: argparse.Namespace, data_dir) -> int:
                      frame.attrs["self_total"],
                      frame.attrs["self_total"] - frame.attrs["assessor_total"], len(frame)])
     if args.csv:
-        print("unit_id,unit,assessor_total,self_total,difference,rules_differ")
-        for r in rows:
-            print(",".join(str(x) for x in r))
+        columns = ["unit_id", "unit", "assessor_total", "self_total", "difference",
+                   "rules_differ"]  # quoted and neutralised like every kpa CSV
+        write_csv(pd.DataFrame(rows, columns=columns), sys.stdout, index=False)
         return 0
     print(f"{args.year} 年度 自评与考核组对比 / self-assessment vs assessors")
     print(render_table(["编号\nid", "单位\nunit", "考核组\nassessors", "自评\nself",

@@ -38,8 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    " / Turn a filled workbook into records; writes nothing if "
                                    "anything is wrong; a unit with no filled row is skipped and "
                                    "its existing record left unchanged.")
-    i.add_argument("workbook", help="工作簿 .xlsx / the filled workbook")
+    i.add_argument("workbook", nargs="?", help="工作簿 .xlsx / the filled workbook")
     i.add_argument("--data", default=None, help=DATA_HELP)
+    i.add_argument("--recover", type=int, metavar="YEAR", default=None,
+                   help="完成或撤销该年度被中断的导入 / finish or roll back an interrupted "
+                        "import of YEAR")
+    i.add_argument("--who", default=None, help="导入人（写入审计日志）/ who imports (audit log)")
+    i.add_argument("--why", default=None, help="导入原因 / why (audit log)")
     i.set_defaults(func=run_import)
 
     e = sub.add_parser("export", help="把一年的记录导出为工作簿 / export a year to Excel",
@@ -84,8 +89,26 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from kpa_core.excel_import import import_workbook  # openpyxl: only when used
+    from kpa_core.import_journal import recover_import
 
-    result = import_workbook(args.workbook, data_dir_of(args))
+    data_dir = data_dir_of(args)
+    if args.recover is not None:
+        done = recover_import(data_dir, args.recover)
+        print({"finished": f"{args.recover} 年度被中断的导入已完成 / the interrupted import "
+                           "was finished",
+               "rolled back": f"{args.recover} 年度被中断的导入已撤销 / the interrupted import "
+                              "was rolled back",
+               None: f"{args.recover} 年度没有被中断的导入 / no interrupted import"}[done])
+        if args.workbook is None:
+            return 0
+    if args.workbook is None:
+        from kpa_core.errors import KpaInputError, Problem
+
+        raise KpaInputError([Problem("须给出工作簿或 --recover 年度", "give a workbook or "
+                                     "--recover YEAR", field="workbook",
+                                     allowed_zh="kpa import 文件.xlsx",
+                                     allowed_en="kpa import FILE.xlsx")])
+    result = import_workbook(args.workbook, data_dir, who=args.who, why=args.why)
     written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
     print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}），"

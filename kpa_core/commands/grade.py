@@ -22,6 +22,7 @@ from kpa_core.cli_options import (
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.grading import UNGRADED, grade_records, load_bands
 from kpa_core.rubric import load_rubric
+from kpa_core.sanitize import write_csv
 from kpa_core.tables import render_table
 
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     bands = load_bands(bands_path, rubric=rubric)
     frame = grade_records(year.records, bands, cap_scope=cap_scope_of(args))
     if args.csv:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout, index=False)  # no cell runs as a formula
         return 0
     print(f"{args.year} 年度等级 / grades — 等级划分 bands {bands.id} "
           f"(sha256 {bands.sha256[:12]}…)")

@@ -90,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     n_ok = sum(r.ok for r in results)
     total = len(results) + len(invalid)
     print()
+    alone = sum(r.ok and r.data_status == "missing" for r in results)
+    if alone:  # said loudly: these rest on the params' own copy, not on any data file
+        print(f"⚠ {alone} 份仅凭参数中嵌入的副本复现，数据文件不存在 / {alone} rest on the copy "
+              "embedded in the params alone: their data file is absent")
     if n_ok == total:
         print(f"reproduced / 已复现 ({n_ok}/{total})")
         return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
+from kpa_core.sanitize import write_csv
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     result = rescore(year.records, new, cap_scope=args.cap_scope)
     if args.csv:
-        result.table.to_csv(sys.stdout, index=False)
+        write_csv(result.table, sys.stdout, index=False)  # no cell runs as a formula
         return 0
     print(f"{args.year} 年度按修订稿重新评分 / rescored under a revision: "
           f"{result.old_rubric.id} → {new.id}\n{new.title['zh']}\n")

@@ -16,6 +16,7 @@ from kpa_core.cli_options import (
 )
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
+from kpa_core.sanitize import write_csv
 from kpa_core.scoring import ScoreCard, score_record, score_year
 from kpa_core.tables import render_table
 
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     table = scores.table.sort_values(["rank", "unit_id"])
     cols = ["rank", "unit_id", "unit", "A1", "A2", "A3", "basic", "bonus", "total"]
     if args.csv:
-        table[cols].to_csv(sys.stdout, index=False)
+        write_csv(table[cols], sys.stdout, index=False)  # no cell runs as a formula
     elif args.json:
         print(table[cols].to_json(orient="records", force_ascii=False))
     else:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
+from kpa_core.sanitize import write_csv
 
 HEADERS = ["解读 reading", "说明 meaning", "变动单位 units", "最大变动 max change",
            "最大名次变动 rank move", "前三变 top 3", "后三变 bottom 3"]
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         print(note, file=sys.stderr)
     frame = sensitivity(year.records, cap_scope=args.cap_scope, combinations=not args.singles)
     if args.csv:
-        frame.to_csv(sys.stdout, index=False)
+        write_csv(frame, sys.stdout, index=False)  # no cell runs as a formula
         return 0
     rubric_id = year.records[0].rubric
     print(f"{args.year} 年度歧义条款敏感性 / sensitivity to the draft's open questions "

@@ -1,0 +1,94 @@
+"""No orphans: a killed ``kpa report`` leaves no worker or kernel alive.
+
+The batch runs for real (process pool, warm kernels); once its kernels are up, the parent is
+sent SIGKILL, SIGTERM or SIGINT, and every process that descended from it must be gone within
+a few seconds (a zombie waiting for its reaper counts as gone).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UNITS = ("arts", "chemical", "economics", "electrical", "finance", "library")
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def descendants(pid: int) -> list[int]:
+    tree, out, todo = _children(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_a_killed_batch_leaves_no_worker_or_kernel(tmp_path, sig):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kpa_core.cli", "report", "--year", "2013", "--data",
+         str(tmp_path / "data"), "--out", str(tmp_path / "out"), "--params",
+         str(tmp_path / "params"), "--jobs", "2", "--units", *UNITS],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    family: list[int] = []
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None:
+            family = descendants(proc.pid)
+            if sum("ipykernel" in cmdline(p) for p in family) >= 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the batch never started two kernels")
+        assert len(family) >= 4  # two workers, two kernels
+        os.kill(proc.pid, sig)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(p) for p in family):
+            time.sleep(0.2)
+        left = [f"{p}: {cmdline(p)[:80]}" for p in family if alive(p)]
+        assert not left, left
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for p in family:  # never leave our own mess behind, even when the test fails
+            if alive(p):
+                os.kill(p, signal.SIGKILL)
