@@ -17,7 +17,7 @@ from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record
 from kpa_core.rubric import Rubric, load_rubric
 from kpa_core.rules import entry_amount
-from kpa_core.scoring import CAP_SCOPES, score_record
+from kpa_core.scoring import CAP_SCOPES, is_cap_scope_argument, score_record
 
 COMPARE_COLUMNS = ["rule", "item", "assessor_amount", "self_amount", "difference",
                    "assessor_reason", "self_reason"]
@@ -71,7 +71,7 @@ def compare_records(assessor: Record, own: Record, cap_scope: str | None = None)
     ``cap_scope``, ``rubric``) so a caller can show the headline without rescoring.
     """
     check_comparable(assessor, own)
-    if cap_scope is not None and cap_scope not in CAP_SCOPES:
+    if not is_cap_scope_argument(cap_scope):
         raise KpaInputError([Problem("选项取值不合法", "option value not allowed",
                                      unit=assessor.unit, field="cap_scope", value=cap_scope,
                                      allowed_zh="|".join(CAP_SCOPES),

@@ -41,7 +41,7 @@ from typing import Any
 import pandas as pd
 
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.params import nonfinite_problems, schema_problems
+from kpa_core.params import nonfinite_problems, schema_problems, unique_problems
 from kpa_core.record import Record, read_yaml
 from kpa_core.rubric import Rubric, canonical_sha256, load_rubric
 from kpa_core.scoring import ScoreCard, score_record
@@ -151,7 +151,7 @@ def _schema_problems(data: Any, where: str | None) -> list[Problem]:
 
     validator = jsonschema.Draft202012Validator(BANDS_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    problems = [p for e in errors for p in schema_problems(e, None, where)]
+    problems = unique_problems([p for e in errors for p in schema_problems(e, None, where)])
     return problems + nonfinite_problems(data, "", None, where) if isinstance(data, dict) \
         else problems
 

@@ -431,6 +431,22 @@ def nonfinite_problems(data: Any, base: str, unit: str | None,
     return []
 
 
+def unique_problems(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in first-seen order.
+
+    jsonschema raises one ``required`` error per missing field, and each is turned into a
+    problem for every missing field of that mapping; without this a file missing ten fields
+    would list each of them ten times.
+    """
+    seen: set[str] = set()
+    kept = []
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            kept.append(problem)
+    return kept
+
+
 def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
     """Check plain data against the schema; raise ``KpaInputError`` naming every bad field."""
     if not isinstance(data, dict):
@@ -445,7 +461,7 @@ def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
     for name in ("scores", "rubric", "grades"):
         problems += nonfinite_problems(data.get(name), name, unit, where)
     if problems:
-        raise KpaInputError(problems)
+        raise KpaInputError(unique_problems(problems))
     return data
 
 

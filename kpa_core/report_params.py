@@ -19,7 +19,7 @@ from kpa_core.campaign import available_years, load_units_cached
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.paths import default_data_dir
 from kpa_core.rubric import available_rubrics, unknown_rubric
-from kpa_core.scoring import CAP_SCOPES
+from kpa_core.scoring import CAP_SCOPES, is_cap_scope_argument
 
 PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope", "lang", "office", "timezone",
                "bands")
@@ -103,7 +103,7 @@ def check_report_params(**given: Any) -> ReportParams:
     if rubric not in (None, "") and rubric not in available_rubrics():
         problems.append(unknown_rubric(rubric))
     cap_scope = given.get("cap_scope")
-    if cap_scope not in (None, "") and cap_scope not in CAP_SCOPES:
+    if cap_scope not in (None, "") and not is_cap_scope_argument(cap_scope):
         problems.append(Problem("选项取值不合法", "option value not allowed", field="cap_scope",
                                 value=cap_scope, allowed_zh="|".join(CAP_SCOPES),
                                 allowed_en="|".join(CAP_SCOPES)))

@@ -62,6 +62,16 @@ class EntryChange:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One record field outside the entries (assessor, options, rectification, unit, …) that
+    differs between the record embedded in the params and the data file now."""
+
+    field: str
+    old: Any  # None when the field is absent (or empty, which the record never keeps)
+    new: Any
+
+
+@dataclass(frozen=True)
 class ScoreChange:
     key: str  # basic, bonus, total, an area id, a special item id, or "rule B01.docs"
     old: float | None
@@ -87,8 +97,9 @@ class Reproduction:
     data_shown: str | None = None  # as the params name it (workspace-relative)
     data_sha: tuple[str | None, str | None] = (None, None)
     entry_source: str = ""  # "file" or "embedded": which record was rescored
-    layout_only: bool = False  # the data file changed, its entries did not
+    layout_only: bool = False  # the data file changed, its parsed record did not
     entry_changes: list[EntryChange] = field(default_factory=list)
+    field_changes: list[FieldChange] = field(default_factory=list)
     score_changes: list[ScoreChange] = field(default_factory=list)
     grade: tuple[str, str] | None = None  # (old, new)
     problems: list[str] = field(default_factory=list)
@@ -103,7 +114,8 @@ class Reproduction:
         data_ok = self.data_status in ("same", "missing", "embedded") or self.layout_only
         return (not self.problems and not self.rubric_changed and not self.rule_changes
                 and data_ok
-                and not self.entry_changes and not self.score_changes and grade_same)
+                and not self.entry_changes and not self.field_changes
+                and not self.score_changes and grade_same)
 
 
 def diff_numbers(old: dict[str, Any], new: dict[str, Any]) -> list[RuleChange]:
@@ -163,6 +175,18 @@ def diff_entries(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]],
         new_pts = None if b is None else _signed(rubric, rid, new_amounts.get(rid, 0.0))
         changes.append(EntryChange(rid, differing, a, b, old_pts, new_pts))
     return changes
+
+
+def diff_record_fields(old: Record, new: Record) -> list[FieldChange]:
+    """Every record field but the entries that differs, compared as parsed (``to_data``).
+
+    ``to_data`` leaves out a field that is absent or empty (no ``rectification``, no
+    ``options``), so params written before a field existed compare equal to a file without
+    it, while any text the report prints (assessor, rectification, unit name) is a change.
+    """
+    a, b = old.to_data(), new.to_data()
+    keys = [k for k in (*a, *(k for k in b if k not in a)) if k != "entries"]
+    return [FieldChange(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
 
 
 def _differs(old: Any, new: Any) -> bool:
@@ -336,11 +360,14 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
     if result.data_status == "same" and result.entry_changes:
         result.notes.append("参数中嵌入的记录与数据文件不一致（参数被改动？） / the record "
                             "embedded in the params differs from the data file (edited params?)")
-    if result.data_status == "changed" and not result.entry_changes:
+    if result.data_status == "changed":
+        result.field_changes = diff_record_fields(saved_record, record)
+    if result.data_status == "changed" and not result.entry_changes \
+            and not result.field_changes:
         result.layout_only = True
-        result.notes.append("仅版式改动：数据文件已改动，但条目相同（注释或格式） / layout only: "
-                            "the data file changed but its entries are the same (comments or "
-                            "layout)")
+        result.notes.append("仅版式改动：数据文件已改动，但记录内容相同（注释或格式） / layout "
+                            "only: the data file changed but its record is the same (comments "
+                            "or layout)")
     result.score_changes = diff_scores(saved, card)
 
     # 4. Grades, when the run used bands.
@@ -450,6 +477,8 @@ def summary_causes(r: Reproduction) -> list[str]:
         causes.append("数据文件改动 data file changed")
     if r.entry_changes:
         causes.append(f"条目变化 entries {len(r.entry_changes)}")
+    if r.field_changes:
+        causes.append("记录字段变化 record fields: " + ", ".join(c.field for c in r.field_changes))
     if r.score_changes:
         causes.append(f"得分不同 scores differ ({len(r.score_changes)} 项)")
     if r.grade and r.grade[0] != r.grade[1]:
@@ -488,6 +517,12 @@ def report_text(r: Reproduction) -> str:
                  _signed_text(c.old_points), _signed_text(c.new_points)] for c in r.entry_changes]
         lines.append(_indent(render_table(["规则 rule", "原条目 old entry", "现条目 new entry",
                                            "原分 old pts", "现分 new pts"], rows)))
+    if r.field_changes:
+        lines.append("  记录字段变化 record field changes (原 = 参数中保存的 saved, "
+                     "现 = 数据文件 data file):")
+        rows = [[c.field, *("（无）none" if v is None else _fmt_any(v) for v in (c.old, c.new))]
+                for c in r.field_changes]
+        lines.append(_indent(render_table(["字段 field", "原值 old", "现值 new"], rows)))
     if r.score_changes:
         lines.append("  得分变化 score changes:")
         rows = [[c.key, _num(c.old), _num(c.new),

@@ -20,7 +20,7 @@ import pandas as pd
 from kpa_core.compare import signed_amount
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record, check_entries
-from kpa_core.rubric import Rubric, available_rubrics, build_rubric, load_rubric
+from kpa_core.rubric import RUBRIC_DIR, Rubric, available_rubrics, build_rubric, load_rubric
 from kpa_core.scoring import score_year, unit_key
 from kpa_core.yaml_io import read_yaml
 
@@ -72,6 +72,8 @@ def load_rubric_file(path: str | Path) -> Rubric:
         raise KpaInputError(problems)
     try:
         rubric = build_rubric(data, where=where)
+    except KpaInputError:
+        raise  # already bilingual problems (bad numbers, sums): never wrapped as "malformed"
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a value of the wrong type
         raise KpaInputError([Problem("考核细则文件结构或取值有误", "rubric file malformed",
                                      value=f"{type(exc).__name__}: {exc}", where=where,
@@ -85,10 +87,35 @@ def load_rubric_file(path: str | Path) -> Rubric:
     return rubric
 
 
+def example_rubrics() -> dict[str, Path]:
+    """Example revisions shipped with the package, by every name a user may give: the file's
+    stem (``example-revision``), ``examples/<stem>`` and the ``id`` inside it.
+
+    The README's commands name them this way, so they work from an installed wheel (where
+    ``kpa_core/rubrics/examples/…`` is no path in the user's folder) as well as in the repo.
+    """
+    names: dict[str, Path] = {}
+    for path in sorted((RUBRIC_DIR / "examples").glob("*.yaml")):
+        names[path.stem] = names[f"examples/{path.stem}"] = path
+        data = read_yaml(path)
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            names[data["id"]] = path
+    return names
+
+
 def resolve_rubric(name: str) -> Rubric:
-    """A shipped rubric id, or a path to a rubric file."""
+    """A shipped rubric id, a rubric file, or a shipped example revision's name."""
     if name in available_rubrics():
         return load_rubric(name)
+    examples = example_rubrics()
+    if not Path(name).is_file() and name.removesuffix(".yaml") in examples:
+        return load_rubric_file(examples[name.removesuffix(".yaml")])
+    if not Path(name).is_file():
+        shipped = [*available_rubrics(), *(n for n in examples if "/" in n)]
+        raise KpaInputError([Problem(
+            "找不到考核细则文件或版本", "rubric file or id not found", field="rubric", value=name,
+            allowed_zh="已有的 YAML 文件，或内置的 " + "、".join(shipped),
+            allowed_en="an existing YAML file, or a shipped one: " + ", ".join(shipped))])
     return load_rubric_file(name)
 
 

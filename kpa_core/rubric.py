@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -168,9 +169,74 @@ def load_rubric(rubric_id: str = DEFAULT_RUBRIC_ID) -> Rubric:
     return build_rubric(read_yaml(path), where=str(path))
 
 
+# Numbers a rule may carry → whether 0 is allowed (else it must be above 0). A deduction or bonus
+# of zero or below would turn a deduction into points gained, or make a rule do nothing.
+RULE_NUMBERS: dict[str, bool] = {
+    "amount": False, "max_deduction": False, "required": False, "numerator": False,
+    "denominator": False, "max_count": False, "lo": True, "hi": False,
+}
+
+
+def _number_problem(value: Any, zero_ok: bool, where: str, rule_id: str | None,
+                    name: str) -> Problem | None:
+    """The problem with one rubric number, if any: not a number, not finite, or too small."""
+    allowed_zh = "不小于 0 的有限数字" if zero_ok else "大于 0 的有限数字"
+    allowed_en = "a finite number of at least 0" if zero_ok else "a finite number above 0"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        zh, en = "须为数字", "must be a number"
+    elif not math.isfinite(value):
+        zh, en = ("数字须为有限值（不能是 .nan 或 .inf）",
+                  "a number must be finite (not .nan or .inf)")
+    elif value < 0 or (value == 0 and not zero_ok):
+        zh, en = (("不能为负数", "must not be negative") if value < 0
+                  else ("不能为 0", "must not be 0"))
+    else:
+        return None
+    return Problem(zh, en, rule_id=rule_id, field=name, value=value, allowed_zh=allowed_zh,
+                   allowed_en=allowed_en, where=where)
+
+
+def number_problems(data: dict[str, Any], where: str) -> list[Problem]:
+    """Every bad number in a rubric, at once: points, rule amounts, ranges and tier levels.
+
+    A revision the office writes goes through this too, so ``amount: -2`` (a deduction that
+    adds points), ``lo`` above ``hi`` or ``.inf`` points are refused before anything is scored.
+    """
+    found: list[Problem | None] = [
+        _number_problem(data.get(k), True, where, None, k) for k in ("basic_points", "bonus_cap")]
+    for a in data.get("areas") or ():
+        for area in (a, *(a.get("subareas") or ())) if isinstance(a, dict) else ():
+            if isinstance(area, dict):
+                found.append(_number_problem(area.get("points"), True, where, area.get("id"),
+                                             "points"))
+    for it in data.get("items") or ():
+        if not isinstance(it, dict):
+            continue
+        found.append(_number_problem(it.get("points"), True, where, it.get("id"), "points"))
+        for r in it.get("rules") or ():
+            if not isinstance(r, dict):
+                continue
+            rid = r.get("id")
+            found += [_number_problem(r[k], zero_ok, where, rid, k)
+                      for k, zero_ok in RULE_NUMBERS.items() if k in r]
+            lo, hi = r.get("lo"), r.get("hi")
+            if all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                   for v in (lo, hi)) and lo > hi:
+                found.append(Problem("下限大于上限", "lo is above hi", rule_id=rid, field="lo",
+                                     value=lo, allowed_zh=f"不大于 hi（{hi}）",
+                                     allowed_en=f"at most hi ({hi})", where=where))
+            for n, level in enumerate(r.get("levels") or ()):
+                if isinstance(level, dict):
+                    found.append(_number_problem(level.get("points"), False, where, rid,
+                                                 f"levels[{n}].points"))
+    return [p for p in found if p is not None]
+
+
 def build_rubric(data: dict[str, Any], where: str = "<rubric>") -> Rubric:
     """Turn parsed rubric data into a checked ``Rubric``; every inconsistency is reported."""
-    problems: list[Problem] = []
+    if problems := number_problems(data, where):
+        raise KpaInputError(problems)  # sums of bad numbers would only add noise
+    problems = []
 
     def bad(zh: str, en: str, **kw: Any) -> None:
         problems.append(Problem(zh, en, where=where, **kw))

@@ -39,9 +39,35 @@ BREAKDOWN_COLUMNS = [
 ]
 
 
+DEFAULT_PREFIX = "default:"
+
+
+def cap_scope_default(scope: str) -> str:
+    """A cap scope that yields to a record's own ``options.cap_scope`` (kpa.toml's setting).
+
+    Written as text (``default:area``) so it passes unchanged through every ``cap_scope``
+    argument, including a report notebook's parameters, where an override would not do: an
+    office default must never overrule what a record says for itself.
+    """
+    return f"{DEFAULT_PREFIX}{scope}"
+
+
+def is_cap_scope_argument(value: object) -> bool:
+    """Whether ``value`` may be passed as ``cap_scope``: None, a scope, or a default of one."""
+    if value is None:
+        return True
+    text = str(value)
+    return text.removeprefix(DEFAULT_PREFIX) in CAP_SCOPES
+
+
 def resolve_cap_scope(record: Record, rubric: Rubric, override: str | None = None) -> str:
-    """Command-line/parameter override first, then the record's own option, then the rubric's."""
-    scope = override or record.options.get("cap_scope") or rubric.option_default("cap_scope")
+    """Command-line/parameter override first, then the record's own option, then a default
+    (``cap_scope_default``, from kpa.toml), then the rubric's."""
+    fallback = None
+    if override and override.startswith(DEFAULT_PREFIX):
+        override, fallback = None, override.removeprefix(DEFAULT_PREFIX)
+    scope = (override or record.options.get("cap_scope") or fallback
+             or rubric.option_default("cap_scope"))
     if scope not in CAP_SCOPES:
         raise KpaInputError(
             [

@@ -10,7 +10,7 @@ so a params file or manifest reads the same on every machine and from every fold
 
     office = "纪委办公室"          # the office's name, shown on reports
     timezone = "Asia/Shanghai"     # the office's time zone
-    cap_scope = "subarea"          # default Note 1 cap scope (subarea | area)
+    cap_scope = "subarea"          # Note 1 cap scope for records without their own
     out = "out"                    # output folder, relative to the workspace
     bands = "grade-bands.yaml"     # the office's grade bands, if any
 

@@ -154,6 +154,11 @@ def test_unknown_and_missing_band_fields():
         parse_bands(bad)
     by_field = {p.field: p.problem_en for p in info.value.problems}
     assert by_field == {"colour": "unknown field", "grades.0.en": "required field missing"}
+    del bad["grades"][1]["grade"], bad["grades"][1]["en"]
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bad)
+    fields = [p.field for p in info.value.problems]  # two missing fields: each named once
+    assert sorted(fields) == ["colour", "grades.0.en", "grades.1.en", "grades.1.grade"]
 
 
 def test_example_bands_file_and_grade_command(capsys, monkeypatch):

@@ -119,6 +119,16 @@ def test_missing_fields_are_named_all_at_once(project):
     assert "@ params/2013/testunit.yaml" in text
 
 
+def test_a_file_missing_every_field_names_each_once():
+    with pytest.raises(KpaInputError) as info:
+        validate_params({"a": [1]}, where="params/2099/x.yaml")
+    fields = [pr.field for pr in info.value.problems]
+    required = ["kpa_params", "kind", "made", "kpa_version", "rubric", "options", "year",
+                "unit", "record", "scores"]
+    assert sorted(fields) == sorted(["a", *required])  # 11 problems, not 101
+    assert info.value.render().startswith("发现 11 个输入问题 / 11 input problem(s) found:")
+
+
 def test_unknown_fields_are_named_with_what_is_allowed(project):
     p = made(project)
     p["colour"] = "red"

@@ -136,6 +136,48 @@ def test_a_comment_only_change_reproduces_as_layout_only(project, capsys):
     assert "layout only" in out and "reproduced / 已复现 (1/1)" in out
 
 
+@pytest.mark.parametrize("change, field, old, new", [
+    ({"assessor": "Mallory"}, "assessor", None, "Mallory"),
+    ({"rectification": "伪造"}, "rectification", None, "伪造"),
+    ({"unit": "伪造系"}, "unit", "测试系", "伪造系"),
+    ({"options": {"cap_scope": "subarea"}}, "options", None, {"cap_scope": "subarea"}),
+])
+def test_a_changed_record_field_is_not_layout_only(project, capsys, change, field, old, new):
+    """Same entries and scores, but text the report prints (or an option) changed."""
+    (project / "data" / "2013" / "testunit.yaml").write_text(dump({**RECORD, **change}),
+                                                             encoding="utf-8")
+    result = reproduce_file(params_file(project))
+    assert not result.ok and not result.layout_only
+    assert result.entry_changes == [] and result.score_changes == []
+    assert [(c.field, c.old, c.new) for c in result.field_changes] == [(field, old, new)]
+    assert main(["reproduce", str(params_file(project))]) == 1
+    out = capsys.readouterr().out
+    assert "未复现 NOT reproduced" in out and "layout only" not in out
+    assert re.search(rf"{field}\s+\S.*\s{re.escape(str(new))}", out)
+
+
+def test_an_evidence_change_is_not_layout_only(project):
+    entries = {**RECORD["entries"], "B01.docs": {**RECORD["entries"]["B01.docs"],
+                                                 "evidence": "会议记录"}}
+    edit_data(project, entries)
+    result = reproduce_file(params_file(project))
+    assert not result.ok and not result.layout_only
+    assert [(c.rule_id, c.fields) for c in result.entry_changes] == [("B01.docs", ("evidence",))]
+
+
+def test_params_without_rectification_match_a_file_without_one(project):
+    """Params written before ``rectification`` existed lack it, as does a file without one;
+    an empty ``options: {}`` is no option either: the same record, only the layout changed."""
+    params = read_params(params_file(project))
+    assert "rectification" not in params["record"]["data"]
+    assert "options" not in params["record"]["data"]
+    (project / "data" / "2013" / "testunit.yaml").write_text(
+        dump({**RECORD, "options": {}}) + "# 复核 reviewed\n", encoding="utf-8")
+    result = reproduce_file(params_file(project))
+    assert result.problems == [] and result.field_changes == []
+    assert result.ok and result.layout_only
+
+
 def test_edited_params_record_is_caught_against_its_file(project):
     params = read_params(params_file(project))
     params["record"]["data"]["entries"]["B01.docs"]["count"] = 1  # the file still says 2

@@ -99,8 +99,52 @@ def test_a_broken_revision_is_reported_whole(tmp_path: Path) -> None:
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["items"][0]["points"] = "five"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(KpaInputError, match="rubric file malformed"):
+    with pytest.raises(KpaInputError, match="B01.points = 'five'：须为数字"):
         load_rubric_file(path)
+
+
+def _revised(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "revision.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _rule(data: dict, rule_id: str) -> dict:
+    return next(r for it in data["items"] for r in it["rules"] if r["id"] == rule_id)
+
+
+def test_bad_numbers_are_all_refused_by_rule_and_field(tmp_path: Path) -> None:
+    def change(data: dict) -> None:
+        assert _rule(data, "B01.docs")["amount"] == 2
+        _rule(data, "B01.docs")["amount"] = -2  # a deduction that would add 2 points
+        _rule(data, "B07.studies")["amount"] = 0
+        _rule(data, "B03.activity").update(lo=5, hi=2)
+        data["items"][1]["points"] = -5
+        data["areas"][0]["points"] = float("inf")
+    with pytest.raises(KpaInputError) as exc:
+        load_rubric_file(_revised(tmp_path, change))
+    got = {(p.rule_id, p.field): (p.value, p.problem_en, p.allowed_en)
+           for p in exc.value.problems}
+    assert got == {
+        ("B01.docs", "amount"): (-2, "must not be negative", "a finite number above 0"),
+        ("B07.studies", "amount"): (0, "must not be 0", "a finite number above 0"),
+        ("B03.activity", "lo"): (5, "lo is above hi", "at most hi (2)"),
+        ("B02", "points"): (-5, "must not be negative", "a finite number of at least 0"),
+        ("A1", "points"): (float("inf"), "a number must be finite (not .nan or .inf)",
+                           "a finite number of at least 0"),
+    }
+    assert "[?] B01.docs.amount = -2：不能为负数（允许：大于 0 的有限数字）" in exc.value.render()
+
+
+def test_huge_points_give_bilingual_problems_not_a_nested_error(tmp_path: Path,
+                                                                 capsys) -> None:
+    path = _revised(tmp_path, lambda d: d["items"][0].update(points=1e300))
+    assert main(["rubric", "diff", "kvtc-2013-draft", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "KpaInputError" not in err and "malformed" not in err
+    assert "分值合计不符" in err and "points do not add up" in err and "A1" in err
 
 
 def test_cli(capsys: pytest.CaptureFixture) -> None:
@@ -114,3 +158,30 @@ def test_cli(capsys: pytest.CaptureFixture) -> None:
     assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"),
                  "--rubric", "/nonexistent.yaml"]) == 2
     assert "找不到考核细则文件" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["examples/example-revision", "example-revision",
+                                  "example-revision-not-kvtc", "examples/example-revision.yaml"])
+def test_the_shipped_example_is_found_by_name_from_any_folder(name, tmp_path, monkeypatch,
+                                                               capsys) -> None:
+    """The README's commands, run outside the repository (as after ``pip install``)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["rubric", "diff", "kvtc-2013-draft", name]) == 0
+    out = capsys.readouterr().out
+    assert "B18.website" in out and "删除 removed" in out and "1.5" in out
+    assert main(["rescore", "--year", "2013", "--data", str(REPO / "data"), "--rubric", name]) == 0
+    assert "5 entries dropped" in capsys.readouterr().out
+
+
+def test_the_readme_names_the_example_by_name_not_by_repository_path() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "kpa rubric diff kvtc-2013-draft examples/example-revision\n" in readme
+    assert "kpa rescore --year 2013 --rubric examples/example-revision\n" in readme
+    assert "--rubric kpa_core/rubrics" not in readme
+
+
+def test_an_unknown_rubric_name_lists_the_shipped_ones(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["rubric", "diff", "kvtc-2013-draft", "example-revisoin"]) == 2
+    err = capsys.readouterr().err
+    assert "rubric file or id not found" in err and "examples/example-revision" in err

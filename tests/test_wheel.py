@@ -91,6 +91,14 @@ def test_init_report_score_reproduce_from_anywhere(installed):
                 env=env)
     assert grade.returncode == 0, grade.stderr
 
+    # the README's rubric-revision commands, as written there
+    diff = run(["kpa", "rubric", "diff", "kvtc-2013-draft", "examples/example-revision"], cwd=ws,
+               env=env)
+    assert diff.returncode == 0 and "B18.website" in diff.stdout, diff.stderr
+    rescored = run(["kpa", "rescore", "--year", "2013", "--rubric", "examples/example-revision"],
+                   cwd=ws, env=env)
+    assert rescored.returncode == 0 and "5 entries dropped" in rescored.stdout, rescored.stderr
+
     empty = base / "empty"
     empty.mkdir()
     lost = run(["kpa", "score", "--year", "2013"], cwd=empty, env=env)

@@ -220,3 +220,46 @@ def test_kept_notebook_holds_no_absolute_path(tmp_path):
     assert 'bands = "grade-bands.yaml"' in injected[0].source
     assert 'unit = "union"' in injected[0].source
     assert "工会" in (kept.with_suffix(".html")).read_text(encoding="utf-8")  # the run itself
+
+
+def test_init_where_data_or_params_is_a_file_names_the_path(tmp_path):
+    for name in ("data", "params"):
+        ws = tmp_path / f"with-{name}-file"
+        ws.mkdir()
+        (ws / name).write_text("x\n", encoding="utf-8")
+        out = kpa("init", ws.name, cwd=tmp_path)
+        assert out.returncode == 2, out.stderr
+        assert "Traceback" not in out.stderr
+        assert "不是文件夹" in out.stderr and "exists but is not a folder" in out.stderr
+        assert str(Path(ws.name) / name) in out.stderr
+        assert not (ws / "kpa.toml").exists()
+
+
+def test_kpa_toml_cap_scope_is_a_default_a_record_and_the_command_line_win(tmp_path):
+    """logistics worked by hand: A3 sub-areas floored each give 38, A3 floored whole 36.5, so
+    59 under its own ``cap_scope: subarea`` and 57.5 only when --cap-scope area is typed."""
+    assert kpa("init", "ws", "--sample", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "ws"
+    toml = ws / "kpa.toml"
+    toml.write_text(toml.read_text("utf-8").replace('# cap_scope = "subarea"',
+                                                    'cap_scope = "area"'), "utf-8")
+
+    def totals(*extra: str) -> dict[str, str]:
+        out = kpa("score", "--year", "2013", "--csv", *extra, cwd=ws)
+        assert out.returncode == 0, out.stderr
+        rows = [line.split(",") for line in out.stdout.splitlines()[1:]]
+        return {row[1]: row[-1] for row in rows}
+
+    assert totals()["logistics"] == "57.5"  # no cap_scope of its own: kpa.toml's applies
+    record = ws / "data" / "2013" / "logistics.yaml"
+    record.write_text(record.read_text("utf-8") + "options:\n  cap_scope: subarea\n", "utf-8")
+    assert totals()["logistics"] == "59.0"  # its own cap_scope, not kpa.toml's
+    assert totals("--cap-scope", "area")["logistics"] == "57.5"  # the command line wins
+    grade = kpa("grade", "--year", "2013", cwd=ws)
+    assert grade.returncode == 0, grade.stderr
+    line = next(x for x in grade.stdout.splitlines() if x.startswith("logistics"))
+    assert " 59 " in line
+    report = kpa("report", "--year", "2013", "--units", "logistics", cwd=ws)
+    assert report.returncode == 0, report.stderr
+    saved = yaml.safe_load((ws / "params" / "2013" / "logistics.yaml").read_text("utf-8"))
+    assert saved["options"] == {"cap_scope": "subarea"} and saved["scores"]["total"] == 59.0

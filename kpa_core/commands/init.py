@@ -41,7 +41,8 @@ def config_text(office: str, bands: bool) -> str:
         "# kpa 工作区设置 / kpa workspace settings. Paths are relative to this folder.\n"
         f'office = "{office_toml}"          # 单位名称 / the office\'s name\n'
         f'timezone = "{DEFAULT_TIMEZONE}"   # 时区 / time zone (IANA name)\n'
-        '# cap_scope = "subarea"   # 注1封顶层级的默认值 / default for --cap-scope: subarea|area\n'
+        '# cap_scope = "subarea"   # 注1封顶层级的默认值（单位记录自带的 options.cap_scope 优先）'
+        ' / Note 1 cap scope (subarea|area) for records without their own options.cap_scope\n'
         'out = "out"               # 输出文件夹 / output folder (reports, workbooks)\n'
         + (f'bands = "{BANDS_NAME}"   # 等级划分 / grade bands used by kpa grade\n' if bands
            else f'# bands = "{BANDS_NAME}"   # 等级划分 / grade bands used by kpa grade\n')
@@ -61,6 +62,12 @@ def run(args: argparse.Namespace) -> int:
         raise KpaInputError([Problem("已存在同名文件", "a file of that name exists", field="DIR",
                                      value=str(root), allowed_zh="文件夹", allowed_en="a folder")])
     data = root / "data"
+    blocked = [Problem(f"{sub.name} 已存在但不是文件夹", f"{sub.name} exists but is not a folder",
+                       field="DIR", value=str(sub), allowed_zh="文件夹或不存在",
+                       allowed_en="a folder, or nothing of that name")
+               for sub in (data, root / "params") if sub.exists() and not sub.is_dir()]
+    if blocked:
+        raise KpaInputError(blocked)
     if data.exists() and any(data.iterdir()):
         raise KpaInputError([Problem("data/ 已有内容，不覆盖", "data/ is not empty; nothing "
                                      "overwritten", field="DIR", value=str(data),

@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_year_option(p)
     p.add_argument("--rubric", required=True, metavar="FILE",
-                   help="修订稿文件或版本编号 / the revision's file (or a shipped id)")
+                   help="修订稿文件，或内置版本/示例的名称（如 examples/example-revision） / "
+                        "the revision's file, or a shipped id or example "
+                        "(e.g. examples/example-revision)")
     add_data_option(p)
     add_cap_scope_option(p)
     p.add_argument("--csv", action="store_true", help="输出 CSV / print CSV")

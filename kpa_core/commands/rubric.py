@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("rubric_id", nargs="?", default=DEFAULT_RUBRIC_ID,
                    help=f"版本 / rubric id (default {DEFAULT_RUBRIC_ID}); "
                    "或 diff A B：比较两个版本或文件 / or: diff A B to compare two rubrics "
-                   "(ids or files)")
+                   "(ids, files or shipped examples such as examples/example-revision)")
     p.add_argument("others", nargs="*", metavar="A B", help=argparse.SUPPRESS)
     p.add_argument("--list", action="store_true", help="列出全部版本 / list the versions")
     p.add_argument("--en", action="store_true", help="显示英文 / show the English reading")
