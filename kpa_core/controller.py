@@ -39,6 +39,7 @@ from kpa_core.audit_log import (
     save_with_audit,
     year_lock,
 )
+from kpa_core.bounded_read import read_bytes_bounded
 from kpa_core.campaign import Unit, load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.record import Record, parse_record
@@ -187,7 +188,8 @@ class AssessmentController:
 
     def load(self) -> None:
         """(Re)read the record from disk; a unit without one starts from an empty record."""
-        raw = self.path.read_bytes() if self.path.exists() else None
+        # bounded: a FIFO or device named as a record is refused, never read forever
+        raw = read_bytes_bounded(self.path) if self.path.exists() else None
         self.loaded = (Fingerprint(hashlib.sha256(raw).hexdigest(), self.path.stat().st_mtime_ns)
                        if raw is not None else Fingerprint(None, None))
         if raw is None:

@@ -36,3 +36,25 @@ def test_a_form_save_keeps_comments_and_number_spelling(tmp_path: Path) -> None:
     assert "  B16.judicial: {cases: [5, 4.5], reason: 职工涉案}  # 两起案件" in after
     changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
     assert len(changed) == 1 and "B18.news" in changed[0][1] and "2" in changed[0][1]
+
+
+def test_a_fifo_named_as_the_record_is_refused_not_read_forever(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    import pytest
+
+    from kpa_core.errors import KpaInputError
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "2013" / "union.yaml"
+    path.unlink()
+    os.mkfifo(path)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the form hung reading a FIFO"))
+    signal.alarm(20)
+    try:
+        with pytest.raises(KpaInputError) as caught:
+            AssessmentController(tmp_path / "data", 2013, "union")
+    finally:
+        signal.alarm(0)
+    assert "不是普通文件" in caught.value.render()
