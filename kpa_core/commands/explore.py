@@ -52,23 +52,18 @@ def explore_command(app: bool, notebook: Path, port: int, no_browser: bool, root
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.commands.lab import server_env
+    from kpa_core.commands.lab import check_port_free, checked_data_dir, server_env
     from kpa_core.errors import KpaInputError, Problem
     from kpa_core.explore_view import ENV_REPORTS_DIR, ENV_REPORTS_URL
-    from kpa_core.paths import default_data_dir, notebooks_dir, project_dir
+    from kpa_core.paths import notebooks_dir, project_dir
 
-    data_dir = Path(args.data).resolve() if args.data else default_data_dir()
-    if not (data_dir / "units.csv").is_file():
-        raise KpaInputError([Problem("数据文件夹中没有 units.csv",
-                                     "the data folder has no units.csv",
-                                     field="--data", value=str(data_dir),
-                                     allowed_zh="含 units.csv 与年度子文件夹的数据文件夹",
-                                     allowed_en="a data folder with units.csv and year folders")])
+    data_dir = checked_data_dir(args.data)
     notebook = notebooks_dir() / NOTEBOOK
     if not notebook.is_file():
         raise KpaInputError([Problem("找不到分析笔记本", "explore notebook not found",
                                      value=str(notebook), where=str(notebook))])
     port = args.port or (8867 if args.app else 8889)
+    check_port_free(port)  # a busy port is an error naming it, never a silent move
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     # Serve from the project folder (where `kpa report` writes out/reports) when the notebook
     # lies inside it, else from the notebook's repository.

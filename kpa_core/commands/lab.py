@@ -120,14 +120,23 @@ def server_env(data_dir: Path, params_dir: Path | None, year: int | None,
     return env
 
 
-def run(args: argparse.Namespace) -> int:
-    data_dir = Path(args.data).resolve() if args.data else default_data_dir()
+def checked_data_dir(given: str | None) -> Path:
+    """The data folder a server face opens; one without units.csv is refused before start-up.
+
+    Why: a Jupyter server takes seconds to start; a wrong folder should fail at once, in words.
+    """
+    data_dir = Path(given).resolve() if given else default_data_dir()
     if not (data_dir / "units.csv").is_file():
         raise KpaInputError([Problem("数据文件夹中没有 units.csv",
                                      "the data folder has no units.csv",
                                      field="--data", value=str(data_dir),
                                      allowed_zh="含 units.csv 与年度子文件夹的数据文件夹",
                                      allowed_en="a data folder with units.csv and year folders")])
+    return data_dir
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = checked_data_dir(args.data)
     notebook = notebooks_dir() / NOTEBOOK
     if not notebook.is_file():
         raise KpaInputError([Problem("找不到录入笔记本", "assessment notebook not found",
