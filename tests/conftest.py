@@ -58,3 +58,16 @@ def report_run(report_data: Path) -> ReportRun:
     out, params = report_data.parent / "out", report_data.parent / "params"
     proc = run_kpa_report(report_data, out, params, "--units", *REPORT_UNITS, BROKEN_UNIT)
     return ReportRun(report_data, out, params, proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def rubric_dir(tmp_path, monkeypatch):
+    """A private copy of the rubric folder, so a test can tamper with it safely."""
+    import kpa_core.rubric as rubric_mod
+
+    folder = tmp_path / "rubrics"
+    shutil.copytree(rubric_mod.RUBRIC_DIR, folder)
+    monkeypatch.setattr(rubric_mod, "RUBRIC_DIR", folder)
+    rubric_mod.load_rubric.cache_clear()
+    yield folder
+    rubric_mod.load_rubric.cache_clear()  # monkeypatch restores the dir; drop the tampered one

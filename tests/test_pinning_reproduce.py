@@ -8,7 +8,6 @@ reproducing, so a reproduction is never only "the code agrees with what the code
 from __future__ import annotations
 
 import copy
-import shutil
 from pathlib import Path
 
 import pytest
@@ -62,15 +61,6 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("KPA_HOME", str(tmp_path))
     return tmp_path
 
-
-@pytest.fixture
-def rubric_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "rubrics"
-    shutil.copytree(rubric_mod.RUBRIC_DIR, folder)
-    monkeypatch.setattr(rubric_mod, "RUBRIC_DIR", folder)
-    rubric_mod.load_rubric.cache_clear()
-    yield folder
-    rubric_mod.load_rubric.cache_clear()
 
 
 def edit_text(path: Path, old: str, new: str) -> None:

@@ -47,16 +47,6 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture
-def rubric_dir(tmp_path, monkeypatch):
-    """A private copy of the rubric folder, so a test can tamper with it safely."""
-    folder = tmp_path / "rubrics"
-    shutil.copytree(rubric_mod.RUBRIC_DIR, folder)
-    monkeypatch.setattr(rubric_mod, "RUBRIC_DIR", folder)
-    rubric_mod.load_rubric.cache_clear()
-    yield folder
-    rubric_mod.load_rubric.cache_clear()  # monkeypatch restores the dir; drop the tampered one
-
 
 def params_file(project: Path) -> Path:
     return project / "params" / "2013" / "testunit.yaml"
