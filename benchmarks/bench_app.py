@@ -31,10 +31,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def free_port() -> int:

@@ -42,12 +42,11 @@ from urllib.parse import urlparse
 import pytest
 
 from kpa_core.audit_log import read_audit
+from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 from kpa_core.record import load_record
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 VIEWPORTS = [pytest.param({"width": 1366, "height": 768}, id="1366x768"),
              pytest.param({"width": 1920, "height": 1080}, id="1920x1080")]

@@ -16,6 +16,7 @@ import pytest
 
 from kpa_core.commands.explore import explore_command
 from kpa_core.explore_view import ENV_REPORTS_URL, ExploreView
+from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -133,10 +134,7 @@ def test_kpa_explore_app_shows_the_heatmap_in_chinese(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "kpa explore --app not ready after 90 s"
                 time.sleep(0.3)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                         args=["--no-sandbox", "--disable-gpu",
-                                               "--disable-background-networking",
-                                               "--disable-component-update", "--no-first-run"])
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
             try:
                 page = browser.new_page(viewport={"width": 1500, "height": 1100})
                 page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)

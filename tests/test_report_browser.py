@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 pytestmark = [
     pytest.mark.browser,

@@ -23,10 +23,9 @@ import pytest
 from conftest import run_kpa_report
 
 from kpa_core.paths import PACKAGE_DIR
+from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 # CJK Radicals Supplement forms that share a glyph with a common ideograph (no NFKC mapping)
 RADICALS = str.maketrans({"⻚": "页", "⻛": "风", "⻓": "长", "⻅": "见", "⻢": "马", "⻋": "车",
                           "⻆": "角", "⻔": "门", "⻬": "齐", "⻝": "食", "⻙": "韦"})
