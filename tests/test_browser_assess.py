@@ -30,16 +30,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from voila_face import kpa_face
 
 from kpa_core.audit_log import read_audit
 from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
@@ -59,55 +54,12 @@ pytestmark = [pytest.mark.browser,
                                         "browser test")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    """Poll a static file (a GET of '/' would start a kernel each time)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"kpa app exited early with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"kpa app not ready after {timeout} s: {url}")
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """`kpa app` serving a temp copy of the sample data; stopped (and waited for) afterwards."""
     tmp_path = tmp_path_factory.mktemp("app")
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    env = dict(os.environ)
-    for name in ("CONFIG", "DATA", "RUNTIME"):
-        folder = tmp_path / f"jupyter-{name.lower()}"
-        folder.mkdir()
-        env[f"JUPYTER_{name}_DIR"] = str(folder)
-    env["KPA_HOME"] = str(tmp_path)
-    port = free_port()
-    log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kpa_core.cli", "app", f"--port={port}", "--no-browser",
-         f"--data={tmp_path / 'data'}", "--year=2013", "--unit=arts"],
-        env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_ready(f"http://127.0.0.1:{port}/voila/static/voila.js", proc)
-        yield f"http://127.0.0.1:{port}/", tmp_path
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+    with kpa_face(tmp_path, "app", "--year=2013", "--unit=arts") as url:
+        yield url, tmp_path
 
 
 @pytest.fixture(scope="module")

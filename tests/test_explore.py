@@ -6,13 +6,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from voila_face import kpa_face
 
 from kpa_core.commands.explore import explore_command
 from kpa_core.explore_view import ENV_REPORTS_URL, ExploreView
@@ -93,73 +91,32 @@ def test_the_notebook_executes_headless(tmp_path: Path, monkeypatch: pytest.Monk
     assert views, outputs
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install "
                     "chromium fonts-noto-cjk) — the browser test needs it")
 def test_kpa_explore_app_shows_the_heatmap_in_chinese(tmp_path: Path) -> None:
-    import time
-    import urllib.request
-
     from playwright.sync_api import expect, sync_playwright
 
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    env = dict(os.environ)
-    for name in ("CONFIG", "DATA", "RUNTIME"):
-        (tmp_path / f"jupyter-{name.lower()}").mkdir()
-        env[f"JUPYTER_{name}_DIR"] = str(tmp_path / f"jupyter-{name.lower()}")
-    env["KPA_HOME"] = str(tmp_path)
-    port = free_port()
-    log = (tmp_path / "voila.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "kpa_core.cli", "explore", "--app",
-                             f"--port={port}", "--no-browser", f"--data={tmp_path / 'data'}",
-                             "--year=2013"], env=env, cwd=tmp_path, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:  # readiness: a static file (a GET of '/' would start a kernel)
-            assert proc.poll() is None, (tmp_path / "voila.log").read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/static/voila.js",
-                                            timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "kpa explore --app not ready after 90 s"
-                time.sleep(0.3)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={"width": 1500, "height": 1100})
-                page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
-                heatmap = page.locator("svg.kpa-heatmap")
-                expect(heatmap).to_be_visible(timeout=90_000)
-                expect(heatmap.locator("text.col-label", has_text="后勤管理处")).to_have_count(1)
-                expect(heatmap.locator("text.row-label", has_text="B16.judicial 职工中发生"))\
-                    .to_have_count(1)
-                hover = heatmap.locator("g.cell title", has_text="后勤管理处 · B16.judicial")
-                expect(hover).to_have_count(1)
-                page.locator(".kpa-kind button", has_text="教学系部").click()
-                expect(page.locator(".kpa-explore")).to_contain_text("11 个单位", timeout=30_000)
-                page.locator(".kpa-kind button", has_text="全部").click()
-                expect(page.locator(".kpa-explore")).to_contain_text("30 个单位", timeout=30_000)
-                shot = tmp_path / "explore-app.png"
-                page.screenshot(path=str(shot))
-                if target := os.environ.get("KPA_SCREENSHOT_DIR"):
-                    shutil.copy(shot, Path(target) / "explore-app.png")
-            finally:
-                browser.close()
-    finally:
-        proc.send_signal(signal.SIGTERM)
+    with kpa_face(tmp_path, "explore", "--app", "--year=2013", ready_timeout=90,
+                  stop_timeout=10) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(url, timeout=90_000)
+            heatmap = page.locator("svg.kpa-heatmap")
+            expect(heatmap).to_be_visible(timeout=90_000)
+            expect(heatmap.locator("text.col-label", has_text="后勤管理处")).to_have_count(1)
+            expect(heatmap.locator("text.row-label", has_text="B16.judicial 职工中发生"))\
+                    .to_have_count(1)
+            hover = heatmap.locator("g.cell title", has_text="后勤管理处 · B16.judicial")
+            expect(hover).to_have_count(1)
+            page.locator(".kpa-kind button", has_text="教学系部").click()
+            expect(page.locator(".kpa-explore")).to_contain_text("11 个单位", timeout=30_000)
+            page.locator(".kpa-kind button", has_text="全部").click()
+            expect(page.locator(".kpa-explore")).to_contain_text("30 个单位", timeout=30_000)
+            shot = tmp_path / "explore-app.png"
+            page.screenshot(path=str(shot))
+            if target := os.environ.get("KPA_SCREENSHOT_DIR"):
+                shutil.copy(shot, Path(target) / "explore-app.png")
+        finally:
+            browser.close()
