@@ -77,3 +77,115 @@ def test_save_record_writes_a_valid_record_that_loads_back(tmp_path) -> None:
     again = load_record(path)
     assert (again.unit_id, again.role, again.assessor) == ("testunit", "self", "甲")
     assert again.entries == {"B01.docs": {"count": 2.0, "reason": "迟交"}}
+
+
+# --- the plain-data form -----------------------------------------------------------------------
+
+def test_to_data_writes_role_only_when_it_is_not_the_default() -> None:
+    # "assessor" is the default role: a record without role: loads as one, so it is not written
+    assert "role" not in parse_record(BASE).to_data()
+    assert "role" not in parse_record({**BASE, "role": "assessor"}).to_data()
+    assert parse_record({**BASE, "role": "self"}).to_data()["role"] == "self"
+
+
+def test_to_data_copies_a_rectification_mapping() -> None:
+    record = parse_record({**BASE, "rectification": {"B16": "建立案件报告制度"}})
+    data = record.to_data()
+    assert data["rectification"] == {"B16": "建立案件报告制度"}
+    data["rectification"]["B16"] = "改过"  # the caller's copy, not the record's own mapping
+    assert record.rectification == {"B16": "建立案件报告制度"}
+    assert parse_record({**BASE, "rectification": "按时上报"}).to_data()["rectification"] == \
+        "按时上报"
+
+
+def test_to_yaml_keeps_chinese_readable_and_the_documented_key_order() -> None:
+    record = parse_record({**BASE, "unit_id": "testunit", "assessor": "纪委办公室",
+                           "entries": {"B01.docs": {"count": 1, "reason": "迟交"}}})
+    assert record.to_yaml() == (
+        "rubric: kvtc-2013-draft\nyear: 2013\nunit: 测试系\nunit_id: testunit\n"
+        "assessor: 纪委办公室\nentries:\n  B01.docs: {count: 1, reason: 迟交}\n")
+
+
+def test_dump_yaml_lines_run_to_120_characters_before_wrapping() -> None:
+    from kpa_core.record import dump_yaml
+
+    # "B01.docs: {count: 1, reason: " is 29 characters, the reason 16 × 4 letters + 15 spaces =
+    # 79, then "}": a line of 109 stays whole at width 120 (PyYAML's default, 80, folds it)
+    reason = " ".join(["abcd"] * 16)
+    text = dump_yaml({"B01.docs": {"count": 1, "reason": reason}})
+    assert text == f"B01.docs: {{count: 1, reason: {reason}}}\n"
+
+
+# --- save_record keeps a human's layout --------------------------------------------------------
+
+COMMENTED = ("# 2013年考核，张三录入\nrubric: kvtc-2013-draft\nyear: 2013\nunit: 测试系\n"
+             "entries:\n  B01.docs: {count: 1, reason: 迟交}  # 见会议纪要\n")
+
+
+def test_save_record_keeps_the_comments_of_the_file_it_replaces(tmp_path) -> None:
+    path = tmp_path / "testunit.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    record = parse_record({**BASE, "entries": {"B01.docs": {"count": 1, "reason": "迟交"},
+                                               "B07.plan": {"applies": True, "reason": "无"}}})
+    save_record(record, path)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 2013年考核，张三录入\n") and "# 见会议纪要" in text
+    assert "B07.plan" in text
+
+
+def test_save_record_takes_the_layout_from_another_file_when_told(tmp_path) -> None:
+    # excel_import writes a staging file with the layout of the record it will replace
+    target, stage = tmp_path / "testunit.yaml", tmp_path / "stage.yaml"
+    target.write_text(COMMENTED, encoding="utf-8")
+    stage.write_text("# 旧的暂存文件\nrubric: kvtc-2013-draft\nyear: 2013\nunit: 测试系\n"
+                     "entries: {}\n", encoding="utf-8")
+    record = parse_record({**BASE, "entries": {"B01.docs": {"count": 1, "reason": "迟交"}}})
+    save_record(record, stage, layout_from=target)
+    assert stage.read_text(encoding="utf-8") == COMMENTED  # equal data: the target's bytes
+    # without layout_from the file's own layout is kept
+    save_record(record, target)
+    assert target.read_text(encoding="utf-8") == COMMENTED
+
+
+def test_save_record_names_the_file_it_refused_to_write(tmp_path) -> None:
+    path = tmp_path / "testunit.yaml"
+    bad = Record(**{**vars(parse_record(BASE)), "year": 1999})
+    with pytest.raises(KpaInputError) as info:
+        save_record(bad, path)
+    [p] = info.value.problems
+    assert (p.field, p.value, p.where, p.unit) == ("year", 1999, str(path), "测试系")
+
+
+# --- each problem names its field, its value and what is allowed -------------------------------
+
+@pytest.mark.parametrize("unit_id", ["Petroleum", "../etc", "", 7, "a" * 65])
+def test_a_bad_unit_id_is_named_with_its_value(unit_id) -> None:
+    [p] = problems(unit_id=unit_id)
+    assert (p.field, p.value, p.problem_en) == ("unit_id", unit_id, "invalid unit id")
+    assert p.allowed_en == "lowercase letters, digits, - or _, 1–64 characters"
+
+
+def test_a_unit_id_of_64_characters_is_accepted() -> None:
+    assert parse_record({**BASE, "unit_id": "a" * 64}).unit_id == "a" * 64
+
+
+def test_options_that_are_not_a_mapping_are_named() -> None:
+    [p] = problems(options=["area"])
+    assert (p.field, p.value, p.problem_en) == ("options", ["area"], "options must be a mapping")
+    assert p.allowed_en == "{cap_scope: subarea|area}"
+
+
+def test_an_unknown_option_and_a_bad_option_value_are_named_with_what_is_allowed() -> None:
+    unknown, bad = problems(options={"colour": "red", "cap_scope": "college"})
+    assert (unknown.field, unknown.value, unknown.problem_en) == ("options.colour", "red",
+                                                                  "unknown option")
+    assert (unknown.allowed_zh, unknown.allowed_en) == ("cap_scope", "cap_scope")
+    assert (bad.field, bad.value, bad.problem_en) == ("options.cap_scope", "college",
+                                                      "option value not allowed")
+    assert (bad.allowed_zh, bad.allowed_en) == ("subarea|area", "subarea|area")
+
+
+def test_entries_that_are_not_a_mapping_are_named() -> None:
+    [p] = problems(entries=["B01.docs"])
+    assert (p.field, p.value, p.problem_en) == ("entries", ["B01.docs"],
+                                                "entries must be a mapping of rule id to entry")
