@@ -189,3 +189,40 @@ def test_entries_that_are_not_a_mapping_are_named() -> None:
     [p] = problems(entries=["B01.docs"])
     assert (p.field, p.value, p.problem_en) == ("entries", ["B01.docs"],
                                                 "entries must be a mapping of rule id to entry")
+
+
+# --- entries: one per rule at most, unknown ids named --------------------------------------------
+
+def every_rule_untouched() -> dict:
+    """One entry that changes nothing for each of the rubric's rules."""
+    from kpa_core.rubric import load_rubric
+    from kpa_core.rules import kind_of
+
+    rubric = load_rubric("kvtc-2013-draft")
+    return {rid: {kind_of(rule).value_field: kind_of(rule).empty_value(rule)}
+            for rid, rule in rubric.rules.items()}
+
+
+def test_an_entry_for_every_rule_is_accepted_and_one_more_is_too_many() -> None:
+    entries = every_rule_untouched()
+    # RUBRIC.md §2 lists 39 rules: B01 2, B02 3, B03 2, B04 2, B05 3, B07 3, B08 2, B09 3,
+    # B10 1, B11 2, B12 2, B13 3, B14 2, B15 1, B16 2, B17 1, B18 2, S1 1, S2 2
+    assert len(entries) == 39
+    assert parse_record({**BASE, "entries": entries}).entries == entries
+    [p] = problems(entries={**entries, "B06.x": {"count": 1, "reason": "r"}})
+    assert (p.field, p.problem_en) == ("entries", "too many entries (40; the rubric has 39 rules)")
+    assert p.allowed_en == "at most one entry per rule (≤ 39)"
+
+
+def test_an_unknown_rule_of_a_known_item_lists_the_items_rules() -> None:
+    [p] = problems(entries={"B01.nope": {"count": 1, "reason": "r"}})
+    assert (p.rule_id, p.problem_en) == ("B01.nope", "item B01 has no such rule")
+    assert (p.allowed_zh, p.allowed_en) == ("B01.docs、B01.meetings", "B01.docs, B01.meetings")
+
+
+@pytest.mark.parametrize("rule_id", ["B01", "B06.x", "docs", 16])
+def test_an_id_naming_no_item_is_an_unknown_id(rule_id) -> None:
+    [p] = problems(entries={rule_id: {"count": 1, "reason": "r"}})
+    assert (p.rule_id, p.problem_en) == (str(rule_id),
+                                         "unknown item or rule id (the basic part has no item 6)")
+    assert p.allowed_en == "rules of B01–B18 (no B06) and of S1, S2"
