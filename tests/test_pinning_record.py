@@ -226,3 +226,117 @@ def test_an_id_naming_no_item_is_an_unknown_id(rule_id) -> None:
     assert (p.rule_id, p.problem_en) == (str(rule_id),
                                          "unknown item or rule id (the basic part has no item 6)")
     assert p.allowed_en == "rules of B01–B18 (no B06) and of S1, S2"
+
+
+# --- rectification: text, or rule/item id → text ----------------------------------------------
+
+@pytest.mark.parametrize("value", ["  ", "", {}, [], 5, True])
+def test_a_rectification_that_is_neither_text_nor_a_mapping_is_refused(value) -> None:
+    [p] = problems(rectification=value)
+    assert (p.field, p.value, p.problem_en) == ("rectification", value,
+                                                "rectification must be text or a mapping")
+    assert p.allowed_en == "text, or a mapping of rule or item id to text"
+
+
+def test_a_rectification_mapping_needs_known_ids_and_text() -> None:
+    ok = {"B16": "建立案件报告制度", "B01.docs": "按时报送"}
+    assert parse_record({**BASE, "rectification": ok}).rectification == ok
+    bad = problems(rectification={"B06": "x", "B16": " ", "B01.docs": 3, "B17": "ok"})
+    assert [(p.field, p.value) for p in bad] == [("rectification.B06", "x"),
+                                                 ("rectification.B16", " "),
+                                                 ("rectification.B01.docs", 3)]
+
+
+# --- parse_record's top level ------------------------------------------------------------------
+
+@pytest.mark.parametrize("year", [2000, 2100, 2013])
+def test_years_2000_to_2100_are_accepted(year) -> None:
+    assert parse_record({**BASE, "year": year}).year == year
+
+
+@pytest.mark.parametrize("year", [1999, 2101, True, "2013", 2013.0, None])
+def test_other_years_are_refused(year) -> None:
+    [p] = problems(year=year)
+    assert (p.field, p.value, p.problem_en) == ("year", year,
+                                                "year must be a four-digit whole number")
+    assert p.allowed_en == "2000–2100"
+
+
+@pytest.mark.parametrize(("data", "shape"), [(["a"], "a list"), ("text", "text"),
+                                             (5, "a single value")])
+def test_a_record_that_is_not_a_mapping_names_its_shape(data, shape) -> None:
+    with pytest.raises(KpaInputError) as info:
+        parse_record(data, where="x.yaml", unit_id="testunit")
+    [p] = info.value.problems
+    assert p.problem_en == f"a record must be a mapping, not {shape}"
+    assert (p.unit, p.where) == ("testunit", "x.yaml")
+
+
+def test_an_empty_file_is_named_as_empty() -> None:
+    with pytest.raises(KpaInputError) as info:
+        parse_record(None, where="x.yaml", unit_id="testunit")
+    [p] = info.value.problems
+    assert (p.problem_en, p.unit, p.where) == ("the file is empty", "testunit", "x.yaml")
+    assert p.allowed_en == "the fields rubric, year, unit, entries"
+
+
+def test_unknown_and_missing_fields_are_named() -> None:
+    data = {"rubric": "kvtc-2013-draft", "unit": "测试系", "colour": "red"}
+    with pytest.raises(KpaInputError) as info:
+        parse_record(data)
+    unknown, *missing = info.value.problems
+    assert (unknown.field, unknown.value, unknown.problem_en) == ("colour", "red",
+                                                                  "unknown field")
+    assert unknown.allowed_en == ("rubric, year, unit, unit_id, role, assessor, options, "
+                                  "entries, rectification")
+    assert [(p.field, p.problem_en) for p in missing] == [
+        ("year", "required field missing"), ("entries", "required field missing")]
+    assert missing[0].allowed_en == "rubric, year, unit, entries"
+    assert all(p.unit == "测试系" for p in info.value.problems)
+
+
+@pytest.mark.parametrize("unit", ["", "  ", None, 5])
+def test_a_unit_that_is_not_text_is_refused_and_not_used_as_the_label(unit) -> None:
+    [p] = problems(unit=unit)
+    assert (p.field, p.value, p.problem_en) == ("unit", unit, "unit must be non-empty text")
+    assert p.unit is None  # a blank or odd unit never labels the problem
+
+
+def test_a_rubric_id_that_is_not_text_is_an_unknown_rubric() -> None:
+    [p] = problems(rubric=2013)
+    assert (p.field, p.value) == ("rubric", 2013) and "kvtc-2013-draft" in p.allowed_en
+
+
+def test_null_options_and_entries_are_empty() -> None:
+    record = parse_record({**BASE, "options": None, "entries": None})
+    assert (record.options, record.entries) == ({}, {})
+
+
+def test_the_record_keeps_where_it_came_from_and_the_unit_id_it_was_given(tmp_path) -> None:
+    from kpa_core.record import load_record
+
+    path = tmp_path / "testunit.yaml"
+    path.write_text("rubric: kvtc-2013-draft\nyear: 2013\nunit: 测试系\n"
+                    "options: {cap_scope: area}\nrectification: 按时上报\n"
+                    "entries: {B01.docs: {count: 1, reason: 迟交}}\n", encoding="utf-8")
+    record = load_record(path, unit_id="testunit")
+    assert (record.source, record.unit_id) == (str(path), "testunit")
+    assert (record.rubric, record.year, record.unit) == ("kvtc-2013-draft", 2013, "测试系")
+    assert record.options == {"cap_scope": "area"} and record.rectification == "按时上报"
+    assert record.entries == {"B01.docs": {"count": 1, "reason": "迟交"}}
+    # a unit_id in the file wins over the one the caller passes (which is checked elsewhere)
+    assert parse_record({**BASE, "unit_id": "own"}, unit_id="given").unit_id == "own"
+    assert parse_record(BASE).unit_id is None
+
+
+def test_every_problem_is_located_with_the_unit_and_the_file(tmp_path) -> None:
+    from kpa_core.record import load_record
+
+    path = tmp_path / "testunit.yaml"
+    path.write_text("rubric: kvtc-2013-draft\nyear: 1999\nunit: 测试系\nrole: boss\n"
+                    "entries: {B01.docs: {count: 9, reason: r}}\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as info:
+        load_record(path)
+    assert [(p.field, p.unit, p.where) for p in info.value.problems] == [
+        ("year", "测试系", str(path)), ("role", "测试系", str(path)),
+        ("count", "测试系", str(path))]
