@@ -226,6 +226,9 @@ def test_an_id_naming_no_item_is_an_unknown_id(rule_id) -> None:
     assert (p.rule_id, p.problem_en) == (str(rule_id),
                                          "unknown item or rule id (the basic part has no item 6)")
     assert p.allowed_en == "rules of B01–B18 (no B06) and of S1, S2"
+    # the item numbers the document has: 1–18 without 6
+    assert p.allowed_zh == ("B01–B18 的规则（条目号：1、2、3、4、5、7、8、9、10、11、12、"
+                            "13、14、15、16、17、18）及 S1、S2 的规则")
 
 
 # --- rectification: text, or rule/item id → text ----------------------------------------------
@@ -235,7 +238,9 @@ def test_a_rectification_that_is_neither_text_nor_a_mapping_is_refused(value) ->
     [p] = problems(rectification=value)
     assert (p.field, p.value, p.problem_en) == ("rectification", value,
                                                 "rectification must be text or a mapping")
-    assert p.allowed_en == "text, or a mapping of rule or item id to text"
+    assert p.problem_zh == "整改要求须为文字或键值表"
+    assert (p.allowed_zh, p.allowed_en) == ("文字，或 规则/条目编号 → 文字 的键值表",
+                                            "text, or a mapping of rule or item id to text")
 
 
 def test_a_rectification_mapping_needs_known_ids_and_text() -> None:
@@ -245,6 +250,10 @@ def test_a_rectification_mapping_needs_known_ids_and_text() -> None:
     assert [(p.field, p.value) for p in bad] == [("rectification.B06", "x"),
                                                  ("rectification.B16", " "),
                                                  ("rectification.B01.docs", 3)]
+    assert all(p.problem_en == "rectification: unknown rule/item id or text missing"
+               and p.problem_zh == "整改要求的编号未知或内容不是文字"
+               and p.allowed_zh == "文字，或 规则/条目编号 → 文字 的键值表"
+               and p.allowed_en == "text, or a mapping of rule or item id to text" for p in bad)
 
 
 # --- parse_record's top level ------------------------------------------------------------------
@@ -262,13 +271,16 @@ def test_other_years_are_refused(year) -> None:
     assert p.allowed_en == "2000–2100"
 
 
-@pytest.mark.parametrize(("data", "shape"), [(["a"], "a list"), ("text", "text"),
-                                             (5, "a single value")])
-def test_a_record_that_is_not_a_mapping_names_its_shape(data, shape) -> None:
+@pytest.mark.parametrize(("data", "zh", "en"), [(["a"], "列表", "a list"),
+                                                 ("text", "一段文字", "text"),
+                                                 (5, "单个值", "a single value")])
+def test_a_record_that_is_not_a_mapping_names_its_shape(data, zh, en) -> None:
     with pytest.raises(KpaInputError) as info:
         parse_record(data, where="x.yaml", unit_id="testunit")
     [p] = info.value.problems
-    assert p.problem_en == f"a record must be a mapping, not {shape}"
+    assert (p.problem_zh, p.problem_en) == (f"考核记录须为键值表，而不是{zh}",
+                                            f"a record must be a mapping, not {en}")
+    assert p.allowed_en == "rubric: …, year: …, unit: …, entries: …"
     assert (p.unit, p.where) == ("testunit", "x.yaml")
 
 
@@ -276,7 +288,8 @@ def test_an_empty_file_is_named_as_empty() -> None:
     with pytest.raises(KpaInputError) as info:
         parse_record(None, where="x.yaml", unit_id="testunit")
     [p] = info.value.problems
-    assert (p.problem_en, p.unit, p.where) == ("the file is empty", "testunit", "x.yaml")
+    assert (p.problem_zh, p.problem_en) == ("文件为空", "the file is empty")
+    assert (p.unit, p.where) == ("testunit", "x.yaml")
     assert p.allowed_en == "the fields rubric, year, unit, entries"
 
 
@@ -300,6 +313,13 @@ def test_a_unit_that_is_not_text_is_refused_and_not_used_as_the_label(unit) -> N
     [p] = problems(unit=unit)
     assert (p.field, p.value, p.problem_en) == ("unit", unit, "unit must be non-empty text")
     assert p.unit is None  # a blank or odd unit never labels the problem
+
+
+def test_a_missing_unit_is_one_problem() -> None:
+    with pytest.raises(KpaInputError) as info:
+        parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "entries": {}})
+    [p] = info.value.problems
+    assert (p.field, p.problem_en, p.unit) == ("unit", "required field missing", None)
 
 
 def test_a_rubric_id_that_is_not_text_is_an_unknown_rubric() -> None:
