@@ -272,3 +272,141 @@ def test_every_bands_problem_names_the_file_and_what_is_allowed() -> None:
     both = [p for p in problems if p.field == "grades"]
     assert [p.problem_en for p in both] == [
         "grade names repeat", "grades must run best first with min_total strictly decreasing"]
+
+
+# --- malformed parts are schema problems only, never a crash or a second problem ----------------
+
+def test_a_bands_file_that_is_a_list_is_one_problem_even_with_an_inf_inside() -> None:
+    # non-finite numbers are looked for only inside a mapping; a list is refused as a whole
+    [p] = problems_of([{"grade": "合格"}, float("inf")])
+    assert p.value == [{"grade": "合格"}, float("inf")]
+
+
+def test_a_nan_threshold_is_named_by_its_field_and_file() -> None:
+    # NaN passes the schema's minimum/maximum (every comparison with NaN is false)
+    with pytest.raises(KpaInputError) as info:
+        parse_bands(bands(g("合格", "pass", float("nan"))), where="bands.yaml")
+    [p] = info.value.problems
+    assert (p.field, p.where, p.problem_en) == ("grades.0.min_total", "bands.yaml",
+                                                "a number must be finite (not .nan or .inf)")
+
+
+@pytest.mark.parametrize("cond", ["area_at_zero", {"kind": "area_at_one"}, None])
+def test_a_condition_that_is_not_a_known_kind_is_only_a_schema_problem(cond) -> None:
+    [p] = problems_of(bands(g("合格", "pass", 0, unless=[cond])))
+    assert p.field.startswith("grades.0.unless.0")
+
+
+def test_an_areas_list_written_as_text_is_only_a_schema_problem() -> None:
+    # "A2" is not a list: it must not be read letter by letter ("A", "2": two unknown areas)
+    [p] = problems_of(bands(g("合格", "pass", 0, unless=[{"kind": "area_at_zero",
+                                                          "areas": "A2"}])))
+    assert (p.field, p.value) == ("grades.0.unless.0.areas", "A2")
+
+
+@pytest.mark.parametrize("grades", [None, "合格", {"grade": "合格"}])
+def test_grades_that_are_not_a_list_are_only_a_schema_problem(grades) -> None:
+    [p] = problems_of({"kpa_bands": 1, "id": "t", "grades": grades})
+    assert (p.field, p.value) == ("grades", grades)
+
+
+@pytest.mark.parametrize("unless", [None, "area_at_zero"])
+def test_an_unless_that_is_not_a_list_is_only_a_schema_problem(unless) -> None:
+    [p] = problems_of(bands(g("合格", "pass", 0, unless=unless)))
+    assert (p.field, p.value) == ("grades.0.unless", unless)
+
+
+def test_unknown_ids_and_areas_are_named_in_chinese_too() -> None:
+    found = problems_of(bands(g("合格", "pass", 0, unless=[
+        {"kind": "cases_under", "id": "B06"}, {"kind": "area_below", "area": "A9", "score": 5},
+        {"kind": "area_at_zero", "areas": ["A0"]}])))
+    assert [(p.problem_zh, p.problem_en) for p in found] == [
+        ("未知的条目或规则编号", "unknown item or rule id"),
+        ("未知的考核项目", "unknown area"), ("未知的考核项目", "unknown area")]
+
+
+# --- load_bands: a file that is not bands, and the rubric it checks against -------------------
+
+@pytest.mark.parametrize(("text", "zh", "en"), [("- a\n- b\n", "列表", "a list"),
+                                                ("just words\n", "一段文字", "text"),
+                                                ("42\n", "单个值", "a single value")])
+def test_a_file_that_is_not_a_mapping_is_named_by_its_shape_only(tmp_path, text, zh, en) -> None:
+    from kpa_core.grading import load_bands
+
+    path = tmp_path / "bands.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KpaInputError) as info:
+        load_bands(path)
+    [p] = info.value.problems
+    assert (p.problem_zh, p.problem_en) == (
+        f"这不是等级划分文件：顶层须为键值表，而不是{zh}",
+        f"not a grade bands file: the top level must be a mapping, not {en}")
+    assert (p.allowed_zh, p.allowed_en, p.where) == ("id: …、grades: […]", "id: …, grades: […]",
+                                                     str(path))
+    assert p.value is None  # the content is never echoed
+
+
+def test_load_bands_names_the_file_in_every_problem(tmp_path) -> None:
+    from kpa_core.grading import load_bands
+
+    path = tmp_path / "bands.yaml"
+    path.write_text("kpa_bands: 1\nid: t\ngrades:\n  - {grade: 合格, en: pass, min_total: 0,"
+                    " unless: [{kind: cases_under, id: B06}]}\n", encoding="utf-8")
+    with pytest.raises(KpaInputError) as info:
+        load_bands(path)
+    [p] = info.value.problems
+    assert (p.field, p.where) == ("grades.0.unless.0.id", str(path))
+
+
+def test_load_bands_checks_ids_against_the_rubric_it_is_given(tmp_path) -> None:
+    # a later rubric may name its rules differently: here B16.judicial is renamed B16.courts
+    from kpa_core.grading import load_bands
+    from kpa_core.rubric import RUBRIC_DIR, build_rubric
+    from kpa_core.yaml_io import read_yaml
+
+    data = read_yaml(RUBRIC_DIR / "kvtc-2013-draft.yaml")
+    rule = next(r for i in data["items"] if i["id"] == "B16" for r in i["rules"]
+                if r["id"] == "B16.judicial")
+    rule["id"] = "B16.courts"
+    renamed = build_rubric(data)
+    path = tmp_path / "bands.yaml"
+    path.write_text("kpa_bands: 1\nid: t\ngrades:\n  - {grade: 合格, en: pass, min_total: 0}\n"
+                    "veto: {grade: 合格, conditions: [{kind: cases_under, id: B16.courts}]}\n",
+                    encoding="utf-8")
+    assert load_bands(path, rubric=renamed).veto == ({"kind": "cases_under",
+                                                      "id": "B16.courts"},)
+    with pytest.raises(KpaInputError) as info:
+        load_bands(path)  # the shipped rubric has no B16.courts
+    assert [p.value for p in info.value.problems] == ["B16.courts"]
+
+
+# --- grade_card keeps every reason, grade_records numbers its rows -----------------------------
+
+def test_reasons_from_every_band_missed_are_kept_in_order() -> None:
+    # A2_AT_0: B05 deducts 2 × 3 + 5 = 11 from A2's 10 → A2 is 0 (Note 1), total 100 − 10 = 90
+    spec = parse_bands(bands(g("优秀", "excellent", 95), g("良好", "good", 85,
+                                                          unless=[{"kind": "area_at_zero"}]),
+                             g("合格", "pass", 60)))
+    result = grade_card(A2_AT_0, spec)
+    assert A2_AT_0.total == 90
+    assert (result.grade, result.vetoed_by) == ("合格", ())
+    assert result.reasons == ("优秀：合计 90 < 95 / excellent: total below threshold",
+                              "良好：考核项目得分为0 / area at 0: A2")
+
+
+def test_a_veto_gives_its_one_reason() -> None:
+    spec = parse_bands(bands(g("优秀", "excellent", 90), g("不合格", "fail", 0),
+                             veto={"grade": "不合格",
+                                   "conditions": [{"kind": "area_at_zero"}]}))
+    assert grade_card(A2_AT_0, spec).reasons == ("一票否决 / one-vote veto",)
+
+
+def test_grade_records_numbers_its_rows_from_0_in_rank_order() -> None:
+    from kpa_core.grading import grade_records
+
+    spec = parse_bands(bands(g("合格", "pass", 0)))
+    recs = [parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": f"单位{uid}",
+                          "unit_id": uid, "entries": entries})
+            for uid, entries in (("a", {"B01.docs": R(count=1)}), ("b", {}))]
+    frame = grade_records(recs, spec)  # a 100 − 2 = 98, b 100: b first, then a
+    assert frame["unit_id"].tolist() == ["b", "a"] and frame.index.tolist() == [0, 1]
