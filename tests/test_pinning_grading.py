@@ -410,3 +410,25 @@ def test_grade_records_numbers_its_rows_from_0_in_rank_order() -> None:
             for uid, entries in (("a", {"B01.docs": R(count=1)}), ("b", {}))]
     frame = grade_records(recs, spec)  # a 100 − 2 = 98, b 100: b first, then a
     assert frame["unit_id"].tolist() == ["b", "a"] and frame.index.tolist() == [0, 1]
+
+
+def test_order_names_and_veto_problems_say_what_is_allowed_in_both_languages() -> None:
+    found = problems_of(bands(g("合格", "pass", 60), g("合格", "pass again", 60),
+                              veto={"grade": "差",
+                                    "conditions": [{"kind": "cases_under", "id": "B16"}]}))
+    names, order, veto = found
+    assert (names.problem_zh, names.allowed_zh, names.allowed_en) == (
+        "等级名称重复", "各不相同的等级名称", "a different name for each grade")
+    assert (order.problem_zh, order.allowed_zh, order.allowed_en) == (
+        "等级须由高到低排列，min_total 严格递减", "由高到低、严格递减的 min_total",
+        "min_total strictly decreasing")
+    assert (veto.problem_zh, veto.problem_en) == ("否决等级须为已列出的等级",
+                                                  "the veto grade must be one of the grades")
+    assert (veto.allowed_zh, veto.allowed_en) == ("合格、合格", "合格, 合格")
+
+
+@pytest.mark.parametrize("conditions", [None, "cases_under"])
+def test_veto_conditions_that_are_not_a_list_are_only_a_schema_problem(conditions) -> None:
+    [p] = problems_of(bands(g("合格", "pass", 0),
+                            veto={"grade": "合格", "conditions": conditions}))
+    assert (p.field, p.value) == ("veto.conditions", conditions)
