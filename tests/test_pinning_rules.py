@@ -145,3 +145,134 @@ def test_a_deduction_without_a_reason_is_refused_but_zero_needs_none() -> None:
     bonus = RUBRIC.rules["S1.honours"]
     [p] = kind_of(bonus).validate(bonus, {"levels": ["city"]})
     assert p.problem_en == "a bonus needs a stated reason"
+
+
+# --- what each kind says may be entered (form hints, Excel hints, error messages) -------------
+
+@pytest.mark.parametrize(("rule_id", "zh", "en"), [
+    # RUBRIC.md §2: flag −2
+    ("B02.responsibility", "true/false（适用时扣2分）", "true/false (−2 when it applies)"),
+    # per_count 2 each, max_count 3; bonus_per_count 2 each, no max_count → MAX_PLAUSIBLE 100
+    ("B01.docs", "0–3 的整数（每次扣2分）", "a whole number 0–3 (−2 each)"),
+    ("S2.suggestions", "0–100 的整数（每次加2分）", "a whole number 0–100 (+2 each)"),
+    # shortfall: required 4, 1 each, at most 2 / required 6, 2 each, no cap; MAX_ACTUAL 1000
+    ("B01.meetings", "实际次数，0–1000 的整数（应达4，每少1扣1分，最多扣2分）",
+     "the actual number, a whole number 0–1000 (required 4, −1 each short, at most −2)"),
+    ("B07.studies", "实际次数，0–1000 的整数（应达6，每少1扣2分）",
+     "the actual number, a whole number 0–1000 (required 6, −2 each short)"),
+    # range 1–5 (0 means "does not apply", below lo) / range 0–2 (0 is already in range)
+    ("B02.procedure", "0（不适用）或 1–5，步长0.5", "0 (does not apply) or 1–5 in steps of 0.5"),
+    ("B02.system", "0–2，步长0.5", "0–2 in steps of 0.5"),
+    ("B16.judicial", "每件一个分值的列表，每个 4–5，步长0.5",
+     "a list with one amount per case, each 4–5 in steps of 0.5"),
+    # ratio 1/3, −1 per failing session; MAX_PARTICIPANTS 10000
+    ("B17.reflections",
+     "每次学习 {participants: 1–10000 的整数, reflections: 0–participants}；"
+     "写心得者少于1/3的每次扣1分",
+     "per session {participants: whole number 1–10000, reflections: 0–participants}; "
+     "each session under 1/3 −1"),
+    # tier: national 5, region 3, city 2
+    ("S1.honours", "national（国家级 +5）、region（自治区级 +3）、city（克拉玛依市级 +2） 的列表",
+     "a list of national (national +5), region (autonomous region +3), city (Karamay city +2)"),
+])
+def test_allowed_says_what_may_be_entered(rule_id, zh, en) -> None:
+    rule = RUBRIC.rules[rule_id]
+    assert kind_of(rule).allowed(rule) == (zh, en)
+
+
+# --- readings that change a rule's numbers (kpa_core/rubrics/readings) --------------------------
+
+def variant(rule_id: str, **params):
+    from dataclasses import replace
+
+    rule = RUBRIC.rules[rule_id]
+    return replace(rule, params={**rule.params, **params})
+
+
+def test_shortfall_per_semester_counts_a_started_semester_short_as_one() -> None:
+    rule = variant("B01.meetings", per=2)  # required 4, 1 each, at most 2
+    assert [entry_amount(rule, {"actual": n}) for n in (4, 3, 2, 1, 0)] == [0, 1, 1, 2, 2]
+    # short 0 → 0; short 1 or 2 → one semester → 1; short 3 or 4 → 2 (the cap is 2 too)
+    default = RUBRIC.rules["B01.meetings"]
+    assert [entry_amount(default, {"actual": n}) for n in (4, 3, 2)] == [0, 1, 2]
+
+
+def test_per_count_with_a_cap_deducts_once() -> None:
+    rule = variant("B12.training", max_deduction=2)  # −2 once however many semesters
+    assert [entry_amount(rule, {"count": n}) for n in (0, 1, 2)] == [0, 2, 2]
+    default = RUBRIC.rules["B12.training"]
+    assert [entry_amount(default, {"count": n}) for n in (0, 1, 2)] == [0, 2, 4]
+
+
+def test_range_with_a_cap_loses_at_most_the_cap() -> None:
+    rule = variant("B03.activity", max_deduction=1)  # points earned 2–3 of 3: at most −1
+    assert [entry_amount(rule, {"points": x}) for x in (0, 0.5, 1, 3)] == [0, 0.5, 1, 1]
+    assert entry_amount(RUBRIC.rules["B03.activity"], {"points": 3}) == 3
+
+
+def test_ratio_exactly_one_third_passes_by_default_and_fails_when_strict() -> None:
+    sessions = [{"participants": 9, "reflections": 3},   # exactly 1/3
+                {"participants": 9, "reflections": 2},   # under
+                {"participants": 9, "reflections": 4}]   # over
+    assert entry_amount(RUBRIC.rules["B17.reflections"], {"sessions": sessions}) == 1
+    assert entry_amount(variant("B17.reflections", exact="fail"), {"sessions": sessions}) == 2
+    assert entry_amount(variant("B17.reflections", exact="pass"), {"sessions": sessions}) == 1
+
+
+def test_ratio_participants_up_to_10000_and_reflections_up_to_participants() -> None:
+    ok = [{"participants": 10000, "reflections": 10000}, {"participants": 1, "reflections": 0}]
+    assert problems("B17.reflections", sessions=ok) == []
+    [p] = problems("B17.reflections", sessions=[{"participants": 10001, "reflections": 0}])
+    assert (p.field, p.value) == ("sessions[0].participants", 10001)
+    assert p.problem_en == "implausibly many participants (at most 10000)"
+    [p] = problems("B17.reflections", sessions=[{"participants": 5, "reflections": -1}])
+    assert (p.field, p.value) == ("sessions[0].reflections", -1)
+    assert p.problem_en == "reflections must be a whole number from 0 to participants"
+    [p] = problems("B17.reflections", sessions=[{"participants": 5}])
+    assert (p.field, p.problem_en) == ("sessions[0]", "needs exactly participants and reflections")
+
+
+# --- the values that change nothing, and an entry's shape ---------------------------------------
+
+def test_empty_values_change_nothing() -> None:
+    # RUBRIC.md §2: flag false, counts 0, shortfall at its requirement, range 0, lists empty
+    expected = {"B02.responsibility": False, "B01.docs": 0, "S2.suggestions": 0,
+                "B01.meetings": 4, "B07.studies": 6, "B18.news": 4, "B02.procedure": 0,
+                "B16.judicial": [], "S2.articles": [], "B17.reflections": [], "S1.honours": []}
+    for rule_id, value in expected.items():
+        rule = RUBRIC.rules[rule_id]
+        assert kind_of(rule).empty_value(rule) == value, rule_id
+        assert type(kind_of(rule).empty_value(rule)) is type(value), rule_id
+        assert entry_amount(rule, {kind_of(rule).value_field: value}) == 0, rule_id
+
+
+def test_an_entry_that_is_not_a_mapping_is_named() -> None:
+    rule = RUBRIC.rules["B01.docs"]
+    [p] = kind_of(rule).validate(rule, 2)
+    assert (p.rule_id, p.field, p.value, p.problem_en) == ("B01.docs", "", 2,
+                                                           "an entry must be a mapping")
+    assert (p.allowed_zh, p.allowed_en) == ("{count: …, reason: …}", "{count: …, reason: …}")
+
+
+def test_unknown_fields_a_missing_value_and_non_text_reasons_are_all_named() -> None:
+    rule = RUBRIC.rules["B01.docs"]
+    unknown, missing = kind_of(rule).validate(rule, {"note": "x", "reason": "r"})
+    assert (unknown.field, unknown.value, unknown.problem_en) == ("note", "x", "unknown field")
+    assert (unknown.allowed_zh, unknown.allowed_en) == ("count、reason、evidence",
+                                                        "count, reason, evidence")
+    assert (missing.field, missing.value, missing.problem_en) == ("count", None, "value missing")
+    assert missing.allowed_en == "a whole number 0–3 (−2 each)"
+    found = kind_of(rule).validate(rule, {"count": 0, "reason": 5, "evidence": ["纪要"]})
+    assert [(p.field, p.value, p.problem_en) for p in found] == [
+        ("reason", 5, "must be text"), ("evidence", ["纪要"], "must be text")]
+    assert kind_of(rule).validate(rule, {"count": 0, "reason": None, "evidence": None}) == []
+
+
+def test_tier_points_add_up_and_unknown_levels_are_named() -> None:
+    assert amount("S1.honours", levels=["national", "city", "city"]) == 9  # 5 + 2 + 2
+    [p] = problems("S1.honours", levels=["city", 3])
+    assert (p.field, p.value, p.problem_en) == ("levels[1]", 3, "unknown honour level")
+
+
+def test_flag_amounts() -> None:
+    assert amount("B04.losses", applies=True) == 5 and amount("B04.losses", applies=False) == 0
