@@ -211,6 +211,7 @@ def test_an_entry_for_every_rule_is_accepted_and_one_more_is_too_many() -> None:
     assert parse_record({**BASE, "entries": entries}).entries == entries
     [p] = problems(entries={**entries, "B06.x": {"count": 1, "reason": "r"}})
     assert (p.field, p.problem_en) == ("entries", "too many entries (40; the rubric has 39 rules)")
+    assert p.problem_zh == "条目过多（40 条，细则只有 39 条规则）"
     assert p.allowed_en == "at most one entry per rule (≤ 39)"
 
 
@@ -302,9 +303,12 @@ def test_unknown_and_missing_fields_are_named() -> None:
                                                                   "unknown field")
     assert unknown.allowed_en == ("rubric, year, unit, unit_id, role, assessor, options, "
                                   "entries, rectification")
+    assert unknown.allowed_zh == "rubric、year、unit、unit_id、role、assessor、options、entries、" \
+                                 "rectification"
     assert [(p.field, p.problem_en) for p in missing] == [
         ("year", "required field missing"), ("entries", "required field missing")]
-    assert missing[0].allowed_en == "rubric, year, unit, entries"
+    assert (missing[0].allowed_zh, missing[0].allowed_en) == ("rubric、year、unit、entries",
+                                                              "rubric, year, unit, entries")
     assert all(p.unit == "测试系" for p in info.value.problems)
 
 
@@ -330,6 +334,11 @@ def test_a_rubric_id_that_is_not_text_is_an_unknown_rubric() -> None:
 def test_null_options_and_entries_are_empty() -> None:
     record = parse_record({**BASE, "options": None, "entries": None})
     assert (record.options, record.entries) == ({}, {})
+
+
+def test_a_good_unit_id_keeps_the_other_problems() -> None:
+    found = problems(unit_id="testunit", year=1999, role="boss", colour="red")
+    assert [p.field for p in found] == ["colour", "year", "role"]
 
 
 def test_the_record_keeps_where_it_came_from_and_the_unit_id_it_was_given(tmp_path) -> None:
