@@ -276,3 +276,28 @@ def test_tier_points_add_up_and_unknown_levels_are_named() -> None:
 
 def test_flag_amounts() -> None:
     assert amount("B04.losses", applies=True) == 5 and amount("B04.losses", applies=False) == 0
+
+
+def test_every_bad_session_is_named_not_just_the_first() -> None:
+    bad_shape = {"participants": 5}
+    found = problems("B17.reflections", sessions=[bad_shape, {"participants": 0,
+                                                              "reflections": 0}])
+    assert [(p.field, p.value) for p in found] == [("sessions[0]", bad_shape),
+                                                   ("sessions[1].participants", 0)]
+    [p] = problems("B17.reflections", sessions=[{"participants": 10001, "reflections": 0}])
+    assert p.problem_zh == "参加人数不可能这么多（最多 10000）"
+
+
+@pytest.mark.parametrize(("rule_id", "field", "allowed_en"), [
+    ("B17.reflections", "sessions", "per session {participants: whole number 1–10000, "
+                                    "reflections: 0–participants}; each session under 1/3 −1"),
+    ("B16.judicial", "cases", "a list with one amount per case, each 4–5 in steps of 0.5"),
+    ("S1.honours", "levels", "a list of national (national +5), region (autonomous region +3), "
+                             "city (Karamay city +2)"),
+])
+def test_a_list_kind_given_something_else_says_it_must_be_a_list(rule_id, field,
+                                                                  allowed_en) -> None:
+    [p] = problems(rule_id, **{field: "national"})
+    assert (p.rule_id, p.field, p.value, p.problem_en) == (rule_id, field, "national",
+                                                           "must be a list")
+    assert p.allowed_en == allowed_en
