@@ -301,3 +301,14 @@ def test_a_list_kind_given_something_else_says_it_must_be_a_list(rule_id, field,
     assert (p.rule_id, p.field, p.value, p.problem_en) == (rule_id, field, "national",
                                                            "must be a list")
     assert p.allowed_en == allowed_en
+
+
+def test_shortfall_takes_up_to_1000_held_and_names_what_it_refuses() -> None:
+    assert problems("B07.studies", actual=1000) == []  # MAX_ACTUAL; 6 required, nothing short
+    [p] = problems("B07.studies", actual=1001)
+    assert (p.rule_id, p.field, p.value) == ("B07.studies", "actual", 1001)
+    assert (p.problem_zh, p.problem_en) == ("不可能这么多（最多 1000）",
+                                            "implausibly large (at most 1000)")
+    assert p.allowed_en == "the actual number, a whole number 0–1000 (required 6, −2 each short)"
+    [p] = problems("B07.studies", actual=-1)
+    assert (p.value, p.problem_zh) == (-1, "须为≥0的整数")
