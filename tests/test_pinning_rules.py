@@ -312,3 +312,20 @@ def test_shortfall_takes_up_to_1000_held_and_names_what_it_refuses() -> None:
     assert p.allowed_en == "the actual number, a whole number 0–1000 (required 6, −2 each short)"
     [p] = problems("B07.studies", actual=-1)
     assert (p.value, p.problem_zh) == (-1, "须为≥0的整数")
+
+
+@pytest.mark.parametrize(("rule_id", "entry", "zh", "en"), [
+    ("B02.procedure", {"points": "三"}, "须为数字", "must be a number"),
+    ("B02.procedure", {"points": 6}, "超出允许范围", "out of range"),
+    ("B02.procedure", {"points": 1.25}, "须为0.5的整数倍", "must be a multiple of 0.5"),
+    ("B04.losses", {"applies": "是"}, "须为是/否", "must be true or false"),
+    ("S1.honours", {"levels": ["province"]}, "未知的荣誉级别", "unknown honour level"),
+    ("B01.docs", {"count": "一"}, "须为整数", "must be a whole number"),
+    ("B01.docs", {"count": 4}, "超出允许范围", "out of range"),
+])
+def test_each_refusal_is_worded_in_chinese_and_english_with_the_value(rule_id, entry, zh,
+                                                                      en) -> None:
+    [p] = problems(rule_id, **entry)
+    [value] = entry.values()
+    assert (p.problem_zh, p.problem_en) == (zh, en)
+    assert p.value == (value[0] if isinstance(value, list) else value)
