@@ -300,6 +300,7 @@ def test_a_list_kind_given_something_else_says_it_must_be_a_list(rule_id, field,
     [p] = problems(rule_id, **{field: "national"})
     assert (p.rule_id, p.field, p.value, p.problem_en) == (rule_id, field, "national",
                                                            "must be a list")
+    assert p.problem_zh == "须为列表"
     assert p.allowed_en == allowed_en
 
 
