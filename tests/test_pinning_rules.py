@@ -330,3 +330,12 @@ def test_each_refusal_is_worded_in_chinese_and_english_with_the_value(rule_id, e
     [value] = entry.values()
     assert (p.problem_zh, p.problem_en) == (zh, en)
     assert p.value == (value[0] if isinstance(value, list) else value)
+
+
+def test_ratio_uses_the_numerator_too() -> None:
+    # a rubric asking for 2/3: 5 of 9 is under (5 × 3 = 15 < 9 × 2 = 18), 6 of 9 exactly 2/3
+    rule = variant("B17.reflections", numerator=2)
+    sessions = [{"participants": 9, "reflections": 5}, {"participants": 9, "reflections": 6}]
+    assert entry_amount(rule, {"sessions": sessions}) == 1  # exactly 2/3 passes
+    rule = variant("B17.reflections", numerator=2, exact="fail")
+    assert entry_amount(rule, {"sessions": sessions}) == 2  # strict: exactly 2/3 fails too
