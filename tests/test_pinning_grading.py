@@ -192,6 +192,7 @@ def test_conditions_missing_their_fields_or_naming_unknown_areas_are_refused() -
                      ("grades.0.unless.1.score", "condition lacks a field", None),
                      ("grades.0.unless.1.area", "unknown area", "A9")]
     assert problems[1].allowed_en == "area, score"
+    assert problems[1].allowed_zh == "area、score"
 
 
 def test_grade_records_sorts_by_total_then_id_and_joins_reasons() -> None:
@@ -432,3 +433,22 @@ def test_veto_conditions_that_are_not_a_list_are_only_a_schema_problem(condition
     [p] = problems_of(bands(g("合格", "pass", 0),
                             veto={"grade": "合格", "conditions": conditions}))
     assert (p.field, p.value) == ("veto.conditions", conditions)
+
+
+def test_cases_under_lists_every_rule_hit_and_grade_records_joins_every_reason() -> None:
+    from kpa_core.grading import grade_records
+
+    c = card({"B16.judicial": R(cases=[4]), "B16.unreported": R(count=1)})  # A3.pun 20 − 8 = 12
+    assert condition_holds({"kind": "cases_under", "id": "B16"}, c) == \
+        "B16 下有扣分 / deduction under B16: B16.judicial, B16.unreported"
+    spec = parse_bands(bands(g("优秀", "excellent", 95), g("良好", "good", 90,
+                                                          unless=[{"kind": "cases_under",
+                                                                   "id": "B16"}]),
+                             g("合格", "pass", 0)))
+    record = parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": "测试系",
+                           "unit_id": "t", "entries": {"B16.judicial": R(cases=[4]),
+                                                       "B16.unreported": R(count=1)}})
+    [row] = grade_records([record], spec).to_dict("records")  # total 100 − 8 = 92
+    assert row["reasons"] == ("优秀：合计 92 < 95 / excellent: total below threshold; "
+                              "良好：B16 下有扣分 / deduction under B16: "
+                              "B16.judicial, B16.unreported")
