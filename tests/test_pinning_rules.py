@@ -266,7 +266,8 @@ def test_unknown_fields_a_missing_value_and_non_text_reasons_are_all_named() -> 
     found = kind_of(rule).validate(rule, {"count": 0, "reason": 5, "evidence": ["纪要"]})
     assert [(p.field, p.value, p.problem_en) for p in found] == [
         ("reason", 5, "must be text"), ("evidence", ["纪要"], "must be text")]
-    assert {(p.problem_zh, p.allowed_zh, p.allowed_en) for p in found} == {("须为文字", "文字", "text")}
+    assert {(p.problem_zh, p.allowed_zh, p.allowed_en) for p in found} == {
+        ("须为文字", "文字", "text")}
     assert kind_of(rule).validate(rule, {"count": 0, "reason": None, "evidence": None}) == []
 
 
