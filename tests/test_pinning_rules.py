@@ -342,3 +342,15 @@ def test_ratio_uses_the_numerator_too() -> None:
     assert entry_amount(rule, {"sessions": sessions}) == 1  # exactly 2/3 passes
     rule = variant("B17.reflections", numerator=2, exact="fail")
     assert entry_amount(rule, {"sessions": sessions}) == 2  # strict: exactly 2/3 fails too
+
+
+def test_a_missing_reason_and_an_off_step_case_are_worded_in_both_languages() -> None:
+    deduction = RUBRIC.rules["B01.docs"]
+    [p] = kind_of(deduction).validate(deduction, {"count": 1})
+    assert (p.problem_zh, p.problem_en) == ("扣分须注明原因", "a deduction needs a stated reason")
+    assert (p.allowed_zh, p.allowed_en) == ("非空文字", "non-empty text")
+    bonus = RUBRIC.rules["S2.suggestions"]
+    [p] = kind_of(bonus).validate(bonus, {"count": 1, "reason": ""})
+    assert (p.problem_zh, p.problem_en) == ("加分须注明原因", "a bonus needs a stated reason")
+    [p] = problems("B16.judicial", cases=[4.25])
+    assert (p.problem_zh, p.problem_en) == ("须为0.5的整数倍", "must be a multiple of 0.5")
