@@ -22,65 +22,35 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text, folder_lock
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.lifeline import die_with_parent, stop_workers
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
-from kpa_core.paths import PACKAGE_DIR, notebooks_dir
+from kpa_core.paths import notebooks_dir
 from kpa_core.record import dump_yaml
 from kpa_core.report_context import data_fingerprints, earlier_years, shared_fingerprints
 from kpa_core.report_documents import DocumentOptions, write_documents
 from kpa_core.report_params import check_report_params
+from kpa_core.report_quick import (  # noqa: F401 - BatchResult, REPORT_MODULES: used by callers
+    REPORT_MODULES,
+    BatchResult,
+    code_fingerprint,
+    tree_stamps,
+)
+from kpa_core.report_quick import arguments as quick_arguments
+from kpa_core.report_quick import remember as remember_quick
 from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
 from kpa_core.rubric import load_rubric
 from kpa_core.scoring import score_record, score_year
 
-MANIFEST = ".kpa-report-manifest.json"
+MANIFEST = ".kpa-report-manifest.json"  # also named in report_quick
 MANIFEST_FORMAT = 1
-
-
-@dataclass
-class BatchResult:
-    """What a batch did, unit by unit."""
-
-    year: int
-    out_dir: Path
-    index_path: Path
-    rendered: list[UnitResult] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # unit id → cause
-    seconds: float = 0.0
-    index_written: bool = False
-    notes: list[str] = field(default_factory=list)  # said on the console, not failures
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-# The modules whose code shapes a report's content (not the CLI, not other faces).
-REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
-                  "report_export", "report_params", "report_render", "report_sections", "rubric",
-                  "rules", "scoring", "notice", "dates")
-
-
-def code_fingerprint(notebook: Path) -> str:
-    """sha256 of the code that shapes a report: the notebook, templates and those modules."""
-    h = hashlib.sha256(__version__.encode())
-    files = [notebook, *sorted((PACKAGE_DIR / "templates").glob("kpa_report*")),
-             *(PACKAGE_DIR / f"{m}.py" for m in REPORT_MODULES),
-             *sorted((PACKAGE_DIR / "rubrics").glob("*.yaml"))]
-    for path in files:
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def input_key(*parts: Any) -> str:
@@ -209,6 +179,11 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                          allowed_zh="文件夹（不存在时自动创建）",
                                          allowed_en="a folder (created when missing)")])
     result = BatchResult(year=year, out_dir=out, index_path=out / "index.html")
+    # The data folder's stamps before anything is read: the next run's quick path compares them.
+    quick_args = quick_arguments(year, wanted, data, out, pdir, cap_scope, engine, notebook,
+                                 documents)
+    stamped_ns = time.time_ns()
+    data_stamps = tree_stamps(data) if quick_args else []
 
     ydata = load_year(data, year, strict=False, units=all_units)
     records = {r.unit_id: r for r in ydata.records}
@@ -303,6 +278,10 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                         "index": index_key, "params": params_done}
         if new_manifest != manifest:
             atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
+        # Nothing failed: a rerun would write nothing (the state is a fixed point), so the next
+        # run may recognise that from stamps alone (report_quick); otherwise drop the record.
+        remember_quick(out, None if result.failures else quick_args, data_stamps, stamped_ns,
+                       pdir, notebook, [u for u in targets if u in records], result.notes)
     result.seconds = time.perf_counter() - start
     return result
 

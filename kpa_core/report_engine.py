@@ -1,7 +1,7 @@
 """A papermill engine that keeps one warm kernel per worker and runs each unit in a clean namespace.
 
 Why: a fresh kernel per unit costs about 0.5–1 s before the first cell runs (start the
-process, import pandas and matplotlib), which is most of a report's wall time. This engine,
+process, import pandas), which is most of a report's wall time. This engine,
 registered in papermill's engine registry as ``kpa-warm``, starts one kernel per worker thread,
 preloads the report's imports once, and before every notebook resets the kernel's user
 namespace (``InteractiveShell.reset(new_session=True)``: variables, ``In``/``Out``, the
@@ -36,10 +36,12 @@ from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
 ENGINE_NAME = "kpa-warm"
-PRELOAD = ("import pandas, matplotlib, matplotlib.figure, IPython.display\n"
-           "import kpa_core.report_context, kpa_core.report_sections, kpa_core.charts")
+# The report's imports, once per kernel (its charts are SVG written directly: no matplotlib).
+PRELOAD = ("import pandas, IPython.display\n"
+           "import kpa_core.report_context, kpa_core.report_sections, kpa_core.charts, "
+           "kpa_core.notice")
 # IPython's reset flushes its output cache with a full ``gc.collect()`` (~0.1 s with pandas and
-# matplotlib loaded, 9 % of a unit's floor); the young generations hold the last unit's cycles
+# matplotlib loaded); the young generations hold the last unit's cycles
 # (figures, frames), and Python's own thresholds still run full collections as the heap grows.
 RESET = ("def _kpa_reset():\n"
          "    import gc, sys\n"
