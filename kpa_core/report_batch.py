@@ -241,9 +241,29 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                               title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
                               engine=engine))
 
+    table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+    extras_done: list[Any] = []
+
+    def extras() -> None:
+        """The year's overview and summary, which need the scores but no rendered unit.
+
+        Why here: the parent only waits while its workers render, and these took ~0.7 s after
+        the last unit (issue #14's profile). With --pdf the summary waits for the pool (its
+        PDF is printed with the units'). Rebuilt whenever a unit is rendered, as before.
+        """
+        from kpa_core.overview import write_overview_for_batch
+
+        write_overview_for_batch(out, year, data, cap_scope, result.notes)
+        extras_done.append("overview")
+        if not documents.pdf:
+            extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
+                                               [], documents, cap_scope, force))
+
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
-        result.rendered = _execute(tasks, executor, jobs, progress)
+        result.rendered = _execute(tasks, executor, jobs, progress,
+                                   meanwhile=extras if table_all is not None else None)
         for r in result.rendered:
             if not r.ok:
                 result.failures[r.unit_id] = r.error
@@ -255,8 +275,6 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         manifest = read_manifest(out)  # again: another batch may have finished meanwhile
         done = {**{u: k for u, k in manifest.get("units", {}).items() if u not in targets},
                 **keys}
-        table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
-        rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
         self_units = frozenset(u for u in records
                                if record_path(data, year, u, role="self").is_file())
         index_key, result.index_written = write_index_if_changed(
@@ -265,12 +283,13 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         # The college-wide overview beside the index (issue #12), when anything changed: a unit
         # re-rendered (its record, self-assessment, the year's or earlier scores moved), the
         # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
-        if table_all is not None and (tasks or result.index_written
-                                      or not (out / "overview.html").is_file()):
+        if table_all is not None and "overview" not in extras_done and (
+                tasks or result.index_written or not (out / "overview.html").is_file()):
             from kpa_core.overview import write_overview_for_batch
             write_overview_for_batch(out, year, data, cap_scope, result.notes)
-        docs = write_documents(out, year, table_all, rubric_all, ydata.records,
-                               [u for u in done if u in records], documents, cap_scope, force)
+        docs = extras_done[1] if len(extras_done) > 1 else write_documents(
+            out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
+            documents, cap_scope, force)
         result.failures.update(docs.failures)
         params_done = {**{u: d for u, d in manifest.get("params", {}).items()
                           if u not in targets}, **params_files}
@@ -328,17 +347,27 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
 
 
 def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
-             progress: bool) -> list[UnitResult]:
-    """Run the tasks on the executor (ours or the caller's), with a progress bar."""
+             progress: bool, meanwhile: Callable[[], None] | None = None) -> list[UnitResult]:
+    """Run the tasks on the executor (ours or the caller's), with a progress bar.
+
+    ``meanwhile`` runs in this process once every unit is submitted, while the workers render;
+    an error it raises is raised after the pool has finished, so no unit is lost to it.
+    """
     own = executor is None
     if own:
         from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
 
         executor = default_executor(max(1, min(jobs or os.cpu_count() or 1, len(tasks))))
     results: list[UnitResult] = []
+    late_error: Exception | None = None
     try:
         futures: dict[Future[UnitResult], UnitTask] = {
             executor.submit(render_unit, t): t for t in tasks}
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except Exception as exc:  # noqa: BLE001 - raised below, once the units are done
+            late_error = exc
         with _progress(len(tasks), progress) as bar:
             for fut in as_completed(futures):
                 task = futures[fut]
@@ -359,4 +388,6 @@ def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
     finally:
         if own:
             executor.shutdown(wait=True)
+    if late_error is not None:
+        raise late_error
     return sorted(results, key=lambda r: r.unit_id)
