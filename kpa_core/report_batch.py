@@ -249,13 +249,16 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         """The year's overview and summary, which need the scores but no rendered unit.
 
         Why here: the parent only waits while its workers render, and these took ~0.7 s after
-        the last unit (issue #14's profile). With --pdf the summary waits for the pool (its
-        PDF is printed with the units'). Rebuilt whenever a unit is rendered, as before.
+        the last unit (issue #14's profile). The overview links to the reports expected once
+        the pool is done (those there now and those being rendered); if a unit fails and its
+        page is missing, it is written again after the pool. With --pdf the summary waits for
+        the pool (its PDF is printed with the units'). Rebuilt whenever a unit is rendered.
         """
-        from kpa_core.overview import write_overview_for_batch
+        from kpa_core.overview import linked_reports, write_overview_for_batch
 
-        write_overview_for_batch(out, year, data, cap_scope, result.notes)
-        extras_done.append("overview")
+        expected = linked_reports(out) | {t.unit_id for t in tasks}
+        write_overview_for_batch(out, year, data, cap_scope, result.notes, expected)
+        extras_done.append(expected)
         if not documents.pdf:
             extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
                                                [], documents, cap_scope, force))
@@ -283,10 +286,12 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         # The college-wide overview beside the index (issue #12), when anything changed: a unit
         # re-rendered (its record, self-assessment, the year's or earlier scores moved), the
         # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
-        if table_all is not None and "overview" not in extras_done and (
-                tasks or result.index_written or not (out / "overview.html").is_file()):
-            from kpa_core.overview import write_overview_for_batch
-            write_overview_for_batch(out, year, data, cap_scope, result.notes)
+        if table_all is not None and (tasks or result.index_written
+                                      or not (out / "overview.html").is_file()):
+            from kpa_core.overview import linked_reports, write_overview_for_batch
+
+            if not extras_done or extras_done[0] != linked_reports(out):
+                write_overview_for_batch(out, year, data, cap_scope, result.notes)
         docs = extras_done[1] if len(extras_done) > 1 else write_documents(
             out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
             documents, cap_scope, force)
