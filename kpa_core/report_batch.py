@@ -210,6 +210,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     old_keys: dict[str, str] = manifest.get("units", {})
     old_params: dict[str, list[str]] = manifest.get("params", {})
     params_files: dict[str, list[str]] = {}
+    params_todo: dict[str, tuple[Path, dict[str, Any], list[str] | None]] = {}
     keys: dict[str, str] = {}
     tasks: list[UnitTask] = []
     for uid in (u for u in targets if u in records):
@@ -223,10 +224,10 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                      shared_fingerprints(data, table, earlier))
         rubric, table, earlier, shared = by_rubric[rec.rubric]
         card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        params_files[uid] = sync_params(
-            pdir / f"{uid}.yaml", make_params(rec, card, kind="report", data_dir=data,
-                                              record_path=record_path(data, year, uid)),
-            old_params.get(uid))
+        params_todo[uid] = (pdir / f"{uid}.yaml",
+                            make_params(rec, card, kind="report", data_dir=data,
+                                        record_path=record_path(data, year, uid)),
+                            old_params.get(uid))
         parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
                       **documents.notebook_parameters()}
         keys[uid] = input_key(code, parameters, sorted(ydata.problems),
@@ -245,6 +246,16 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
     extras_done: list[Any] = []
 
+    def write_params() -> None:
+        """Each unit's params file, when its content changed (no worker reads them).
+
+        Why not while planning: a new params file is a YAML dump (~40 ms a unit with PyYAML's
+        emitter), 30 units were ~1 s of the parent before its workers could start.
+        """
+        for uid in list(params_todo):
+            path, params, last = params_todo.pop(uid)
+            params_files[uid] = sync_params(path, params, last)
+
     def extras() -> None:
         """The year's overview and summary, which need the scores but no rendered unit.
 
@@ -256,6 +267,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         """
         from kpa_core.overview import linked_reports, write_overview_for_batch
 
+        write_params()
         expected = linked_reports(out) | {t.unit_id for t in tasks}
         write_overview_for_batch(out, year, data, cap_scope, result.notes, expected)
         extras_done.append(expected)
@@ -266,11 +278,12 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
         result.rendered = _execute(tasks, executor, jobs, progress,
-                                   meanwhile=extras if table_all is not None else None)
+                                   meanwhile=extras if table_all is not None else write_params)
         for r in result.rendered:
             if not r.ok:
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
+    write_params()  # nothing to render (or the pool stopped early): here, before the manifest
     from kpa_core.report_index import write_index_if_changed
 
     out.mkdir(parents=True, exist_ok=True)
@@ -290,7 +303,8 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                       or not (out / "overview.html").is_file()):
             from kpa_core.overview import linked_reports, write_overview_for_batch
 
-            if not extras_done or extras_done[0] != linked_reports(out):
+            units_set = set(all_units)  # the links the page can hold (not summary.html)
+            if not extras_done or extras_done[0] & units_set != linked_reports(out) & units_set:
                 write_overview_for_batch(out, year, data, cap_scope, result.notes)
         docs = extras_done[1] if len(extras_done) > 1 else write_documents(
             out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
