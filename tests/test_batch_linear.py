@@ -205,3 +205,7 @@ def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path
         time.sleep(1.1)
         batch()
         assert sorted(quick().skipped) == sorted(FOUR), path
+    # a batch with a failure leaves no record: the next run decides from content again
+    (data / "2013" / "union.yaml").write_text("rubric: [unclosed\n", encoding="utf-8")
+    assert not batch().ok
+    assert not (out / report_quick.QUICK_FILE).exists() and quick() is None
