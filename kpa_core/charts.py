@@ -164,7 +164,9 @@ def history_chart(years: Sequence[int], unit_totals: Sequence[float | None],
         for k, t in pts:
             parts.append(f'<circle cx="{x(k):.1f}" cy="{y(t):.1f}" r="3" '
                          f'fill="{UNIT_COLOUR}" />')
-            parts.append(_svg_text(x(k), y(t) - 7, f"{t:g}", 8, "middle", UNIT_COLOUR))
+            below = k < n and float(median_totals[k]) > t  # the median's line just above
+            parts.append(_svg_text(x(k), y(t) + (13 if below else -7), f"{t:g}", 8, "middle",
+                                   UNIT_COLOUR))
     parts += _legend([(MEDIAN_COLOUR, "dash", "年度中位数 / year median")]
                      + ([(UNIT_COLOUR, "line", f"{unit_name} / unit")] if pts else []),
                      left + plot_w - 4, base - 8)
