@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import multiprocessing.util
 import os
 import subprocess
@@ -103,7 +104,7 @@ def _register_worker_finalizer() -> None:
 def _forget_kernel(km: AsyncKernelManager) -> None:
     """Stop a kernel and drop this thread's client and preload state for it."""
     kc = getattr(_local, "kc", None)
-    _local.kc, _local.preloaded = None, False
+    _local.kc, _local.preloaded, _local.language_info = None, False, None
     if kc is not None:
         with contextlib.suppress(Exception):
             kc.stop_channels()
@@ -124,7 +125,7 @@ def warm_kernel_manager(kernel_name: str) -> AsyncKernelManager:
         _forget_kernel(km)
     _register_worker_finalizer()
     km = AsyncKernelManager(kernel_name=kernel_name)
-    _local.km, _local.kc, _local.preloaded = km, None, False
+    _local.km, _local.kc, _local.preloaded, _local.language_info = km, None, False, None
     with _lock:
         _all_kernels.append(km)
     return km
@@ -147,8 +148,12 @@ class WarmNotebookClient(PapermillNotebookClient):
                 _local.preloaded = True
             self._run_quietly(RESET)
             self.papermill_execute_cells()
-            info_msg = self.wait_for_reply(self.kc.kernel_info())
-            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            # The kernel's language never changes: asked once per kernel, not once per unit.
+            info = getattr(_local, "language_info", None)
+            if info is None:
+                info_msg = self.wait_for_reply(self.kc.kernel_info())
+                info = _local.language_info = info_msg["content"]["language_info"]
+            self.nb.metadata["language_info"] = copy.deepcopy(info)
             self.set_widgets_metadata()
         return self.nb
 
