@@ -3,9 +3,12 @@
 Plan (in the calling process, cheap): load and score the year, decide each unit's input key
 (sha256 of everything its report reads: its record, its self-assessment, the units table, the
 year's and earlier years' score tables, the notebook, templates and kpa code, the parameters),
-write ``params/<year>/<unit>.yaml`` when its content changed, and skip units whose key matches
-the manifest of the last run (unless ``force``). Render (in the executor): ``render_unit`` per
-unit. Finish: the manifest, ``index.html``, and a result listing every failure with its cause.
+and skip units whose key matches the manifest of the last run (unless ``force``). Render (in
+the executor): ``render_unit`` per unit; meanwhile this process writes
+``params/<year>/<unit>.yaml`` where the content changed, the year's overview and summary.
+Finish: the index, the manifest, the quick record (``report_quick``), and a result listing
+every failure with its cause. When every unit will be rendered (``force``, or no manifest yet),
+the default pool is started before planning, its workers warming their kernels meanwhile.
 
 Any ``concurrent.futures.Executor`` works; by default a local process pool with one worker
 per core. A Dask cluster works the same way (``distributed.Client(...).get_executor()``):
@@ -185,62 +188,77 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     stamped_ns = time.time_ns()
     data_stamps = tree_stamps(data) if quick_args else []
 
-    ydata = load_year(data, year, strict=False, units=all_units)
-    records = {r.unit_id: r for r in ydata.records}
-    if not wanted and (note := ydata.missing_note(all_units)):
-        result.notes.append(note)
-    targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
-    for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
-        if stray not in all_units:
-            text = "\n".join(str(p) for p in probs)
-            if wanted:
-                result.notes.append(text)
-            else:
-                result.failures[stray] = text
-    for uid in targets:
-        if uid not in records:
-            probs = ydata.problems.get(uid) or [Problem(
-                "该单位没有本年度考核记录", "the unit has no record for that year", unit=uid,
-                field="year", value=year, where=str(record_path(data, year, uid)))]
-            result.failures[uid] = "\n".join(str(p) for p in probs)
+    # Every unit will be rendered: start the workers now, so their kernels start and preload
+    # while this process plans (issue #14: planning ran with a core idle).
+    early = (_start_pool(jobs, len(wanted or all_units))
+             if executor is None and engine == "warm" and (force or not (out / MANIFEST).is_file())
+             else None)
+    try:
+        ydata = load_year(data, year, strict=False, units=all_units)
+        records = {r.unit_id: r for r in ydata.records}
+        if not wanted and (note := ydata.missing_note(all_units)):
+            result.notes.append(note)
+        targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
+        for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
+            if stray not in all_units:
+                text = "\n".join(str(p) for p in probs)
+                if wanted:
+                    result.notes.append(text)
+                else:
+                    result.failures[stray] = text
+        for uid in targets:
+            if uid not in records:
+                probs = ydata.problems.get(uid) or [Problem(
+                    "该单位没有本年度考核记录", "the unit has no record for that year", unit=uid,
+                    field="year", value=year, where=str(record_path(data, year, uid)))]
+                result.failures[uid] = "\n".join(str(p) for p in probs)
 
-    by_rubric: dict[str, Any] = {}
-    code = code_fingerprint(notebook)
-    manifest = read_manifest(out)
-    old_keys: dict[str, str] = manifest.get("units", {})
-    old_params: dict[str, list[str]] = manifest.get("params", {})
-    params_files: dict[str, list[str]] = {}
-    params_todo: dict[str, tuple[Path, dict[str, Any], list[str] | None]] = {}
-    keys: dict[str, str] = {}
-    tasks: list[UnitTask] = []
-    for uid in (u for u in targets if u in records):
-        rec = records[uid]
-        if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
-            rubric = load_rubric(rec.rubric)
-            same = [r for r in ydata.records if r.rubric == rubric.id]
-            table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
-            earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
-            by_rubric[rec.rubric] = (rubric, table, earlier,
-                                     shared_fingerprints(data, table, earlier))
-        rubric, table, earlier, shared = by_rubric[rec.rubric]
-        card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        params_todo[uid] = (pdir / f"{uid}.yaml",
-                            make_params(rec, card, kind="report", data_dir=data,
-                                        record_path=record_path(data, year, uid)),
-                            old_params.get(uid))
-        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
-                      **documents.notebook_parameters()}
-        keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier, shared),
-                              *([bands] if (bands := documents.fingerprint()) else []))
-        html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
-        if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
-                and ipynb_path.is_file()):
-            result.skipped.append(uid)
-            continue
-        tasks.append(UnitTask(uid, str(notebook), parameters, str(html_path), str(ipynb_path),
-                              title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
-                              engine=engine))
+        by_rubric: dict[str, Any] = {}
+        code = code_fingerprint(notebook)
+        manifest = read_manifest(out)
+        old_keys: dict[str, str] = manifest.get("units", {})
+        old_params: dict[str, list[str]] = manifest.get("params", {})
+        params_files: dict[str, list[str]] = {}
+        params_todo: dict[str, tuple[Path, dict[str, Any], list[str] | None]] = {}
+        keys: dict[str, str] = {}
+        tasks: list[UnitTask] = []
+        for uid in (u for u in targets if u in records):
+            rec = records[uid]
+            if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
+                rubric = load_rubric(rec.rubric)
+                same = [r for r in ydata.records if r.rubric == rubric.id]
+                table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
+                earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
+                by_rubric[rec.rubric] = (rubric, table, earlier,
+                                         shared_fingerprints(data, table, earlier))
+            rubric, table, earlier, shared = by_rubric[rec.rubric]
+            card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
+            params_todo[uid] = (pdir / f"{uid}.yaml",
+                                make_params(rec, card, kind="report", data_dir=data,
+                                            record_path=record_path(data, year, uid)),
+                                old_params.get(uid))
+            parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
+                          **documents.notebook_parameters()}
+            keys[uid] = input_key(code, parameters, sorted(ydata.problems),
+                                  data_fingerprints(data, year, uid, table, earlier, shared),
+                                  *([bands] if (bands := documents.fingerprint()) else []))
+            html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
+            if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
+                    and ipynb_path.is_file()):
+                result.skipped.append(uid)
+                continue
+            tasks.append(UnitTask(uid, str(notebook), parameters, str(html_path), str(ipynb_path),
+                                  title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
+                                  engine=engine))
+    except BaseException:
+        if early is not None:
+            stop_workers(early)
+            early.shutdown(wait=True, cancel_futures=True)
+        raise
+    if early is not None and not tasks:  # nothing to render after all: stop the warm-ups
+        stop_workers(early)
+        early.shutdown(wait=True, cancel_futures=True)
+        early = None
 
     table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
     rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
@@ -277,8 +295,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
 
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
-        result.rendered = _execute(tasks, executor, jobs, progress,
-                                   meanwhile=extras if table_all is not None else write_params)
+        result.rendered = _execute(tasks, early or executor, jobs, progress,
+                                   meanwhile=extras if table_all is not None else write_params,
+                                   owned=early is not None)
         for r in result.rendered:
             if not r.ok:
                 result.failures[r.unit_id] = r.error
@@ -365,15 +384,33 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
                             for p in exc.problems) from None
 
 
+def _start_pool(jobs: int | None, n_units: int) -> Executor:
+    """Our process pool, forked now, each worker warming up (kernel, preload, exporter).
+
+    papermill and nbconvert are imported here first, so the forked workers inherit them; a
+    worker that happens to take two warm-ups just finds itself warm.
+    """
+    from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
+    from kpa_core.report_render import warm_up
+
+    n = max(1, min(jobs or os.cpu_count() or 1, n_units))
+    pool = default_executor(n)
+    for _ in range(n):
+        pool.submit(warm_up)
+    return pool
+
+
 def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
-             progress: bool, meanwhile: Callable[[], None] | None = None) -> list[UnitResult]:
+             progress: bool, meanwhile: Callable[[], None] | None = None,
+             owned: bool = False) -> list[UnitResult]:
     """Run the tasks on the executor (ours or the caller's), with a progress bar.
 
     ``meanwhile`` runs in this process once every unit is submitted, while the workers render;
     an error it raises is raised after the pool has finished, so no unit is lost to it.
+    ``owned``: the executor is our own pool, started early (``_start_pool``).
     """
-    own = executor is None
-    if own:
+    own = executor is None or owned
+    if executor is None:
         from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
 
         executor = default_executor(max(1, min(jobs or os.cpu_count() or 1, len(tasks))))
