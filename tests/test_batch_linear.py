@@ -209,3 +209,35 @@ def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path
     (data / "2013" / "union.yaml").write_text("rubric: [unclosed\n", encoding="utf-8")
     assert not batch().ok
     assert not (out / report_quick.QUICK_FILE).exists() and quick() is None
+
+
+def test_a_batch_failing_while_planning_leaves_no_early_worker(data, tmp_path,
+                                                                monkeypatch) -> None:
+    """With --force the pool starts before planning; an error there stops it and its kernels."""
+    import time
+
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # e.g. warm kernels
+    started: list[int] = []
+
+    def ours() -> list[psutil.Process]:
+        return [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+    def broken(*args: object, **kwargs: object) -> object:
+        time.sleep(1.0)  # the workers are warming up their kernels meanwhile
+        started.append(len(ours()))
+        raise RuntimeError("planning broke")
+
+    monkeypatch.setattr(report_batch, "make_params", broken)
+    with pytest.raises(RuntimeError, match="planning broke"):
+        report_batch.run_batch(2013, units=FOUR[:2], data_dir=data, out_dir=tmp_path / "out",
+                               params_dir=tmp_path / "params", force=True, jobs=2,
+                               progress=False)
+    assert started and started[0] >= 2  # the two workers (and their kernels) were running
+    deadline = time.monotonic() + 20
+    alive = ours()
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
