@@ -240,4 +240,4 @@ def test_a_batch_failing_while_planning_leaves_no_early_worker(data, tmp_path,
     while alive and time.monotonic() < deadline:
         time.sleep(0.2)
         alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert alive == []
+    assert alive == [], [(p.pid, p.ppid(), p.cmdline()[:4]) for p in alive]
