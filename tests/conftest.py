@@ -16,6 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from kpa_core.report_imports import defer_iri_grammar
+
+# As every kpa command does: jsonschema's IRI grammar (rfc3987_syntax builds a Lark parser,
+# ~1 s of CPU) is built only if an IRI is ever checked. Here before any test module imports
+# nbformat, so each pytest process (each xdist worker) saves that second too.
+defer_iri_grammar()
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT_REASON = "<script>alert(1)</script>"
 REPORT_UNITS = ("petroleum", "assets", "union")  # Note 2 caps; a Note 1 cap; <script> + self
