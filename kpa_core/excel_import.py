@@ -140,6 +140,19 @@ def _number(token: str) -> int | float | str:
     return x if x == x and abs(x) != float("inf") else token
 
 
+# Floats are exact integers up to 2**53; beyond that a "whole" float is a typo or an attack and
+# is echoed as typed (1e+300), not as a 301-digit integer.
+WHOLE_FLOAT_LIMIT = 2**53
+
+
+def _whole(value: Any) -> Any:
+    """Excel keeps every number as a float: a whole one (a count, a number typed as a reason)
+    becomes an int, so it reads back as ``3``, not ``3.0``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= WHOLE_FLOAT_LIMIT:
+        return int(value)
+    return value
+
+
 def _scalar(value: Any) -> Any:
     """A single number cell: numbers pass, numeric text converts, other text stays (and fails)."""
     if isinstance(value, str):
@@ -175,8 +188,7 @@ def parse_value(rule: Rule, value: Any) -> Any:
         return value
     if kind in ("per_count", "bonus_per_count", "shortfall"):
         n = _scalar(value)
-        # Excel keeps every number as a float; a whole count is stored as one.
-        return int(n) if isinstance(n, float) and n.is_integer() else n
+        return _whole(n)
     if kind == "range":
         return _scalar(value)
     if isinstance(value, bool):
@@ -201,14 +213,13 @@ def parse_value(rule: Rule, value: Any) -> Any:
 
 def cell_text(value: Any) -> str | None:
     """Reason and evidence cells are text; a number typed there is kept as its text."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _text(value)
+    return _text(_whole(value))
 
 
 # ---------------------------------------------------------------- sheets ---------------------
 
-def formula_problem(cell: Any, where: str, unit: str | None = None) -> Problem | None:
+def formula_problem(cell: Any, where: str, unit: str | None = None, rule_id: str | None = None,
+                    field: str | None = None) -> Problem | None:
     """A cell holding a formula is reported, never read.
 
     Its shown value is only known after Excel computes it (openpyxl stores none for formulas
@@ -220,7 +231,8 @@ def formula_problem(cell: Any, where: str, unit: str | None = None) -> Problem |
     text = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text in .text
     return Problem("单元格含公式；请直接填写取值或文字（以 = 开头的文字请在前面加英文单引号 '）",
                    "the cell holds a formula; type the value or text itself (start text "
-                   "beginning with = with an apostrophe ')", unit=unit, value=str(text),
+                   "beginning with = with an apostrophe ')", unit=unit, rule_id=rule_id,
+                   field=field, value=str(text),
                    allowed_zh="取值或文字，不是公式", allowed_en="a value or text, not a formula",
                    where=where)
 
@@ -320,7 +332,7 @@ def read_units(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit]
         uid = _text(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
         name = units[uid].name_zh if uid in units else uid
         formulas = {k: p for k, c in raw.items()
-                    if (p := formula_problem(c, at(k), name)) is not None}
+                    if (p := formula_problem(c, at(k), name, field=k)) is not None}
         problems += formulas.values()
         if "unit_id" in formulas:
             continue  # without its id the row belongs to no unit
@@ -391,10 +403,11 @@ def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit
         cells = {k: c.value for k, c in raw.items()}
         if any(c.data_type == "f" for c in raw.values()):
             uid = _text(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
+            rule = _text(cells["rule"]) if raw["rule"].data_type != "f" else None
             name = units[uid].name_zh if uid in units else uid
             problems += [p for k, c in raw.items()
                          if (p := formula_problem(c, str(Located(book, ws.title, row, col[k],
-                                                                 headers[k])), name))]
+                                                                 headers[k])), name, rule, k))]
             continue  # the row cannot be read until its formulas are values
         value = cells["value"]
         if isinstance(value, str) and not value.strip():

@@ -96,10 +96,14 @@ def portable(nb: Any, task: UnitTask) -> Any:
     data_dir = params.get("data_dir")
     swaps = {name: shown_path(params[name], data_dir) for name in PATH_PARAMS
              if isinstance(params.get(name), str) and os.path.isabs(params[name])}
+    meta = nb.metadata.get("papermill")
+    if meta is not None and not isinstance(meta.get("input_path"), str | None):
+        # papermill records its input, here the template node itself: a second copy of the
+        # whole template in every kept notebook. The template's file name says the same.
+        meta["input_path"] = os.path.basename(task.notebook)
     if not swaps:
         return nb
     saved = {**params, **swaps}
-    meta = nb.metadata.get("papermill")
     if meta is not None and isinstance(meta.get("parameters"), dict):
         meta["parameters"] = {**meta["parameters"], **swaps}
     language = nb.metadata.get("kernelspec", {}).get("language", "python")

@@ -121,7 +121,9 @@ def resolve_rubric(name: str) -> Rubric:
 
 def diff_rubrics(old: Rubric, new: Rubric) -> pd.DataFrame:
     """What a revision changes: one row per rule added or removed, and per changed field of a
-    rule (its numbers, kind, item or text), of an item (points, text) or of an area (points).
+    rule (its numbers, kind, item or text), of an item (points, area, text), of an area (points,
+    part, parent, text; areas added or removed too) and of the totals (basic points, bonus cap):
+    an office adopting a revision must see a whole area dropped, not only its items.
 
     Columns: change (added | removed | changed), id, field, old, new. Rubric order, old first.
     """
@@ -133,9 +135,18 @@ def diff_rubrics(old: Rubric, new: Rubric) -> pd.DataFrame:
                 rows.append({"change": "changed", "id": obj_id, "field": key,
                              "old": a.get(key), "new": b.get(key)})
 
+    changed(old.id, {"basic_points": old.basic_points, "bonus_cap": old.bonus_cap},
+            {"basic_points": new.basic_points, "bonus_cap": new.bonus_cap})
     for aid, area in old.areas.items():
-        if aid in new.areas and area.points != new.areas[aid].points:
-            changed(aid, {"points": area.points}, {"points": new.areas[aid].points})
+        if aid not in new.areas:
+            rows.append({"change": "removed", "id": aid, "field": "area", "old": area.zh,
+                         "new": None})
+            continue
+        changed(aid, _area_fields(area), _area_fields(new.areas[aid]))
+    for aid, area in new.areas.items():
+        if aid not in old.areas:
+            rows.append({"change": "added", "id": aid, "field": "area", "old": None,
+                         "new": f"{area.points:g} {area.zh}"})
     for iid, item in old.items.items():
         if iid not in new.items:
             rows.append({"change": "removed", "id": iid, "field": "item", "old": item.zh,
@@ -160,6 +171,11 @@ def diff_rubrics(old: Rubric, new: Rubric) -> pd.DataFrame:
             rows.append({"change": "added", "id": rid, "field": "rule", "old": None,
                          "new": f"{rule.kind} {_numbers(rule.params)} {rule.zh}"})
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+def _area_fields(area: Any) -> dict[str, Any]:
+    return {"points": area.points, "part": area.part, "parent": area.parent_id, "zh": area.zh,
+            "en": area.en}
 
 
 def _rule_fields(rule: Any) -> dict[str, Any]:

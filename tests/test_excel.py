@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 from kpa_core.campaign import load_units, load_year
 from kpa_core.errors import KpaInputError
-from kpa_core.excel_import import import_workbook, parse_value, read_workbook
+from kpa_core.excel_import import cell_text, import_workbook, parse_value, read_workbook
 from kpa_core.excel_template import (
     ENTRY_COLUMNS,
     SHEET_ABOUT,
@@ -288,6 +288,25 @@ def test_every_kind_of_bad_cell_is_located_all_at_once_and_nothing_is_written(
     dup = next(p for p in problems if "twice" in p.problem_en)
     assert f"row {first_b04}" in dup.allowed_en
     assert snapshot(data_dir) == before  # nothing written, not even the clean units
+
+
+def test_a_huge_number_is_echoed_as_typed_not_as_a_300_digit_integer(
+        data_dir: Path, tmp_path: Path) -> None:
+    """1e300 is a whole float; turned into an int it would print 301 digits in the message.
+    A count of 3.0 still becomes 3 (Excel stores every number as a float)."""
+    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    wb = load_workbook(path)
+    ws = wb[SHEET_ENTRIES]
+    fill(ws, "arts", "B07.studies", 1e300, 1e300)  # count and reason both absurd
+    fill(ws, "pe", "B01.docs", 3.0, "三项未报送")
+    wb.save(path)
+    with pytest.raises(KpaInputError) as caught:
+        import_workbook(path, data_dir)
+    (problem,) = caught.value.problems
+    assert (problem.rule_id, problem.value) == ("B07.studies", 1e300)
+    assert "1e+300" in str(problem) and "0" * 30 not in str(problem)
+    assert cell_text(1e300) == "1e+300" and cell_text(3.0) == "3"
+    assert parse_value(load_rubric("kvtc-2013-draft").rules["B01.docs"], 3.0) == 3
 
 
 def test_import_command_exits_2_with_bilingual_errors_on_stderr(
@@ -586,6 +605,9 @@ def test_a_formula_cell_is_reported_not_read(empty_data_dir: Path, tmp_path: Pat
     ]
     assert all("formula" in p.problem_en and "公式" in p.problem_zh
                for p in caught.value.problems)
+    # an entry's formula names its rule and the field, as every other entry problem does
+    assert [(p.rule_id, p.field) for p in caught.value.problems] == [
+        ("B01.docs", "value"), ("B01.docs", "reason"), (None, "assessor")]
     assert list(empty_data_dir.iterdir()) == [empty_data_dir / "units.csv"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hand_records import TESTUNIT_2013
 
 import kpa_core.rubric as rubric_mod
 from kpa_core.cli import main
@@ -19,14 +20,7 @@ from kpa_core.scoring import score_record
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = "# 虚构示例数据 FICTIONAL SAMPLE DATA\n"
-RECORD = {
-    "rubric": "kvtc-2013-draft", "year": 2013, "unit": "测试系", "unit_id": "testunit",
-    "entries": {
-        "B01.docs": {"count": 2, "reason": "半年总结迟交"},                 # −4 → A1 16
-        "B16.judicial": {"cases": [4.5], "reason": "一人被司法机关处理"},    # −4.5 → A3.pun 15.5
-        "S1.honours": {"levels": ["region"], "reason": "自治区级先进集体"},  # +3
-    },
-}
+RECORD = TESTUNIT_2013
 # by hand: A1 16, A2 10, A3 20+15+15+15.5 = 65.5; basic 91.5; bonus 3; total 94.5
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_run import run_kpa
 
 from kpa_core.campaign import load_year
 from kpa_core.cli import main
@@ -185,3 +186,44 @@ def test_an_unknown_rubric_name_lists_the_shipped_ones(tmp_path, monkeypatch, ca
     assert main(["rubric", "diff", "kvtc-2013-draft", "example-revisoin"]) == 2
     err = capsys.readouterr().err
     assert "rubric file or id not found" in err and "examples/example-revision" in err
+
+
+def test_diff_names_areas_added_removed_and_changed_and_the_totals() -> None:
+    """A revision that merges A3's sub-areas into one (A3.sup and A3.pun gone, A3.watch new at
+    35 = 15 + 20), renames A2 and lowers the bonus cap 10 → 5: every one of those is a row."""
+    from dataclasses import replace
+
+    areas = {k: v for k, v in OLD.areas.items() if k not in ("A3.sup", "A3.pun")}
+    areas["A2"] = replace(OLD.areas["A2"], zh="二、遵守纪律情况")
+    areas["A3.watch"] = replace(OLD.areas["A3.sup"], id="A3.watch", points=35.0, zh="监督惩处指标")
+    new = replace(OLD, areas=areas, bonus_cap=5.0)
+    rows = {(r.change, r.id, r.field): (r.old, r.new) for r in diff_rubrics(OLD, new).itertuples()}
+    assert rows == {
+        ("changed", "kvtc-2013-draft", "bonus_cap"): (10.0, 5.0),
+        ("changed", "A2", "zh"): ("二、部门负责人遵守党纪政纪和廉洁从政（业）规定情况",
+                                  "二、遵守纪律情况"),
+        ("removed", "A3.sup", "area"): ("监督指标", None),
+        ("removed", "A3.pun", "area"): ("惩处指标", None),
+        ("added", "A3.watch", "area"): (None, "35 监督惩处指标"),
+    }
+
+
+def test_rescore_and_sensitivity_take_kpa_toml_cap_scope_as_the_default(tmp_path) -> None:
+    """As ``kpa score`` does: logistics is 59 under the default sub-area caps and 57.5 when
+    A3 is floored as a whole (worked out in test_workspace), so kpa.toml's ``cap_scope = "area"``
+    must reach ``kpa rescore`` (the example revision leaves logistics unchanged)."""
+    assert run_kpa("init", "ws", "--sample", cwd=tmp_path).returncode == 0
+    ws = tmp_path / "ws"
+    toml = ws / "kpa.toml"
+    toml.write_text(toml.read_text("utf-8").replace('# cap_scope = "subarea"',
+                                                    'cap_scope = "area"'), "utf-8")
+    out = run_kpa("rescore", "--year", "2013", "--rubric", "examples/example-revision", "--csv",
+                  cwd=ws)
+    assert out.returncode == 0, out.stderr
+    row = next(line for line in out.stdout.splitlines() if line.startswith("logistics,"))
+    assert row.split(",")[2:4] == ["57.5", "57.5"]
+    out = run_kpa("sensitivity", "--year", "2013", "--csv", "--singles", cwd=ws)
+    assert out.returncode == 0, out.stderr
+    # the baseline is already "area": reading cap_scope=area changes no unit
+    row = next(line for line in out.stdout.splitlines() if line.startswith("cap_scope=area,"))
+    assert row.split(",")[3] == "0"

@@ -210,6 +210,7 @@ def test_kept_notebook_holds_no_absolute_path(tmp_path):
     nb = nbformat.reads(text, as_version=4)
     assert {k: nb.metadata.papermill.parameters[k] for k in ("data_dir", "bands")} == {
         "data_dir": "data", "bands": "grade-bands.yaml"}
+    assert nb.metadata.papermill.input_path == "report.ipynb"  # the template's name, not a copy
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert 'data_dir = "data"' in injected[0].source
     assert 'bands = "grade-bands.yaml"' in injected[0].source

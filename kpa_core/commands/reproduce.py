@@ -39,7 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="数据文件夹（代替参数中 data/ 开头的路径） / data folder used for stored "
                         "paths under data/ (default: the project's)")
     p.add_argument("--html", default=None, metavar="DIR",
-                   help="同时重新生成报告 HTML 到此文件夹 / also re-render the reports into DIR")
+                   help="同时重新生成报告 HTML 到此文件夹（相对路径按当前文件夹解析，与其他命令的 "
+                        "--out 相同） / also re-render the reports into DIR (a relative DIR is "
+                        "taken from the current folder, like every command's --out)")
     p.set_defaults(func=run)
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_data_option,
+    add_year_option,
+    cap_scope_of,
+    data_dir_of,
+)
 from kpa_core.sanitize import write_csv
 
 
@@ -32,12 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kpa_core.campaign import load_units, load_year
-    from kpa_core.paths import default_data_dir
     from kpa_core.revision import rescore, resolve_rubric
     from kpa_core.tables import render_table
 
     new = resolve_rubric(args.rubric)
-    data_dir = args.data or default_data_dir()
+    data_dir = data_dir_of(args)
+    args.cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default, as kpa score
     units = load_units(data_dir)
     year = load_year(data_dir, args.year, units=units)
     if note := year.missing_note(units):

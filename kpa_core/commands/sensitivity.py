@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kpa_core.cli_options import add_cap_scope_option, add_data_option, add_year_option
+from kpa_core.cli_options import (
+    add_cap_scope_option,
+    add_data_option,
+    add_year_option,
+    cap_scope_of,
+    data_dir_of,
+)
 from kpa_core.sanitize import write_csv
 
 HEADERS = ["解读 reading", "说明 meaning", "变动单位 units", "最大变动 max change",
@@ -38,12 +44,12 @@ def yes(flag: bool) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from kpa_core.campaign import load_units, load_year
-    from kpa_core.paths import default_data_dir
     from kpa_core.readings import load_readings
     from kpa_core.sensitivity import sensitivity, summary_lines, text_chart
     from kpa_core.tables import render_table
 
-    data_dir = args.data or default_data_dir()
+    data_dir = data_dir_of(args)
+    args.cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default, as kpa score
     units = load_units(data_dir)
     year = load_year(data_dir, args.year, units=units)
     if note := year.missing_note(units):
