@@ -45,6 +45,7 @@ XDIST_GROUPS = {
 }
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: fine when it is not installed
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup``: one work unit per group of XDIST_GROUPS, one per other test. The
     biggest units are handed out first, so the report_run group and the wheel test start at
