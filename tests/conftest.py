@@ -31,7 +31,8 @@ BROKEN_UNIT = "audit"
 
 # Under pytest-xdist (``./run tests`` runs ``-n 2 --dist loadgroup``) these modules each stay on
 # one worker: every module that uses ``report_run``/``report_data``, so the session's report batch
-# runs once rather than once per worker, and the wheel test, whose venv is a module fixture.
+# runs once rather than once per worker; the wheel test, whose venv is a module fixture; and
+# test_browser_assess.py, whose Voila app and Chromium are module fixtures (one of each at a time).
 # xdist's own loadgroup reads ``xdist_group`` marks by rewriting ``item._nodeid``, which pytest 9
 # no longer reads, so the groups are named here by module and test_pinning_ci checks the list.
 XDIST_GROUPS = {
@@ -42,6 +43,7 @@ XDIST_GROUPS = {
     "tests/test_report_html.py": "report_run",
     "tests/test_report_print.py": "report_run",
     "tests/test_wheel.py": "wheel",
+    "tests/test_browser_assess.py": "browser_assess",
 }
 
 
