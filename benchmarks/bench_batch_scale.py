@@ -231,7 +231,7 @@ def profile(n: int, sample: int) -> None:
                 ("context: hashing", p["hashing"]), ("context: scoring", p["scoring"]),
                 ("context: other + other sections",
                  context - p["YAML (load_year)"] - p["hashing"] - p["scoring"]),
-                ("charts (2 matplotlib SVGs)", p["charts"]),
+                ("charts (2 SVGs written directly)", p["charts"]),
                 ("charts section, not the charts", other_sections),
                 ("nbconvert export", p["nbconvert export"])]
         for part, secs in rows:

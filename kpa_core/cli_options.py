@@ -48,12 +48,14 @@ def data_dir_of(args: argparse.Namespace) -> Path:
 def cap_scope_of(args: argparse.Namespace) -> str | None:
     """``--cap-scope`` (overrides every record), else the workspace's ``cap_scope`` setting as
     a default (a record's own ``options.cap_scope`` wins over it), else None (the rubric's)."""
-    from kpa_core.scoring import cap_scope_default
-
     if getattr(args, "cap_scope", None):
         return args.cap_scope
     ws = optional_workspace()
-    return cap_scope_default(ws.cap_scope) if ws and ws.cap_scope else None
+    if not (ws and ws.cap_scope):
+        return None
+    from kpa_core.scoring import cap_scope_default  # only here: an unchanged batch rerun
+
+    return cap_scope_default(ws.cap_scope)  # imports no scoring stack (report_quick)
 
 
 def add_reading_option(p: argparse.ArgumentParser) -> None:

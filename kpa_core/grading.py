@@ -147,6 +147,9 @@ class GradeResult:
 
 def _schema_problems(data: Any, where: str | None) -> list[Problem]:
     """Schema errors and non-finite numbers, each as a bilingual problem in words."""
+    from kpa_core.report_imports import defer_iri_grammar
+
+    defer_iri_grammar()  # e.g. in a report kernel: ~1-2 s of IRI grammar, never used
     import jsonschema  # here, not at the top: only grading needs it
 
     validator = jsonschema.Draft202012Validator(BANDS_SCHEMA)

@@ -221,12 +221,21 @@ def overview_html(v: YearViews, linked: set[str] | None = None) -> str:
     return page(f"{v.year} 年度考核总览 / year overview", parts, "kpa-overview", made=False)
 
 
+def linked_reports(out_dir: str | Path) -> set[str]:
+    """The unit ids whose report sits in ``out_dir`` (the pages the overview links to)."""
+    return {p.stem for p in Path(out_dir).glob("*.html")} - {"index", "overview"}
+
+
 def write_overview(out_dir: str | Path, year: int, data_dir: str | Path,
-                   cap_scope: str | None = None) -> Path | None:
-    """Write ``overview.html`` beside ``index.html``; rewrite it only when it would change."""
+                   cap_scope: str | None = None, linked: set[str] | None = None) -> Path | None:
+    """Write ``overview.html`` beside ``index.html``; rewrite it only when it would change.
+
+    ``linked``: the reports to link to, when the caller knows them before they are written
+    (the batch, while its workers render); default: the ones in the folder now.
+    """
     out = Path(out_dir)
     views = year_views(data_dir, year, cap_scope=cap_scope)
-    linked = {p.stem for p in out.glob("*.html")} - {"index", "overview"}
+    linked = linked_reports(out) if linked is None else linked
     text = overview_html(views, linked)
     path = out / OVERVIEW_NAME
     if path.is_file() and path.read_text(encoding="utf-8") == text:
@@ -235,10 +244,10 @@ def write_overview(out_dir: str | Path, year: int, data_dir: str | Path,
 
 
 def write_overview_for_batch(out_dir: Path, year: int, data_dir: Path, cap_scope: str | None,
-                             notes: list[str]) -> None:
+                             notes: list[str], linked: set[str] | None = None) -> None:
     """The report batch's hook: a failing overview is a note on the console, never a failed
     batch (the reports are the main job)."""
     try:
-        write_overview(out_dir, year, data_dir, cap_scope)
+        write_overview(out_dir, year, data_dir, cap_scope, linked)
     except Exception as exc:  # noqa: BLE001 - any failure here must not stop the batch
         notes.append(f"年度总览未能生成 / the year overview failed: {exc}")

@@ -453,6 +453,9 @@ def validate_params(data: Any, where: str | None = None) -> dict[str, Any]:
         raise KpaInputError([Problem("参数文件须为键值表", "a params file must be a mapping",
                                      value=type(data).__name__, where=where)])
     unit = data.get("unit") if isinstance(data.get("unit"), str) else None
+    from kpa_core.report_imports import defer_iri_grammar
+
+    defer_iri_grammar()  # ~1-2 s of IRI grammar jsonschema would build at import, never used
     import jsonschema  # here, not at the top: most commands never validate a params file
 
     validator = jsonschema.Draft202012Validator(schema())

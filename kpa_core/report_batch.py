@@ -3,9 +3,12 @@
 Plan (in the calling process, cheap): load and score the year, decide each unit's input key
 (sha256 of everything its report reads: its record, its self-assessment, the units table, the
 year's and earlier years' score tables, the notebook, templates and kpa code, the parameters),
-write ``params/<year>/<unit>.yaml`` when its content changed, and skip units whose key matches
-the manifest of the last run (unless ``force``). Render (in the executor): ``render_unit`` per
-unit. Finish: the manifest, ``index.html``, and a result listing every failure with its cause.
+and skip units whose key matches the manifest of the last run (unless ``force``). Render (in
+the executor): ``render_unit`` per unit; meanwhile this process writes
+``params/<year>/<unit>.yaml`` where the content changed, the year's overview and summary.
+Finish: the index, the manifest, the quick record (``report_quick``), and a result listing
+every failure with its cause. When every unit will be rendered (``force``, or no manifest yet),
+the default pool is started before planning, its workers warming their kernels meanwhile.
 
 Any ``concurrent.futures.Executor`` works; by default a local process pool with one worker
 per core. A Dask cluster works the same way (``distributed.Client(...).get_executor()``):
@@ -22,65 +25,35 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kpa_core import __version__
 from kpa_core.atomic import atomic_write_text, folder_lock
 from kpa_core.campaign import load_units, load_year, record_path
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.lifeline import die_with_parent, stop_workers
 from kpa_core.params import make_params
 from kpa_core.params import write_params_if_changed as params_write_if_changed
-from kpa_core.paths import PACKAGE_DIR, notebooks_dir
+from kpa_core.paths import notebooks_dir
 from kpa_core.record import dump_yaml
 from kpa_core.report_context import data_fingerprints, earlier_years, shared_fingerprints
 from kpa_core.report_documents import DocumentOptions, write_documents
 from kpa_core.report_params import check_report_params
+from kpa_core.report_quick import (  # noqa: F401 - BatchResult, REPORT_MODULES: used by callers
+    REPORT_MODULES,
+    BatchResult,
+    code_fingerprint,
+    tree_stamps,
+)
+from kpa_core.report_quick import arguments as quick_arguments
+from kpa_core.report_quick import remember as remember_quick
 from kpa_core.report_render import ENGINES, UnitResult, UnitTask, render_unit
 from kpa_core.rubric import load_rubric
 from kpa_core.scoring import score_record, score_year
 
-MANIFEST = ".kpa-report-manifest.json"
+MANIFEST = ".kpa-report-manifest.json"  # also named in report_quick
 MANIFEST_FORMAT = 1
-
-
-@dataclass
-class BatchResult:
-    """What a batch did, unit by unit."""
-
-    year: int
-    out_dir: Path
-    index_path: Path
-    rendered: list[UnitResult] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)  # unit id → cause
-    seconds: float = 0.0
-    index_written: bool = False
-    notes: list[str] = field(default_factory=list)  # said on the console, not failures
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
-
-
-# The modules whose code shapes a report's content (not the CLI, not other faces).
-REPORT_MODULES = ("charts", "campaign", "compare", "errors", "record", "report_context",
-                  "report_export", "report_params", "report_render", "report_sections", "rubric",
-                  "rules", "scoring", "notice", "dates")
-
-
-def code_fingerprint(notebook: Path) -> str:
-    """sha256 of the code that shapes a report: the notebook, templates and those modules."""
-    h = hashlib.sha256(__version__.encode())
-    files = [notebook, *sorted((PACKAGE_DIR / "templates").glob("kpa_report*")),
-             *(PACKAGE_DIR / f"{m}.py" for m in REPORT_MODULES),
-             *sorted((PACKAGE_DIR / "rubrics").glob("*.yaml"))]
-    for path in files:
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def input_key(*parts: Any) -> str:
@@ -209,70 +182,127 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                          allowed_zh="文件夹（不存在时自动创建）",
                                          allowed_en="a folder (created when missing)")])
     result = BatchResult(year=year, out_dir=out, index_path=out / "index.html")
+    # The data folder's stamps before anything is read: the next run's quick path compares them.
+    quick_args = quick_arguments(year, wanted, data, out, pdir, cap_scope, engine, notebook,
+                                 documents)
+    stamped_ns = time.time_ns()
+    data_stamps = tree_stamps(data) if quick_args else []
 
-    ydata = load_year(data, year, strict=False, units=all_units)
-    records = {r.unit_id: r for r in ydata.records}
-    if not wanted and (note := ydata.missing_note(all_units)):
-        result.notes.append(note)
-    targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
-    for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
-        if stray not in all_units:
-            text = "\n".join(str(p) for p in probs)
-            if wanted:
-                result.notes.append(text)
-            else:
-                result.failures[stray] = text
-    for uid in targets:
-        if uid not in records:
-            probs = ydata.problems.get(uid) or [Problem(
-                "该单位没有本年度考核记录", "the unit has no record for that year", unit=uid,
-                field="year", value=year, where=str(record_path(data, year, uid)))]
-            result.failures[uid] = "\n".join(str(p) for p in probs)
+    # Every unit will be rendered: start the workers now, so their kernels start and preload
+    # while this process plans (issue #14: planning ran with a core idle).
+    early = (_start_pool(jobs, len(wanted or all_units))
+             if executor is None and engine == "warm" and (force or not (out / MANIFEST).is_file())
+             else None)
+    try:
+        ydata = load_year(data, year, strict=False, units=all_units)
+        records = {r.unit_id: r for r in ydata.records}
+        if not wanted and (note := ydata.missing_note(all_units)):
+            result.notes.append(note)
+        targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})
+        for stray, probs in ydata.problems.items():  # as `kpa score` does: named, never skipped
+            if stray not in all_units:
+                text = "\n".join(str(p) for p in probs)
+                if wanted:
+                    result.notes.append(text)
+                else:
+                    result.failures[stray] = text
+        for uid in targets:
+            if uid not in records:
+                probs = ydata.problems.get(uid) or [Problem(
+                    "该单位没有本年度考核记录", "the unit has no record for that year", unit=uid,
+                    field="year", value=year, where=str(record_path(data, year, uid)))]
+                result.failures[uid] = "\n".join(str(p) for p in probs)
 
-    by_rubric: dict[str, Any] = {}
-    code = code_fingerprint(notebook)
-    manifest = read_manifest(out)
-    old_keys: dict[str, str] = manifest.get("units", {})
-    old_params: dict[str, list[str]] = manifest.get("params", {})
-    params_files: dict[str, list[str]] = {}
-    keys: dict[str, str] = {}
-    tasks: list[UnitTask] = []
-    for uid in (u for u in targets if u in records):
-        rec = records[uid]
-        if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
-            rubric = load_rubric(rec.rubric)
-            same = [r for r in ydata.records if r.rubric == rubric.id]
-            table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
-            earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
-            by_rubric[rec.rubric] = (rubric, table, earlier,
-                                     shared_fingerprints(data, table, earlier))
-        rubric, table, earlier, shared = by_rubric[rec.rubric]
-        card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
-        params_files[uid] = sync_params(
-            pdir / f"{uid}.yaml", make_params(rec, card, kind="report", data_dir=data,
-                                              record_path=record_path(data, year, uid)),
-            old_params.get(uid))
-        parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
-                      **documents.notebook_parameters()}
-        keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                              data_fingerprints(data, year, uid, table, earlier, shared),
-                              *([bands] if (bands := documents.fingerprint()) else []))
-        html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
-        if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
-                and ipynb_path.is_file()):
-            result.skipped.append(uid)
-            continue
-        tasks.append(UnitTask(uid, str(notebook), parameters, str(html_path), str(ipynb_path),
-                              title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
-                              engine=engine))
+        by_rubric: dict[str, Any] = {}
+        code = code_fingerprint(notebook)
+        manifest = read_manifest(out)
+        old_keys: dict[str, str] = manifest.get("units", {})
+        old_params: dict[str, list[str]] = manifest.get("params", {})
+        params_files: dict[str, list[str]] = {}
+        params_todo: dict[str, tuple[Path, dict[str, Any], list[str] | None]] = {}
+        keys: dict[str, str] = {}
+        tasks: list[UnitTask] = []
+        for uid in (u for u in targets if u in records):
+            rec = records[uid]
+            if rec.rubric not in by_rubric:  # scored and hashed once per year, not per unit
+                rubric = load_rubric(rec.rubric)
+                same = [r for r in ydata.records if r.rubric == rubric.id]
+                table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
+                earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
+                by_rubric[rec.rubric] = (rubric, table, earlier,
+                                         shared_fingerprints(data, table, earlier))
+            rubric, table, earlier, shared = by_rubric[rec.rubric]
+            card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
+            params_todo[uid] = (pdir / f"{uid}.yaml",
+                                make_params(rec, card, kind="report", data_dir=data,
+                                            record_path=record_path(data, year, uid)),
+                                old_params.get(uid))
+            parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
+                          **documents.notebook_parameters()}
+            keys[uid] = input_key(code, parameters, sorted(ydata.problems),
+                                  data_fingerprints(data, year, uid, table, earlier, shared),
+                                  *([bands] if (bands := documents.fingerprint()) else []))
+            html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
+            if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
+                    and ipynb_path.is_file()):
+                result.skipped.append(uid)
+                continue
+            tasks.append(UnitTask(uid, str(notebook), parameters, str(html_path), str(ipynb_path),
+                                  title=f"{rec.unit} · {year} 年度考核报告 / assessment report",
+                                  engine=engine))
+    except BaseException:
+        if early is not None:
+            stop_workers(early)
+            early.shutdown(wait=True, cancel_futures=True)
+        raise
+    if early is not None and not tasks:  # nothing to render after all: stop the warm-ups
+        stop_workers(early)
+        early.shutdown(wait=True, cancel_futures=True)
+        early = None
+
+    table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
+    rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
+    extras_done: list[Any] = []
+
+    def write_params() -> None:
+        """Each unit's params file, when its content changed (no worker reads them).
+
+        Why not while planning: a new params file is a YAML dump (~40 ms a unit with PyYAML's
+        emitter), 30 units were ~1 s of the parent before its workers could start.
+        """
+        for uid in list(params_todo):
+            path, params, last = params_todo.pop(uid)
+            params_files[uid] = sync_params(path, params, last)
+
+    def extras() -> None:
+        """The year's overview and summary, which need the scores but no rendered unit.
+
+        Why here: the parent only waits while its workers render, and these took ~0.7 s after
+        the last unit (issue #14's profile). The overview links to the reports expected once
+        the pool is done (those there now and those being rendered); if a unit fails and its
+        page is missing, it is written again after the pool. With --pdf the summary waits for
+        the pool (its PDF is printed with the units'). Rebuilt whenever a unit is rendered.
+        """
+        from kpa_core.overview import linked_reports, write_overview_for_batch
+
+        write_params()
+        expected = linked_reports(out) | {t.unit_id for t in tasks}
+        write_overview_for_batch(out, year, data, cap_scope, result.notes, expected)
+        extras_done.append(expected)
+        if not documents.pdf:
+            extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
+                                               [], documents, cap_scope, force))
 
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
-        result.rendered = _execute(tasks, executor, jobs, progress)
+        result.rendered = _execute(tasks, early or executor, jobs, progress,
+                                   meanwhile=extras if table_all is not None else write_params,
+                                   owned=early is not None)
         for r in result.rendered:
             if not r.ok:
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
+    write_params()  # nothing to render (or the pool stopped early): here, before the manifest
     from kpa_core.report_index import write_index_if_changed
 
     out.mkdir(parents=True, exist_ok=True)
@@ -280,8 +310,6 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         manifest = read_manifest(out)  # again: another batch may have finished meanwhile
         done = {**{u: k for u, k in manifest.get("units", {}).items() if u not in targets},
                 **keys}
-        table_all = by_rubric[next(iter(by_rubric))][1] if by_rubric else None
-        rubric_all = by_rubric[next(iter(by_rubric))][0] if by_rubric else None
         self_units = frozenset(u for u in records
                                if record_path(data, year, u, role="self").is_file())
         index_key, result.index_written = write_index_if_changed(
@@ -292,10 +320,14 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
         if table_all is not None and (tasks or result.index_written
                                       or not (out / "overview.html").is_file()):
-            from kpa_core.overview import write_overview_for_batch
-            write_overview_for_batch(out, year, data, cap_scope, result.notes)
-        docs = write_documents(out, year, table_all, rubric_all, ydata.records,
-                               [u for u in done if u in records], documents, cap_scope, force)
+            from kpa_core.overview import linked_reports, write_overview_for_batch
+
+            units_set = set(all_units)  # the links the page can hold (not summary.html)
+            if not extras_done or extras_done[0] & units_set != linked_reports(out) & units_set:
+                write_overview_for_batch(out, year, data, cap_scope, result.notes)
+        docs = extras_done[1] if len(extras_done) > 1 else write_documents(
+            out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
+            documents, cap_scope, force)
         result.failures.update(docs.failures)
         params_done = {**{u: d for u, d in manifest.get("params", {}).items()
                           if u not in targets}, **params_files}
@@ -303,6 +335,10 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                         "index": index_key, "params": params_done}
         if new_manifest != manifest:
             atomic_write_text(out / MANIFEST, json.dumps(new_manifest, indent=1, sort_keys=True))
+        # Nothing failed: a rerun would write nothing (the state is a fixed point), so the next
+        # run may recognise that from stamps alone (report_quick); otherwise drop the record.
+        remember_quick(out, None if result.failures else quick_args, data_stamps, stamped_ns,
+                       pdir, notebook, [u for u in targets if u in records], result.notes)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -348,18 +384,46 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
                             for p in exc.problems) from None
 
 
+def _start_pool(jobs: int | None, n_units: int) -> Executor:
+    """Our process pool, forked now, each worker warming up (kernel, preload, exporter).
+
+    papermill and nbconvert are imported here first, so the forked workers inherit them; a
+    worker that happens to take two warm-ups just finds itself warm.
+    """
+    from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
+    from kpa_core.report_render import warm_up
+
+    n = max(1, min(jobs or os.cpu_count() or 1, n_units))
+    pool = default_executor(n)
+    for _ in range(n):
+        pool.submit(warm_up)
+    return pool
+
+
 def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
-             progress: bool) -> list[UnitResult]:
-    """Run the tasks on the executor (ours or the caller's), with a progress bar."""
-    own = executor is None
-    if own:
+             progress: bool, meanwhile: Callable[[], None] | None = None,
+             owned: bool = False) -> list[UnitResult]:
+    """Run the tasks on the executor (ours or the caller's), with a progress bar.
+
+    ``meanwhile`` runs in this process once every unit is submitted, while the workers render;
+    an error it raises is raised after the pool has finished, so no unit is lost to it.
+    ``owned``: the executor is our own pool, started early (``_start_pool``).
+    """
+    own = executor is None or owned
+    if executor is None:
         from kpa_core import report_engine  # noqa: F401 - import once here; forked workers inherit
 
         executor = default_executor(max(1, min(jobs or os.cpu_count() or 1, len(tasks))))
     results: list[UnitResult] = []
+    late_error: Exception | None = None
     try:
         futures: dict[Future[UnitResult], UnitTask] = {
             executor.submit(render_unit, t): t for t in tasks}
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except Exception as exc:  # noqa: BLE001 - raised below, once the units are done
+            late_error = exc
         with _progress(len(tasks), progress) as bar:
             for fut in as_completed(futures):
                 task = futures[fut]
@@ -380,4 +444,6 @@ def _execute(tasks: list[UnitTask], executor: Executor | None, jobs: int | None,
     finally:
         if own:
             executor.shutdown(wait=True)
+    if late_error is not None:
+        raise late_error
     return sorted(results, key=lambda r: r.unit_id)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: the command builds DocumentOptions before deciding
+    import pandas as pd  # whether anything needs scoring (report_quick)
 
-from kpa_core.record import Record
-from kpa_core.rubric import Rubric
-from kpa_core.scoring import score_record
+    from kpa_core.record import Record
+    from kpa_core.rubric import Rubric
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def year_grades(records: Iterable[Record], rubric: Rubric, bands_path: str | Non
     if not bands_path:
         return None
     from kpa_core.grading import grade_card, load_bands
+    from kpa_core.scoring import score_record
 
     bands = load_bands(bands_path, rubric)
     return {r.unit_id: grade_card(score_record(r, cap_scope=cap_scope, rubric=rubric),

@@ -1,7 +1,7 @@
 """A papermill engine that keeps one warm kernel per worker and runs each unit in a clean namespace.
 
 Why: a fresh kernel per unit costs about 0.5–1 s before the first cell runs (start the
-process, import pandas and matplotlib), which is most of a report's wall time. This engine,
+process, import pandas), which is most of a report's wall time. This engine,
 registered in papermill's engine registry as ``kpa-warm``, starts one kernel per worker thread,
 preloads the report's imports once, and before every notebook resets the kernel's user
 namespace (``InteractiveShell.reset(new_session=True)``: variables, ``In``/``Out``, the
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import multiprocessing.util
 import os
 import subprocess
@@ -29,6 +30,8 @@ from kpa_core.report_imports import defer_iri_grammar
 
 defer_iri_grammar()
 
+import papermill.engines  # noqa: E402
+import papermill.execute  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
 from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
@@ -36,10 +39,12 @@ from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 from papermill.utils import merge_kwargs, remove_args  # noqa: E402
 
 ENGINE_NAME = "kpa-warm"
-PRELOAD = ("import pandas, matplotlib, matplotlib.figure, IPython.display\n"
-           "import kpa_core.report_context, kpa_core.report_sections, kpa_core.charts")
+# The report's imports, once per kernel (its charts are SVG written directly: no matplotlib).
+PRELOAD = ("import pandas, IPython.display\n"
+           "import kpa_core.report_context, kpa_core.report_sections, kpa_core.charts, "
+           "kpa_core.notice")
 # IPython's reset flushes its output cache with a full ``gc.collect()`` (~0.1 s with pandas and
-# matplotlib loaded, 9 % of a unit's floor); the young generations hold the last unit's cycles
+# matplotlib loaded); the young generations hold the last unit's cycles
 # (figures, frames), and Python's own thresholds still run full collections as the heap grows.
 RESET = ("def _kpa_reset():\n"
          "    import gc, sys\n"
@@ -99,7 +104,7 @@ def _register_worker_finalizer() -> None:
 def _forget_kernel(km: AsyncKernelManager) -> None:
     """Stop a kernel and drop this thread's client and preload state for it."""
     kc = getattr(_local, "kc", None)
-    _local.kc, _local.preloaded = None, False
+    _local.kc, _local.preloaded, _local.language_info = None, False, None
     if kc is not None:
         with contextlib.suppress(Exception):
             kc.stop_channels()
@@ -120,7 +125,7 @@ def warm_kernel_manager(kernel_name: str) -> AsyncKernelManager:
         _forget_kernel(km)
     _register_worker_finalizer()
     km = AsyncKernelManager(kernel_name=kernel_name)
-    _local.km, _local.kc, _local.preloaded = km, None, False
+    _local.km, _local.kc, _local.preloaded, _local.language_info = km, None, False, None
     with _lock:
         _all_kernels.append(km)
     return km
@@ -143,8 +148,12 @@ class WarmNotebookClient(PapermillNotebookClient):
                 _local.preloaded = True
             self._run_quietly(RESET)
             self.papermill_execute_cells()
-            info_msg = self.wait_for_reply(self.kc.kernel_info())
-            self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+            # The kernel's language never changes: asked once per kernel, not once per unit.
+            info = getattr(_local, "language_info", None)
+            if info is None:
+                info_msg = self.wait_for_reply(self.kc.kernel_info())
+                info = _local.language_info = info_msg["content"]["language_info"]
+            self.nb.metadata["language_info"] = copy.deepcopy(info)
             self.set_widgets_metadata()
         return self.nb
 
@@ -182,9 +191,25 @@ class WarmKernelEngine(NBClientEngine):
             raise
 
 
+_papermill_write_ipynb = papermill.execute.write_ipynb
+
+
+def _write_ipynb_somewhere(nb: Any, path: Any) -> None:
+    """papermill's ``write_ipynb``, skipped when there is nowhere to write.
+
+    Why: papermill serialises (and schema-validates) the notebook with ``nbformat.writes``
+    before its handler for ``output_path=None`` throws the text away — twice per unit, ~10 % of
+    a worker's time per report (issue #14's profile). The batch keeps the executed notebook
+    itself and writes it once, atomically.
+    """
+    if path is not None:
+        _papermill_write_ipynb(nb, path)
+
+
 def register() -> str:
     """Register the engine with papermill (idempotent) and return its name."""
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+    papermill.execute.write_ipynb = papermill.engines.write_ipynb = _write_ipynb_somewhere
     return ENGINE_NAME
 
 

@@ -8,6 +8,7 @@ batch can finish the other units and list the failures.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import threading
@@ -120,6 +121,30 @@ def describe_failure(exc: BaseException) -> str:
     if ename:
         return f"{ename}: {evalue}" if evalue else str(ename)
     return f"{type(exc).__name__}: {exc}"
+
+
+def warm_up(kernel_name: str = "python3") -> None:
+    """Get this worker ready for its first unit: kernel started and preloaded, exporter built.
+
+    Why: the batch starts its workers while it plans (issue #14); this is the work their first
+    unit would otherwise do after planning — an empty notebook through the warm engine starts
+    the kernel, its client and the preload. Best effort: a kernel that fails to start here is
+    started again, and its error reported, by the first unit.
+    """
+    from kpa_core.report_imports import defer_iri_grammar
+
+    defer_iri_grammar()
+    import nbformat
+    import papermill as pm
+
+    from kpa_core import report_engine
+    from kpa_core.report_export import exporter
+
+    with contextlib.suppress(Exception):
+        pm.execute_notebook(nbformat.v4.new_notebook(), None, kernel_name=kernel_name,
+                            engine_name=report_engine.register(), progress_bar=False,
+                            request_save_on_cell_execute=False)
+    exporter()
 
 
 def render_unit(task: UnitTask) -> UnitResult:

@@ -136,3 +136,108 @@ def test_an_unchanged_rerun_loads_no_heavy_library(data, tmp_path) -> None:
                            capture_output=True, text=True, cwd=REPO, check=True).stdout.strip()
             for _ in range(2)]
     assert runs[1] == "4 []"  # all four skipped; no chart, schema, Excel or notebook library
+
+
+QUICK = """
+import sys
+from kpa_core.cli import main
+root = sys.argv[1]
+try:
+    main(["report", "--year", "2013", "--data", root + "/data", "--out", root + "/out",
+          "--params", root + "/params", "--no-progress", "--units", *sys.argv[2:]])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = [m for m in ("pandas", "numpy", "yaml", "matplotlib", "jsonschema", "openpyxl",
+                     "papermill", "nbconvert", "kpa_core.report_batch", "kpa_core.scoring")
+         if m in sys.modules]
+print("HEAVY", heavy)
+"""
+
+
+def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path) -> None:
+    """After a batch that ended at a fixed point, the command imports no scoring stack.
+
+    Any change of an input or an output falls through to the full batch (which decides from
+    content); a file changed within a second of its stamp leaves no record at all.
+    """
+    import subprocess
+    import sys
+    import time
+
+    from kpa_core import report_quick
+    from kpa_core.report_documents import DocumentOptions
+
+    out, params = tmp_path / "out", tmp_path / "params"
+    out.mkdir()
+    for uid in FOUR:
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+
+    def batch() -> report_batch.BatchResult:
+        return report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
+                                      params_dir=params, progress=False,
+                                      executor=_NoExecutor())
+
+    batch()  # the data were copied just now: too fresh to trust their stamps
+    assert not (out / report_quick.QUICK_FILE).exists()
+    time.sleep(1.1)
+    assert sorted(batch().skipped) == sorted(FOUR)
+    assert (out / report_quick.QUICK_FILE).is_file()
+
+    def quick() -> report_batch.BatchResult | None:
+        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "warm",
+                                      REPO / "notebooks" / "report.ipynb", DocumentOptions())
+
+    assert sorted(quick().skipped) == sorted(FOUR)
+    assert report_quick.unchanged(
+        2013, FOUR, data, out, params / "2013", "area", "warm",
+        REPO / "notebooks" / "report.ipynb", DocumentOptions()) is None  # other arguments
+    run = subprocess.run([sys.executable, "-c", QUICK, str(tmp_path), *FOUR],
+                         capture_output=True, text=True, cwd=REPO, check=True)
+    assert "未变化跳过 4 份" in run.stdout and "HEAVY []" in run.stdout, run.stdout + run.stderr
+    # an edit of a record of any year, a removed report, a touched params file: full batch
+    for path in (data / "2012" / "union.yaml", out / "arts.html", params / "2013" / "arts.yaml"):
+        before = path.read_bytes()
+        path.write_bytes(before + b"\n")
+        assert quick() is None, path
+        path.write_bytes(before)  # same bytes again, but a new ctime: still not trusted
+        assert quick() is None, path
+        time.sleep(1.1)
+        batch()
+        assert sorted(quick().skipped) == sorted(FOUR), path
+    # a batch with a failure leaves no record: the next run decides from content again
+    (data / "2013" / "union.yaml").write_text("rubric: [unclosed\n", encoding="utf-8")
+    assert not batch().ok
+    assert not (out / report_quick.QUICK_FILE).exists() and quick() is None
+
+
+def test_a_batch_failing_while_planning_leaves_no_early_worker(data, tmp_path,
+                                                                monkeypatch) -> None:
+    """With --force the pool starts before planning; an error there stops it and its kernels."""
+    import time
+
+    import psutil
+
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # e.g. warm kernels
+    started: list[int] = []
+
+    def ours() -> list[psutil.Process]:
+        return [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+
+    def broken(*args: object, **kwargs: object) -> object:
+        time.sleep(1.0)  # the workers are warming up their kernels meanwhile
+        started.append(len(ours()))
+        raise RuntimeError("planning broke")
+
+    monkeypatch.setattr(report_batch, "make_params", broken)
+    with pytest.raises(RuntimeError, match="planning broke"):
+        report_batch.run_batch(2013, units=FOUR[:2], data_dir=data, out_dir=tmp_path / "out",
+                               params_dir=tmp_path / "params", force=True, jobs=2,
+                               progress=False)
+    assert started and started[0] >= 2  # the two workers (and their kernels) were running
+    deadline = time.monotonic() + 20
+    alive = ours()
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [(p.pid, p.ppid(), p.cmdline()[:4]) for p in alive]

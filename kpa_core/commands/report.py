@@ -15,7 +15,10 @@ from kpa_core.cli_options import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kpa_core.report_documents import DocumentOptions
+    from kpa_core.report_quick import BatchResult
     from kpa_core.workspace import Workspace
 
 EXIT_FAILED_UNITS = 1
@@ -89,10 +92,25 @@ def document_options(args: argparse.Namespace, ws: Workspace | None) -> Document
                            jobs=args.jobs, bands=str(bands.resolve()) if bands else None)
 
 
-def run(args: argparse.Namespace) -> int:
+def unchanged_batch(args: argparse.Namespace, data: str | Path, out: str | Path,
+                    params: str | Path, documents: DocumentOptions) -> BatchResult | None:
+    """The batch's result when its stamps say it would change nothing (``report_quick``).
+
+    Why: deciding that from content needs pandas and the scoring stack (~0.8 s of start-up
+    for a batch that then does nothing); the stamps need only ``os.stat``.
+    """
     from pathlib import Path
 
-    from kpa_core.report_batch import run_batch
+    from kpa_core.paths import notebooks_dir
+    from kpa_core.report_quick import unchanged
+
+    return unchanged(args.year, args.units, Path(data), Path(out),
+                     Path(params).resolve() / str(args.year), cap_scope_of(args), args.engine,
+                     notebooks_dir() / "report.ipynb", documents)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
     if args.jobs is not None and args.jobs < 1:
         from kpa_core.errors import KpaInputError, Problem
@@ -100,10 +118,6 @@ def run(args: argparse.Namespace) -> int:
         raise KpaInputError([Problem("并行数须为正整数", "--jobs must be a positive number",
                                      field="jobs", value=args.jobs, allowed_zh="≥ 1",
                                      allowed_en="≥ 1")])
-    from kpa_core.fonts import font_notice
-
-    if note := font_notice():  # before the workers start: one line, not one per chart
-        print(note, file=sys.stderr)
     from kpa_core.workspace import find_workspace, workspace_of
 
     data, out, params = args.data, args.out, args.params
@@ -114,11 +128,16 @@ def run(args: argparse.Namespace) -> int:
         params = params or ws.params_dir
     else:  # every folder given: the settings are those of the workspace holding the data
         ws = workspace_of(Path(data) / "units.csv")
-    result = run_batch(args.year, units=args.units, data_dir=data, out_dir=out,
-                       params_dir=params, cap_scope=cap_scope_of(args), jobs=args.jobs,
-                       force=args.force, engine=args.engine,
-                       progress=not args.no_progress and sys.stderr.isatty(),
-                       documents=document_options(args, ws))
+    documents = document_options(args, ws)
+    result = None if args.force else unchanged_batch(args, data, out, params, documents)
+    if result is None:
+        from kpa_core.report_batch import run_batch
+
+        result = run_batch(args.year, units=args.units, data_dir=data, out_dir=out,
+                           params_dir=params, cap_scope=cap_scope_of(args), jobs=args.jobs,
+                           force=args.force, engine=args.engine,
+                           progress=not args.no_progress and sys.stderr.isatty(),
+                           documents=documents)
     n_ok = sum(r.ok for r in result.rendered)
     print(f"生成 {n_ok} 份，未变化跳过 {len(result.skipped)} 份，失败 {len(result.failures)} 份"
           f"（{result.seconds:.1f} 秒） / rendered {n_ok}, unchanged and skipped "
