@@ -25,6 +25,7 @@ from types import FrameType
 
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.5
+EXIT_DEADLINE = 3.0  # seconds a signalled worker may take to stop its kernels
 
 
 def _set_pdeathsig(sig: int) -> bool:
@@ -39,11 +40,16 @@ def _set_pdeathsig(sig: int) -> bool:
 
 
 def _shutdown_and_exit(signum: int, _frame: FrameType | None = None) -> None:
-    """Stop this worker's kernels, then leave without running the pool's exit machinery."""
+    """Kill this worker's kernels, then leave without running the pool's exit machinery.
+
+    Nothing here may wait on the event loop the signal interrupted (``kill_all_now``), and a
+    timer ends the process even if something still blocks.
+    """
+    threading.Timer(EXIT_DEADLINE, os._exit, args=(128 + signum,)).start()
     engine = sys.modules.get("kpa_core.report_engine")
     if engine is not None:
         with contextlib.suppress(Exception):
-            engine._shutdown_all()
+            engine.kill_all_now()
     os._exit(128 + signum)
 
 

@@ -22,6 +22,7 @@ import contextlib
 import copy
 import multiprocessing.util
 import os
+import signal
 import subprocess
 import threading
 from typing import Any
@@ -76,6 +77,26 @@ def _shutdown_all() -> None:
 
 
 atexit.register(_shutdown_all)
+
+
+def kill_all_now() -> None:
+    """Kill every warm kernel this process started, synchronously, without an event loop.
+
+    Why: a worker handles SIGTERM by stopping its kernels. The signal may arrive while the
+    worker's main thread is inside nbclient's event loop; ``shutdown_kernel`` run from the
+    handler then needs that same loop and can hang, leaving worker and kernel alive (seen once
+    under load in test_integrity_processes). Killing the kernel's pid needs no loop and cannot
+    block; its connection file is removed as ``shutdown_kernel`` would.
+    """
+    with _lock:
+        kms, _all_kernels[:] = list(_all_kernels), []
+    for km in kms:
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if isinstance(pid, int) and pid > 0:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError, TypeError):
+            os.remove(km.connection_file)
 _finalizer_pid: int | None = None
 
 

@@ -16,10 +16,51 @@ from pathlib import Path
 
 import pytest
 
+from kpa_core.report_imports import defer_iri_grammar
+
+# As every kpa command does: jsonschema's IRI grammar (rfc3987_syntax builds a Lark parser,
+# ~1 s of CPU) is built only if an IRI is ever checked. Here before any test module imports
+# nbformat, so each pytest process (each xdist worker) saves that second too.
+defer_iri_grammar()
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT_REASON = "<script>alert(1)</script>"
 REPORT_UNITS = ("petroleum", "assets", "union")  # Note 2 caps; a Note 1 cap; <script> + self
 BROKEN_UNIT = "audit"
+
+
+# Under pytest-xdist (``./run tests`` runs ``-n 2 --dist loadgroup``) these modules each stay on
+# one worker: every module that uses ``report_run``/``report_data``, so the session's report batch
+# runs once rather than once per worker; the wheel test, whose venv is a module fixture; and
+# test_browser_assess.py, whose Voila app and Chromium are module fixtures (one of each at a time).
+# xdist's own loadgroup reads ``xdist_group`` marks by rewriting ``item._nodeid``, which pytest 9
+# no longer reads, so the groups are named here by module and test_pinning_ci checks the list.
+XDIST_GROUPS = {
+    "tests/test_overview.py": "report_run",
+    "tests/test_report_batch.py": "report_run",
+    "tests/test_report_browser.py": "report_run",
+    "tests/test_report_engine.py": "report_run",
+    "tests/test_report_html.py": "report_run",
+    "tests/test_report_print.py": "report_run",
+    "tests/test_wheel.py": "wheel",
+    "tests/test_browser_assess.py": "browser_assess",
+}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: fine when it is not installed
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``: one work unit per group of XDIST_GROUPS, one per other test. The
+    biggest units are handed out first, so the report_run group and the wheel test start at
+    once on two workers and the single tests fill in around them."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return XDIST_GROUPS.get(nodeid.split("::", 1)[0], nodeid)
+
+    return ModuleGroupScheduling(config, log)
 
 
 @dataclass

@@ -59,6 +59,27 @@ def empty_data_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The two workbooks most import tests start from, made once per module by the same
+    functions the tests would call: the 2013 export of the sample data and the empty 2014
+    template. openpyxl takes about half a second to write each 1,170-row workbook; a test
+    gets its own copy of the bytes (``book``). The tests of writing itself still write."""
+    base = tmp_path_factory.mktemp("books")
+    shutil.copytree(REPO / "data", base / "data")
+    (base / "fresh").mkdir()
+    shutil.copy(REPO / "data" / "units.csv", base / "fresh" / "units.csv")
+    return {"export-2013": write_export(base / "data", 2013, base / "e.xlsx").read_bytes(),
+            "template-2014": write_template(base / "fresh", 2014, base / "t.xlsx").read_bytes()}
+
+
+def book(books: dict[str, bytes], name: str, path: Path) -> Path:
+    """A private copy of one of ``books`` at ``path``: what write_export(sample data, 2013) or
+    write_template(units.csv only, 2014) would have written there."""
+    path.write_bytes(books[name])
+    return path
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file()}
@@ -159,8 +180,8 @@ def test_template_offers_dropdowns_number_checks_and_hints(
 # ---------------------------------------------------------------- import ---------------------
 
 def test_filled_workbook_imports_to_records_and_hand_computed_scores(
-        empty_data_dir: Path, tmp_path: Path) -> None:
-    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+        empty_data_dir: Path, tmp_path: Path, books: dict[str, bytes]) -> None:
+    path = book(books, "template-2014", tmp_path / "t.xlsx")
     wb = load_workbook(path)
     ws = wb[SHEET_ENTRIES]
     fill(ws, "arts", "B01.docs", 2, "半年、年度总结未报送")             # A1 −4
@@ -216,8 +237,8 @@ def test_filled_workbook_imports_to_records_and_hand_computed_scores(
 
 
 def test_every_kind_of_bad_cell_is_located_all_at_once_and_nothing_is_written(
-        data_dir: Path, tmp_path: Path) -> None:
-    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+        data_dir: Path, tmp_path: Path, books: dict[str, bytes]) -> None:
+    path = book(books, "export-2013", tmp_path / "e.xlsx")
     before = snapshot(data_dir)
     wb = load_workbook(path)
     ws = wb[SHEET_ENTRIES]
@@ -289,8 +310,8 @@ def test_a_huge_number_is_echoed_as_typed_not_as_a_300_digit_integer(
 
 
 def test_import_command_exits_2_with_bilingual_errors_on_stderr(
-        data_dir: Path, tmp_path: Path) -> None:
-    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+        data_dir: Path, tmp_path: Path, books: dict[str, bytes]) -> None:
+    path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
     ws = wb[SHEET_ENTRIES]
     row = fill(ws, "pe", "B12.training", 3, "两学期未培训")  # max_count 2
@@ -308,8 +329,8 @@ def test_import_command_exits_2_with_bilingual_errors_on_stderr(
 
 
 def test_workbook_metadata_problems_are_located_on_the_about_sheet(
-        empty_data_dir: Path, tmp_path: Path) -> None:
-    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+        empty_data_dir: Path, tmp_path: Path, books: dict[str, bytes]) -> None:
+    path = book(books, "template-2014", tmp_path / "t.xlsx")
     wb = load_workbook(path)
     about = wb[SHEET_ABOUT]
     rows = {about.cell(r, 1).value: r for r in range(2, 8)}
@@ -324,8 +345,9 @@ def test_workbook_metadata_problems_are_located_on_the_about_sheet(
     assert list((empty_data_dir).iterdir()) == [empty_data_dir / "units.csv"]
 
 
-def test_units_sheet_problems_are_located_on_their_cells(data_dir: Path, tmp_path: Path) -> None:
-    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+def test_units_sheet_problems_are_located_on_their_cells(data_dir: Path, tmp_path: Path,
+                                                         books: dict[str, bytes]) -> None:
+    path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
     units = wb[SHEET_UNITS]
     pe, arts = unit_row(units, "pe"), unit_row(units, "arts")
@@ -452,10 +474,11 @@ def test_template_and_export_commands_write_their_default_files(data_dir: Path,
 
 
 def test_a_failure_while_writing_leaves_every_record_as_it_was(
-        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        books: dict[str, bytes]) -> None:
     import kpa_core.excel_import as excel_import
 
-    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
     fill(wb[SHEET_ENTRIES], "arts", "B01.docs", 3, "三项材料均未报送")
     wb.save(path)
@@ -481,10 +504,11 @@ def test_a_failure_while_writing_leaves_every_record_as_it_was(
 
 @pytest.mark.parametrize("fail_at", [1, 2, 5, 30])
 def test_a_rename_failing_midway_rolls_the_whole_year_back(
-        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int) -> None:
+        data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int,
+        books: dict[str, bytes]) -> None:
     import kpa_core.excel_import as excel_import
 
-    path = write_export(data_dir, 2013, tmp_path / "e.xlsx")
+    path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
     fill(wb[SHEET_ENTRIES], "arts", "B01.docs", 3, "三项材料均未报送")
     wb.save(path)
@@ -512,8 +536,8 @@ def test_a_rename_failing_midway_rolls_the_whole_year_back(
 
 
 def test_a_folder_where_a_record_goes_is_an_input_problem_and_nothing_is_written(
-        empty_data_dir: Path, tmp_path: Path) -> None:
-    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+        empty_data_dir: Path, tmp_path: Path, books: dict[str, bytes]) -> None:
+    path = book(books, "template-2014", tmp_path / "t.xlsx")
     wb = load_workbook(path)
     for uid in ("party-office", "arts", "pe"):
         fill(wb[SHEET_ENTRIES], uid, "B04.measures", 0)
@@ -558,8 +582,9 @@ def test_text_starting_like_a_formula_is_written_as_text_and_round_trips(
     assert again.entries[rule_id]["reason"] == "=1+1"
 
 
-def test_a_formula_cell_is_reported_not_read(empty_data_dir: Path, tmp_path: Path) -> None:
-    path = write_template(empty_data_dir, 2014, tmp_path / "t.xlsx")
+def test_a_formula_cell_is_reported_not_read(empty_data_dir: Path, tmp_path: Path,
+                                             books: dict[str, bytes]) -> None:
+    path = book(books, "template-2014", tmp_path / "t.xlsx")
     wb = load_workbook(path)
     ws, units = wb[SHEET_ENTRIES], wb[SHEET_UNITS]
     value_row = fill(ws, "arts", "B01.docs", "=1+1", "两项未报送")   # value typed as a formula

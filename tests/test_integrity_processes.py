@@ -92,3 +92,53 @@ def test_a_killed_batch_leaves_no_worker_or_kernel(tmp_path, sig):
         for p in family:  # never leave our own mess behind, even when the test fails
             if alive(p):
                 os.kill(p, signal.SIGKILL)
+
+
+def _worker_running_a_long_cell() -> None:
+    """A pool worker as the batch makes one, stuck in a cell: nbclient's event loop is running
+    in the main thread when SIGTERM arrives."""
+    import nbformat.v4 as v4
+    import papermill as pm
+
+    from kpa_core import lifeline, report_engine
+
+    lifeline.die_with_parent(os.getppid())
+    nb = v4.new_notebook(cells=[v4.new_code_cell("import time\ntime.sleep(120)")],
+                         metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                  "display_name": "Python 3"}})
+    pm.execute_notebook(nb, None, kernel_name="python3", engine_name=report_engine.register(),
+                        progress_bar=False, request_save_on_cell_execute=False)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_sigterm_during_a_cell_stops_the_worker_and_its_kernel_at_once():
+    """A worker signalled while its kernel runs a cell: worker and kernel gone in seconds.
+
+    The handler kills the kernel by pid rather than waiting on the event loop it interrupted,
+    and a timer ends the worker whatever blocks (one run under load left a worker and its
+    kernel alive after the parent's SIGTERM; not reproduced since)."""
+    import multiprocessing
+
+    worker = multiprocessing.get_context("fork").Process(target=_worker_running_a_long_cell)
+    worker.start()
+    kernels: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not kernels:
+            kernels = [p for p in descendants(worker.pid) if "ipykernel" in cmdline(p)]
+            time.sleep(0.2)
+        assert kernels, "the worker never started its kernel"
+        time.sleep(3)  # let the long cell start: the worker now waits inside the event loop
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.join(timeout=10)
+        assert worker.exitcode == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(p) for p in kernels):
+            time.sleep(0.2)
+        assert not [p for p in kernels if alive(p)]
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        for p in kernels:
+            if alive(p):
+                os.kill(p, signal.SIGKILL)

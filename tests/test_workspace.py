@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from cli_run import run_kpa
 
 from kpa_core.errors import KpaInputError
 from kpa_core.params import make_params, write_params
@@ -26,17 +24,14 @@ from kpa_core.workspace import (
 REPO = Path(__file__).resolve().parents[1]
 
 
-def clean_env() -> dict[str, str]:
-    """The environment without any workspace variable, so only kpa.toml can name one."""
-    env = {k: v for k, v in os.environ.items() if k not in (ENV_WORKSPACE, ENV_LEGACY)}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    return env
-
-
-def kpa(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kpa_core.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8", env=clean_env(),
-                          timeout=300)
+def kpa(*args: str, cwd: Path):
+    """``kpa ARGS`` in-process (tests/cli_run.py) with no workspace variable set, so only the
+    folder it runs in and kpa.toml can name a workspace. The wheel test runs the same commands
+    as real processes from a subfolder and from outside."""
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv(ENV_WORKSPACE, raising=False)
+        env.delenv(ENV_LEGACY, raising=False)
+        return run_kpa(*args, cwd=cwd)
 
 
 @pytest.fixture
