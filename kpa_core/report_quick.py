@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ QUICK_FILE = ".kpa-report-quick.json"
 QUICK_FORMAT = 1
 MANIFEST = ".kpa-report-manifest.json"
 RACY_NS = 1_000_000_000  # a file changed this close to its stamp may change again unseen
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a record lists unit ids and notes: far below this
 NOT_STAMPED = {QUICK_FILE, ".kpa.lock", "__pycache__"}
 
 @dataclass
@@ -160,16 +162,42 @@ def remember(out: Path, args: dict[str, Any] | None, data_stamps: list[list[Any]
     atomic_write_text(path, json.dumps(record, ensure_ascii=False, sort_keys=True))
 
 
+def read_record(path: Path) -> dict[str, Any] | None:
+    """The record a batch left at ``path``, or None for anything else there.
+
+    Why not ``read_text``: the output folder is shared and this runs before every batch. A FIFO
+    under the record's name would block a plain open forever, a symlink to a device such as
+    ``/dev/zero`` never ends, and deeply nested JSON raises RecursionError, not ValueError. Each
+    of these only means "no record": the full batch runs and replaces the file with its own.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_RECORD_BYTES:
+                return None
+            record = json.loads(f.read(MAX_RECORD_BYTES + 1).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not (isinstance(record, dict) and record.get("format") == QUICK_FORMAT
+            and isinstance(record.get("key"), str)
+            and all(isinstance(record.get(k), list)
+                    and all(isinstance(v, str) for v in record[k]) for k in ("skipped", "notes"))):
+        return None
+    return record
+
+
 def unchanged(year: int, units: Iterable[str] | None, data: Path, out: Path, pdir: Path,
               cap_scope: str | None, engine: str, notebook: Path,
               documents: Any) -> BatchResult | None:
     """What the full batch would return when it would change nothing, else None."""
     start = time.perf_counter()
-    try:
-        record = json.loads((out / QUICK_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or record.get("format") != QUICK_FORMAT:
+    record = read_record(out / QUICK_FILE)
+    if record is None:
         return None
     args = arguments(year, units, data, out, pdir, cap_scope, engine, notebook, documents)
     if args is None:
@@ -177,6 +205,5 @@ def unchanged(year: int, units: Iterable[str] | None, data: Path, out: Path, pdi
     if key(args, tree_stamps(data), out, pdir, notebook) != record.get("key"):
         return None
     return BatchResult(year=year, out_dir=out, index_path=out / "index.html",
-                       skipped=list(record.get("skipped", [])),
-                       notes=list(record.get("notes", [])),
+                       skipped=list(record["skipped"]), notes=list(record["notes"]),
                        seconds=time.perf_counter() - start)
