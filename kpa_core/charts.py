@@ -54,13 +54,44 @@ def _rect(x: float, y: float, w: float, h: float, colour: str) -> str:
             f'fill="{colour}" />')
 
 
+def _shortened(text: str, width_pt: float, size_pt: float) -> str:
+    """``text`` cut with "…" to fit ``width_pt``: a legend of a long unit name stays on the chart.
+
+    Why: the legend is one centred or right-aligned row; a unit name of ~60 characters pushed
+    its start past the chart's left edge, so the unit's colour key and name were cut off. The
+    full name stays in the chart's label and the page.
+    """
+    if text_width(text, size_pt) * PT <= width_pt:
+        return text
+    head, sep, tail = text.rpartition(" / ")  # "name / unit": the English tail is kept
+    if not sep:
+        head, tail = text, ""
+    tail = sep + tail
+    while head and text_width(head + "…" + tail, size_pt) * PT > width_pt:
+        head = head[:-1]
+    return head + "…" + tail
+
+
 def _legend(items: Sequence[tuple[str, str, str]], right: float, y: float,
-            anchor: str = "end") -> list[str]:
-    """Legend entries (colour, kind ``bar``/``line``/``dash``, text) in one row, 8 pt."""
-    widths = [22 + text_width(t, 8) * PT + 12 for _, _, t in items]
+            anchor: str = "end", room: float = 7.0 * PT) -> list[str]:
+    """Legend entries (colour, kind ``bar``/``line``/``dash``, text) in one row, 8 pt.
+
+    The row fits in ``room`` points (the longest texts are shortened) and starts inside the
+    chart, never left of it.
+    """
+    texts = [t for _, _, t in items]
+    widths = [22 + text_width(t, 8) * PT + 12 for t in texts]
+    for _ in range(2 * len(texts)):  # each pass shortens the widest entry; bounded
+        if sum(widths) <= room:
+            break
+        k = max(range(len(texts)), key=lambda i: widths[i])
+        texts[k] = _shortened(texts[k], text_width(texts[k], 8) * PT - (sum(widths) - room) - 1,
+                              8)
+        widths[k] = 22 + text_width(texts[k], 8) * PT + 12
     x = right - sum(widths) if anchor == "end" else right - sum(widths) / 2
+    x = max(x, 2.0)
     parts = []
-    for (colour, kind, text), w in zip(items, widths, strict=True):
+    for (colour, kind, _), text, w in zip(items, texts, widths, strict=True):
         if kind == "bar":
             parts.append(_rect(x, y - 6, 14, 7, colour))
         else:
@@ -118,7 +149,7 @@ def attainment_chart(labels: Sequence[str], unit: Sequence[float], median: Seque
                            "得分率（得分 ÷ 分值）/ attainment (score ÷ points), %", 10, "middle"))
     parts += _legend([(UNIT_COLOUR, "bar", f"{unit_name} / unit"),
                       (MEDIAN_COLOUR, "bar", f"{year} 年度中位数 / year median")],
-                     width / 2, height - 8, anchor="middle")
+                     width / 2, height - 8, anchor="middle", room=width - 4)
     return _svg(width, height, parts, f"{unit_name} · 各考核项目得分率 / attainment per area")
 
 
@@ -169,7 +200,7 @@ def history_chart(years: Sequence[int], unit_totals: Sequence[float | None],
                                    UNIT_COLOUR))
     parts += _legend([(MEDIAN_COLOUR, "dash", "年度中位数 / year median")]
                      + ([(UNIT_COLOUR, "line", f"{unit_name} / unit")] if pts else []),
-                     left + plot_w - 4, base - 8)
+                     left + plot_w - 4, base - 8, room=plot_w - 8)
     return _svg(width, height, parts, f"{unit_name} · 历年合计得分 / total score over the years")
 
 
