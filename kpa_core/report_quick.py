@@ -149,14 +149,20 @@ def key(args: dict[str, Any], data_stamps: list[list[Any]], out: Path, pdir: Pat
 def remember(out: Path, args: dict[str, Any] | None, data_stamps: list[list[Any]],
              taken_ns: int, pdir: Path, notebook: Path, skipped: list[str],
              notes: list[str]) -> None:
-    """Leave the record for the next run (or remove a stale one when none applies)."""
+    """Leave the record for the next run (or remove a stale one when none applies).
+
+    Something that is no file under the record's name (a folder) is left alone and no record
+    is written: the record only saves time, and the batch before it has done its work.
+    """
     path = out / QUICK_FILE
+    try:
+        path.unlink(missing_ok=True)  # not stamped, but never left stale while the key is made
+    except OSError:
+        return
     if args is None or racy(data_stamps, taken_ns):
-        path.unlink(missing_ok=True)
         return
     from kpa_core.atomic import atomic_write_text
 
-    path.unlink(missing_ok=True)  # not stamped, but never left stale while the key is made
     record = {"format": QUICK_FORMAT, "key": key(args, data_stamps, out, pdir, notebook),
               "skipped": skipped, "notes": notes}
     atomic_write_text(path, json.dumps(record, ensure_ascii=False, sort_keys=True))

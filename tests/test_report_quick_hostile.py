@@ -68,3 +68,26 @@ def test_a_well_formed_record_is_read(tmp_path) -> None:
               "notes": ["说明"]}
     (tmp_path / report_quick.QUICK_FILE).write_text(json.dumps(record), encoding="utf-8")
     assert report_quick.read_record(tmp_path / report_quick.QUICK_FILE) == record
+
+
+def test_a_folder_under_the_records_name_does_not_fail_the_finished_batch(tmp_path) -> None:
+    """The batch has rendered everything when it leaves its record: a folder there (a user's
+    mistake, or hostile) used to end the command with an error after all that work."""
+    (tmp_path / report_quick.QUICK_FILE).mkdir()
+    args = {"year": 2013}
+    report_quick.remember(tmp_path, args, [], 0, tmp_path / "params",
+                          REPO / "notebooks" / "report.ipynb", [], [])
+    assert (tmp_path / report_quick.QUICK_FILE).is_dir()
+    assert _unchanged(tmp_path) is None
+
+
+def test_a_symlink_under_the_records_name_is_replaced_not_followed(tmp_path) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep", encoding="utf-8")
+    (tmp_path / report_quick.QUICK_FILE).symlink_to(target)
+    assert _unchanged(tmp_path) is None
+    report_quick.remember(tmp_path, {"year": 2013}, [], 0, tmp_path / "params",
+                          REPO / "notebooks" / "report.ipynb", ["arts"], [])
+    assert target.read_text(encoding="utf-8") == "keep"
+    record = report_quick.read_record(tmp_path / report_quick.QUICK_FILE)
+    assert record is not None and record["skipped"] == ["arts"]
