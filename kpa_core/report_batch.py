@@ -338,9 +338,30 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         # Nothing failed: a rerun would write nothing (the state is a fixed point), so the next
         # run may recognise that from stamps alone (report_quick); otherwise drop the record.
         remember_quick(out, None if result.failures else quick_args, data_stamps, stamped_ns,
-                       pdir, notebook, [u for u in targets if u in records], result.notes)
+                       pdir, notebook, [u for u in targets if u in records], result.notes,
+                       lambda: outputs_intact(out, pdir, [u for u in targets if u in records],
+                                              params_done))
     result.seconds = time.perf_counter() - start
     return result
+
+
+def outputs_intact(out: Path, pdir: Path, units: list[str],
+                   params: dict[str, list[str]]) -> bool:
+    """Whether each unit's report, notebook and params file are still those this batch left.
+
+    Why: they are written while the batch runs; one deleted or edited before the quick record
+    stamps them must not be taken for the fixed point (``report_quick.remember``).
+    """
+    for uid in units:
+        if not ((out / f"{uid}.html").is_file() and (out / f"{uid}.ipynb").is_file()):
+            return False
+        want = params.get(uid, [None, None])[1]
+        try:
+            if hashlib.sha256((pdir / f"{uid}.yaml").read_bytes()).hexdigest() != want:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def check_documents(documents: DocumentOptions) -> None:

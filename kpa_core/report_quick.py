@@ -29,7 +29,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,11 +148,17 @@ def key(args: dict[str, Any], data_stamps: list[list[Any]], out: Path, pdir: Pat
 
 def remember(out: Path, args: dict[str, Any] | None, data_stamps: list[list[Any]],
              taken_ns: int, pdir: Path, notebook: Path, skipped: list[str],
-             notes: list[str]) -> None:
+             notes: list[str], intact: Callable[[], bool] | None = None) -> None:
     """Leave the record for the next run (or remove a stale one when none applies).
 
     Something that is no file under the record's name (a folder) is left alone and no record
     is written: the record only saves time, and the batch before it has done its work.
+
+    ``intact`` is asked *after* the outputs are stamped: whether the files the batch wrote are
+    still as it wrote them. Why: a unit's report and params file are written seconds before
+    this point; one deleted or edited meanwhile would otherwise be stamped as the fixed point,
+    and every later run would answer "unchanged" without restoring it. A change after the
+    stamp changes the stamps, so the next run falls through to the full batch anyway.
     """
     path = out / QUICK_FILE
     try:
@@ -165,6 +171,8 @@ def remember(out: Path, args: dict[str, Any] | None, data_stamps: list[list[Any]
 
     record = {"format": QUICK_FORMAT, "key": key(args, data_stamps, out, pdir, notebook),
               "skipped": skipped, "notes": notes}
+    if intact is not None and not intact():
+        return
     atomic_write_text(path, json.dumps(record, ensure_ascii=False, sort_keys=True))
 
 

@@ -241,3 +241,59 @@ def test_a_batch_failing_while_planning_leaves_no_early_worker(data, tmp_path,
         time.sleep(0.2)
         alive = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == [], [(p.pid, p.ppid(), p.cmdline()[:4]) for p in alive]
+
+
+@pytest.mark.parametrize("victim", ["out/arts.html", "params/2013/arts.yaml"])
+def test_an_output_removed_or_edited_during_the_batch_leaves_no_quick_record(
+        data, tmp_path, monkeypatch, victim: str) -> None:
+    """A report or params file changed while the batch still runs is not stamped as its result.
+
+    Before: the quick record stamped the folder as found at the end, so a report deleted (or a
+    params file edited) during a batch was taken for the fixed point and every later run said
+    "unchanged" without restoring it.
+    """
+    import time
+
+    from kpa_core import report_index, report_quick
+    from kpa_core.report_documents import DocumentOptions
+
+    out, params = tmp_path / "out", tmp_path / "params"
+    out.mkdir()
+    for uid in FOUR:
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+
+    def batch() -> report_batch.BatchResult:
+        return report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
+                                      params_dir=params, progress=False,
+                                      executor=_NoExecutor())
+
+    def quick() -> report_batch.BatchResult | None:
+        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "warm",
+                                      REPO / "notebooks" / "report.ipynb", DocumentOptions())
+
+    batch()
+    time.sleep(1.1)  # the copied data are no longer too fresh to trust
+    batch()
+    assert quick() is not None  # the fixed point is recorded
+    original = report_index.write_index_if_changed
+    path = tmp_path / victim
+
+    def meanwhile(*args: object, **kwargs: object) -> object:
+        if path.suffix == ".html":
+            path.unlink()
+        else:
+            path.write_text(path.read_text(encoding="utf-8").replace("year: 2013", "year: 2012"),
+                            encoding="utf-8")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_index, "write_index_if_changed", meanwhile)
+    report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out, params_dir=params,
+                           progress=False, executor=_NoExecutor(), force=True)
+    monkeypatch.setattr(report_index, "write_index_if_changed", original)
+    assert quick() is None  # the next run decides from content and restores the file
+    again = batch()
+    if path.suffix == ".html":
+        assert [r.unit_id for r in again.rendered] == ["arts"]
+    else:
+        assert "year: 2013" in path.read_text(encoding="utf-8")
