@@ -331,6 +331,8 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         result.failures.update(docs.failures)
         params_done = {**{u: d for u, d in manifest.get("params", {}).items()
                           if u not in targets}, **params_files}
+        pages = ["index.html"] + (["overview.html", "summary.html", "summary.xlsx"]
+                                  if table_all is not None and not table_all.empty else [])
         new_manifest = {"format": MANIFEST_FORMAT, "year": year, "units": done,
                         "index": index_key, "params": params_done}
         if new_manifest != manifest:
@@ -340,18 +342,21 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         remember_quick(out, None if result.failures else quick_args, data_stamps, stamped_ns,
                        pdir, notebook, [u for u in targets if u in records], result.notes,
                        lambda: outputs_intact(out, pdir, [u for u in targets if u in records],
-                                              params_done))
+                                              params_done, pages))
     result.seconds = time.perf_counter() - start
     return result
 
 
-def outputs_intact(out: Path, pdir: Path, units: list[str],
-                   params: dict[str, list[str]]) -> bool:
-    """Whether each unit's report, notebook and params file are still those this batch left.
+def outputs_intact(out: Path, pdir: Path, units: list[str], params: dict[str, list[str]],
+                   pages: Iterable[str] = ()) -> bool:
+    """Whether each unit's report, notebook and params file are still those this batch left,
+    and the year's ``pages`` (index, overview, summary) are still there.
 
     Why: they are written while the batch runs; one deleted or edited before the quick record
     stamps them must not be taken for the fixed point (``report_quick.remember``).
     """
+    if not all((out / name).is_file() for name in pages):
+        return False
     for uid in units:
         if not ((out / f"{uid}.html").is_file() and (out / f"{uid}.ipynb").is_file()):
             return False
