@@ -8,8 +8,9 @@ fast enough to redraw on every widget change. Everything user-supplied is escape
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+
+from kpa_core.charts import xml_text
 
 # Same families as charts.CJK_FAMILIES (kept here so this module does not import matplotlib).
 FONT = ("'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', 'SimHei', "
@@ -18,7 +19,7 @@ RED, GREY, BLUE = "#b22222", "#8c8c8c", "#2f5d8a"
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return xml_text(text)
 
 
 def _width(text: str) -> float:

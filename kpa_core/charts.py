@@ -19,6 +19,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+from kpa_core.sanitize import CONTROL
+
 CJK_FAMILIES = ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei",
                 "Source Han Sans SC", "WenQuanYi Micro Hei")
 CSS_FONT_STACK = ", ".join(f"'{f}'" for f in CJK_FAMILIES) + ", sans-serif"
@@ -32,13 +34,22 @@ def text_width(text: str, size_pt: float) -> float:
     return ems * size_pt / 72
 
 
+def xml_text(text: object) -> str:
+    """Text for an SVG element or attribute: escaped, control characters dropped.
+
+    Why: ``units.csv`` accepts control characters in a name; XML 1.0 forbids most of them, and
+    one in a chart made the standalone SVG ill-formed (an XML viewer or converter refuses it).
+    """
+    return html.escape(CONTROL.sub("", str(text)), quote=True)
+
+
 PT = 72.0  # the charts are laid out in points: 1 inch = 72 units of the viewBox
 
 
 def _svg(width: float, height: float, parts: list[str], label: str) -> str:
     """The chart element: scalable (the page sizes it), ``role=img`` with its title as label."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
-            f'class="kpa-chart" role="img" aria-label="{html.escape(label)}">'
+            f'class="kpa-chart" role="img" aria-label="{xml_text(label)}">'
             f'{"".join(parts)}</svg>')
 
 
@@ -210,7 +221,7 @@ def _svg_text(x: float, y: float, text: str, size: float, anchor: str = "start",
              f"font-weight: {weight}; fill: {colour}")
     style = html.escape(style, quote=False).replace('"', "&quot;")  # the font names keep their '
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" style="{style}"'
-            f">{html.escape(text)}</text>")
+            f">{xml_text(text)}</text>")
 
 
 def overview_chart(names: Sequence[str], totals: Sequence[float], median: float,

@@ -47,3 +47,19 @@ def test_nan_totals_and_empty_years_stay_valid() -> None:
     _check(charts.attainment_chart([], [], [], HOSTILE, 2013))
     _check(charts.history_chart([2013], [None], [float("nan")], HOSTILE))
     _check(charts.overview_chart([HOSTILE], [float("nan")], float("nan"), 2013))
+
+
+def test_control_characters_in_a_name_leave_well_formed_svg() -> None:
+    """units.csv accepts a name with control characters (ESC, BEL, NUL); XML 1.0 forbids them,
+    so they are dropped from every chart, the name's other characters kept."""
+    from kpa_core.analysis_charts import bar_svg
+
+    name = "艺术\x00系\x1b[31m\x07"
+    for svg in (charts.history_chart([2012, 2013], [80.0, 90.0], [85.0, 86.0], name),
+                charts.attainment_chart(["特色指标 S"], [40.0], [20.0], name, 2013),
+                charts.overview_chart([name, "工会"], [90.0, 99.0], 94.5, 2013)):
+        texts = _check(svg)
+        assert any(t.startswith("艺术系[31m") for t in texts), texts
+    svg = bar_svg([name, "工会"], [90.0, 99.0], "合计 / total")
+    xml.dom.minidom.parseString(svg)
+    assert "艺术系[31m" in svg and "\x1b" not in svg
