@@ -7,6 +7,7 @@ Counting calls rather than timing them: the quadratic parts of a batch were per-
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -100,6 +101,24 @@ class _NoExecutor:
         pass
 
 
+def _batch_over_rendered_outputs(
+        tmp_path: Path, data: Path) -> tuple[Path, Path, Callable[[], report_batch.BatchResult]]:
+    """An out folder where the four units' pages already exist, and a batch over it that
+    renders nothing itself (``_NoExecutor``): the quick path's tests need only its planning."""
+    out, params = tmp_path / "out", tmp_path / "params"
+    out.mkdir()
+    for uid in FOUR:
+        (out / f"{uid}.html").write_text("x", encoding="utf-8")
+        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
+
+    def batch() -> report_batch.BatchResult:
+        return report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
+                                      params_dir=params, progress=False,
+                                      executor=_NoExecutor())
+
+    return out, params, batch
+
+
 RUN = """
 import sys
 from concurrent.futures import Future
@@ -167,16 +186,7 @@ def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path
     from kpa_core import report_quick
     from kpa_core.report_documents import DocumentOptions
 
-    out, params = tmp_path / "out", tmp_path / "params"
-    out.mkdir()
-    for uid in FOUR:
-        (out / f"{uid}.html").write_text("x", encoding="utf-8")
-        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
-
-    def batch() -> report_batch.BatchResult:
-        return report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
-                                      params_dir=params, progress=False,
-                                      executor=_NoExecutor())
+    out, params, batch = _batch_over_rendered_outputs(tmp_path, data)
 
     batch()  # the data were copied just now: too fresh to trust their stamps
     assert not (out / report_quick.QUICK_FILE).exists()
@@ -258,16 +268,7 @@ def test_an_output_removed_or_edited_during_the_batch_leaves_no_quick_record(
     from kpa_core import report_index, report_quick
     from kpa_core.report_documents import DocumentOptions
 
-    out, params = tmp_path / "out", tmp_path / "params"
-    out.mkdir()
-    for uid in FOUR:
-        (out / f"{uid}.html").write_text("x", encoding="utf-8")
-        (out / f"{uid}.ipynb").write_text("{}", encoding="utf-8")
-
-    def batch() -> report_batch.BatchResult:
-        return report_batch.run_batch(2013, units=FOUR, data_dir=data, out_dir=out,
-                                      params_dir=params, progress=False,
-                                      executor=_NoExecutor())
+    out, params, batch = _batch_over_rendered_outputs(tmp_path, data)
 
     def quick() -> report_batch.BatchResult | None:
         return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "warm",
