@@ -23,6 +23,7 @@ from typing import Any
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.import_journal import refuse_half_import
 from kpa_core.record import Record, check_unit_id, load_record
+from kpa_core.sanitize import invisible_in_name
 from kpa_core.scoring import check_unique_units
 from kpa_core.yaml_io import read_text_utf8
 
@@ -95,6 +96,11 @@ def load_units(data_dir: str | Path) -> dict[str, Unit]:
              ("每个编号一次", "each id once")),
             (not name, "缺少单位中文名称", "unit name missing", "name_zh", None,
              ("单位中文名称", "the unit's Chinese name")),
+            *((bool(hidden := invisible_in_name(text)),
+               f"单位名称含不可见的控制或文字方向字符（{hidden}）",
+               f"the unit name holds invisible control or text-direction characters ({hidden})",
+               column, text, ("不含控制字符的可见文字", "visible text without control characters"))
+              for column, text in (("name_zh", name), ("name_en", row["name_en"] or ""))),
         )
         problems += [Problem(zh, en, unit=name or uid, field=field, value=value,
                              allowed_zh=allowed[0], allowed_en=allowed[1], where=where)

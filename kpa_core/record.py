@@ -18,6 +18,7 @@ from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.rubric import Rubric, load_rubric, unknown_rubric
 from kpa_core.rules import kind_of
+from kpa_core.sanitize import invisible_in_name
 from kpa_core.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
 
 TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries",
@@ -249,6 +250,12 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
                     allowed_en=", ".join(REQUIRED_FIELDS),
                 )
             )
+    if unit_label is not None and (hidden := invisible_in_name(unit_label)):
+        problems.append(Problem(
+            f"单位名称含不可见的控制或文字方向字符（{hidden}）",
+            f"the unit name holds invisible control or text-direction characters ({hidden})",
+            field="unit", value=unit_label, allowed_zh="不含控制字符的可见文字",
+            allowed_en="visible text without control characters"))
     if "unit" in data and unit_label is None:
         problems.append(
             Problem(

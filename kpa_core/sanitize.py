@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # pandas is imported only when a CSV is written
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # C0 controls except newline and tab, DEL, and C1 controls (CSI 0x9b among them).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a unit's name must not hold: control characters, and the invisible marks that change
+# the direction of the text around them (U+202E reverses whatever follows it on a page).
+INVISIBLE_IN_NAMES = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Whole ANSI escape sequences first, so their parameters do not linger as visible junk.
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
@@ -77,3 +80,14 @@ class TerminalSafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
+
+
+def invisible_in_name(name: str) -> str:
+    """The control and text-direction characters of a unit name, as code points (``U+202E``),
+    for the message; "" when there are none.
+
+    Why refused rather than stripped: a name is shown on every page, in charts and in the
+    summary, and is compared between records and units.csv; an invisible character would make
+    two names that look alike differ, and a direction mark reverses the page text after it.
+    """
+    return " ".join(f"U+{ord(c):04X}" for c in INVISIBLE_IN_NAMES.findall(name))

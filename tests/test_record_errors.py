@@ -256,3 +256,26 @@ def test_units_table_row_with_surplus_cells(tmp_path) -> None:
         load_units(tmp_path)
     [p] = exc.value.problems
     assert p.field == "row" and p.value == ["extra"] and p.where.endswith("units.csv:2")
+
+
+def test_invisible_direction_and_control_characters_in_a_unit_name_are_refused(tmp_path) -> None:
+    """U+202E (right-to-left override) reverses every character after it on a page, and a
+    name with a hidden character looks like another unit's: both tables name each one."""
+    from kpa_core.campaign import load_units
+
+    (tmp_path / "units.csv").write_text(
+        "unit_id,name_zh,name_en,kind\n"
+        "a,甲系\u202e,A,department\nb,乙系,B\x1b[31m,department\nc,丙系,C,department\n",
+        encoding="utf-8")
+    with pytest.raises(KpaInputError) as exc:
+        load_units(tmp_path)
+    got = [(p.unit, p.field, p.value, p.where.rsplit(":", 1)[1]) for p in exc.value.problems]
+    assert got == [("甲系\u202e", "name_zh", "甲系\u202e", "2"),
+                   ("乙系", "name_en", "B\x1b[31m", "3")]
+    assert "U+202E" in exc.value.problems[0].problem_zh
+    assert "U+001B" in exc.value.problems[1].problem_en
+    [p] = problems_of(base({}, unit="测试\u2066系"))
+    assert (p.field, p.value, p.allowed_en) == (
+        "unit", "测试\u2066系", "visible text without control characters")
+    assert "U+2066" in p.problem_en
+    assert parse_record(base({}, unit="测试系 Test Dept.")).unit == "测试系 Test Dept."  # fine
