@@ -7,7 +7,9 @@ that every command resolves ``--data`` and ``--cap-scope`` the same way from any
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 from kpa_core.workspace import CAP_SCOPES, Workspace, WorkspaceNotFound, find_workspace
 
@@ -56,6 +58,20 @@ def cap_scope_of(args: argparse.Namespace) -> str | None:
     from kpa_core.scoring import cap_scope_default  # only here: an unchanged batch rerun
 
     return cap_scope_default(ws.cap_scope)  # imports no scoring stack (report_quick)
+
+
+def load_year_of(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """``--year`` read from ``--data`` (or the workspace's data/), the units of units.csv that
+    have no record named on stderr so none vanishes silently; returns the year and the units.
+    What every command that ranks a year starts with, resolved the same way."""
+    from kpa_core.campaign import load_units, load_year
+
+    data_dir = data_dir_of(args)
+    units = load_units(data_dir)
+    year = load_year(data_dir, args.year, units=units)
+    if note := year.missing_note(units):
+        print(note, file=sys.stderr)
+    return year, units
 
 
 def add_reading_option(p: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ from kpa_core.cli_options import (
     add_data_option,
     add_year_option,
     cap_scope_of,
-    data_dir_of,
+    load_year_of,
 )
 from kpa_core.sanitize import write_csv
 
@@ -37,18 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.campaign import load_units, load_year
     from kpa_core.revision import rescore, resolve_rubric
     from kpa_core.tables import render_table
 
     new = resolve_rubric(args.rubric)
-    data_dir = data_dir_of(args)
-    args.cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default, as kpa score
-    units = load_units(data_dir)
-    year = load_year(data_dir, args.year, units=units)
-    if note := year.missing_note(units):
-        print(note, file=sys.stderr)
-    result = rescore(year.records, new, cap_scope=args.cap_scope)
+    year, _ = load_year_of(args)
+    cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default
+    result = rescore(year.records, new, cap_scope=cap_scope)
     if args.csv:
         write_csv(result.table, sys.stdout, index=False)  # no cell runs as a formula
         return 0

@@ -6,13 +6,12 @@ import argparse
 import json
 import sys
 
-from kpa_core.campaign import load_units, load_year
 from kpa_core.cli_options import (
     add_cap_scope_option,
     add_data_option,
     add_reading_option,
     cap_scope_of,
-    data_dir_of,
+    load_year_of,
 )
 from kpa_core.record import load_record
 from kpa_core.rubric import load_rubric
@@ -53,13 +52,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(card_text(card))
         return 0
-    data_dir = data_dir_of(args)
-    args.cap_scope = cap_scope_of(args)
-    units = load_units(data_dir)
-    year = load_year(data_dir, args.year, units=units)
-    if note := year.missing_note(units):
-        print(note, file=sys.stderr)
-    scores = score_year(year.records, cap_scope=args.cap_scope, readings=readings)
+    year, _ = load_year_of(args)
+    cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default
+    scores = score_year(year.records, cap_scope=cap_scope, readings=readings)
     table = scores.table.sort_values(["rank", "unit_id"])
     cols = ["rank", "unit_id", "unit", "A1", "A2", "A3", "basic", "bonus", "total"]
     if args.csv:

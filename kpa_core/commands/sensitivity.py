@@ -10,7 +10,7 @@ from kpa_core.cli_options import (
     add_data_option,
     add_year_option,
     cap_scope_of,
-    data_dir_of,
+    load_year_of,
 )
 from kpa_core.sanitize import write_csv
 
@@ -43,18 +43,13 @@ def yes(flag: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.campaign import load_units, load_year
     from kpa_core.readings import load_readings
     from kpa_core.sensitivity import sensitivity, summary_lines, text_chart
     from kpa_core.tables import render_table
 
-    data_dir = data_dir_of(args)
-    args.cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default, as kpa score
-    units = load_units(data_dir)
-    year = load_year(data_dir, args.year, units=units)
-    if note := year.missing_note(units):
-        print(note, file=sys.stderr)
-    frame = sensitivity(year.records, cap_scope=args.cap_scope, combinations=not args.singles)
+    year, units = load_year_of(args)
+    cap_scope = cap_scope_of(args)  # kpa.toml's cap_scope as a default
+    frame = sensitivity(year.records, cap_scope=cap_scope, combinations=not args.singles)
     if args.csv:
         write_csv(frame, sys.stdout, index=False)  # no cell runs as a formula
         return 0
