@@ -18,10 +18,6 @@ FONT = ("'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', 'SimHei', "
 RED, GREY, BLUE = "#b22222", "#8c8c8c", "#2f5d8a"
 
 
-def _e(text: object) -> str:
-    return xml_text(text)
-
-
 def _width(text: str) -> float:
     """Rough width in px at 12px: CJK characters are square, others about half."""
     return sum(12 if ord(c) > 0x2E80 else 6.6 for c in text)
@@ -30,7 +26,7 @@ def _width(text: str) -> float:
 def _svg(width: float, height: float, body: list[str], title: str, cls: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" role="img" '
             f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'font-family="{_e(FONT)}" font-size="12"><title>{_e(title)}</title>'
+            f'font-family="{xml_text(FONT)}" font-size="12"><title>{xml_text(title)}</title>'
             + "".join(body) + "</svg>")
 
 
@@ -56,19 +52,19 @@ def heatmap_svg(values: Sequence[Sequence[float]], row_labels: Sequence[str],
     width = left + cell * len(col_labels) + 10
     height = top + cell * len(row_labels) + 10
     peak = max((v for row in values for v in row), default=0)
-    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{_e(title)}</text>']
+    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{xml_text(title)}</text>']
     for j, label in enumerate(col_labels):
         x = left + j * cell + cell / 2
         body.append(f'<text class="col-label" x="{x:.1f}" y="{top - 6}" writing-mode="tb" '
                     f'text-anchor="end" style="writing-mode: vertical-rl; '
-                    f'text-orientation: upright">{_e(label)}</text>')
+                    f'text-orientation: upright">{xml_text(label)}</text>')
     for i, label in enumerate(row_labels):
         y = top + i * cell
         body.append(f'<text class="row-label" x="{left - 6}" y="{y + cell * 0.68:.1f}" '
-                    f'text-anchor="end">{_e(label)}</text>')
+                    f'text-anchor="end">{xml_text(label)}</text>')
         for j, v in enumerate(values[i]):
             x = left + j * cell
-            body.append(f'<g class="cell"><title>{_e(hover[i][j])}</title>'
+            body.append(f'<g class="cell"><title>{xml_text(hover[i][j])}</title>'
                         f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
                         f'fill="{_shade(v, peak)}" stroke="#ddd"/>')
             if v > 0:
@@ -88,16 +84,16 @@ def bar_svg(labels: Sequence[str], values: Sequence[float], title: str,
     scale = span / ((hi - lo) or 1)
     zero = left + (-lo) * scale
     height = 30 + row * len(labels) + 10
-    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{_e(title)}</text>',
+    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{xml_text(title)}</text>',
             f'<line x1="{zero:.1f}" y1="24" x2="{zero:.1f}" y2="{height - 8}" stroke="{GREY}"/>']
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         y = 28 + i * row
         x0 = zero if v >= 0 else zero + v * scale
-        body.append(f'<g class="bar"><title>{_e(label)}: {v:g}{_e(suffix)}</title>'
-                    f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{_e(label)}</text>'
+        body.append(f'<g class="bar"><title>{xml_text(label)}: {v:g}{xml_text(suffix)}</title>'
+                    f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{xml_text(label)}</text>'
                     f'<rect x="{x0:.1f}" y="{y + 2}" width="{abs(v) * scale:.1f}" height="14" '
                     f'fill="{colour}"/><text x="{max(zero, x0 + abs(v) * scale) + 4:.1f}" '
-                    f'y="{y + 13}" fill="#333">{v:g}{_e(suffix)}</text></g>')
+                    f'y="{y + 13}" fill="#333">{v:g}{xml_text(suffix)}</text></g>')
     return _svg(left + span + 70, height, body, title, "kpa-bars")
 
 
@@ -110,7 +106,7 @@ def histogram_svg(values: Sequence[float], title: str, lo: float = 0, hi: float 
         counts[min(bins - 1, max(0, int((v - lo) // step)))] += 1
     w, h, left, base = 14, 140, 30, 170
     peak = max(counts) or 1
-    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{_e(title)}</text>']
+    body = [f'<text x="4" y="16" font-size="14" font-weight="bold">{xml_text(title)}</text>']
     for k, c in enumerate(counts):
         x = left + k * w
         bh = h * c / peak
@@ -120,6 +116,6 @@ def histogram_svg(values: Sequence[float], title: str, lo: float = 0, hi: float 
         if k % 2 == 0:
             body.append(f'<text x="{x}" y="{base + 14}" font-size="10">{lo + k * step:g}</text>')
     body.append(f'<line x1="{left}" y1="{base}" x2="{left + bins * w}" y2="{base}" '
-                f'stroke="{GREY}"/><text x="{left}" y="{base + 30}">{_e(x_label)}</text>'
+                f'stroke="{GREY}"/><text x="{left}" y="{base + 30}">{xml_text(x_label)}</text>'
                 f'<text x="4" y="{base - h}" font-size="10">{peak}</text>')
     return _svg(left + bins * w + 20, base + 40, body, title, "kpa-histogram")

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from kpa_core import __version__
-from kpa_core.analysis_charts import _e as esc
 from kpa_core.analysis_charts import bar_svg
 from kpa_core.atomic import atomic_write_text
+from kpa_core.charts import xml_text as esc
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 EXTRA_CSS = """

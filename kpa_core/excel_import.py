@@ -44,6 +44,7 @@ from kpa_core.excel_template import (
     UNIT_COLUMNS,
     Column,
     option_columns,
+    whole_number,
     year_problems,
 )
 from kpa_core.record import (
@@ -140,19 +141,6 @@ def _number(token: str) -> int | float | str:
     return x if x == x and abs(x) != float("inf") else token
 
 
-# Floats are exact integers up to 2**53; beyond that a "whole" float is a typo or an attack and
-# is echoed as typed (1e+300), not as a 301-digit integer.
-WHOLE_FLOAT_LIMIT = 2**53
-
-
-def _whole(value: Any) -> Any:
-    """Excel keeps every number as a float: a whole one (a count, a number typed as a reason)
-    becomes an int, so it reads back as ``3``, not ``3.0``."""
-    if isinstance(value, float) and value.is_integer() and abs(value) <= WHOLE_FLOAT_LIMIT:
-        return int(value)
-    return value
-
-
 def _scalar(value: Any) -> Any:
     """A single number cell: numbers pass, numeric text converts, other text stays (and fails)."""
     if isinstance(value, str):
@@ -188,7 +176,7 @@ def parse_value(rule: Rule, value: Any) -> Any:
         return value
     if kind in ("per_count", "bonus_per_count", "shortfall"):
         n = _scalar(value)
-        return _whole(n)
+        return whole_number(n)
     if kind == "range":
         return _scalar(value)
     if isinstance(value, bool):
@@ -213,7 +201,7 @@ def parse_value(rule: Rule, value: Any) -> Any:
 
 def cell_text(value: Any) -> str | None:
     """Reason and evidence cells are text; a number typed there is kept as its text."""
-    return _text(_whole(value))
+    return _text(whole_number(value))
 
 
 # ---------------------------------------------------------------- sheets ---------------------

@@ -200,10 +200,22 @@ def column_index(columns: Sequence[Column], key: str) -> int:
     return next(i for i, c in enumerate(columns, start=1) if c.key == key)
 
 
+# Floats are exact integers up to 2**53; beyond that a "whole" float is a typo or an attack and
+# is echoed as typed (1e+300), not as a 301-digit integer.
+WHOLE_FLOAT_LIMIT = 2**53
+
+
+def whole_number(value: Any) -> Any:
+    """A whole float as int (5, not 5.0): Excel keeps every number as a float, and a count or a
+    number typed as a reason should read back as ``3``. Anything else is returned unchanged."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= WHOLE_FLOAT_LIMIT:
+        return int(value)
+    return value
+
+
 def fmt_number(x: Any) -> int | float:
     """An integral number as int (5, not 5.0), so cells and YAML read naturally."""
-    f = float(x)
-    return int(f) if f.is_integer() else f
+    return whole_number(float(x))
 
 
 def format_value(rule: Rule, value: Any) -> Any:
