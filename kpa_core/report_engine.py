@@ -84,9 +84,10 @@ def kill_all_now() -> None:
 
     Why: a worker handles SIGTERM by stopping its kernels. The signal may arrive while the
     worker's main thread is inside nbclient's event loop; ``shutdown_kernel`` run from the
-    handler then needs that same loop and can hang, leaving worker and kernel alive (seen once
-    under load in test_integrity_processes). Killing the kernel's pid needs no loop and cannot
-    block; its connection file is removed as ``shutdown_kernel`` would.
+    handler then needs that same loop and may hang (a worker and its kernel were once seen
+    alive after SIGTERM under load in test_integrity_processes; never reproduced). Killing the
+    kernel's pid needs no loop and cannot block; its connection file is removed as
+    ``shutdown_kernel`` would.
     """
     with _lock:
         kms, _all_kernels[:] = list(_all_kernels), []
@@ -97,6 +98,8 @@ def kill_all_now() -> None:
                 os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(OSError, TypeError):
             os.remove(km.connection_file)
+
+
 _finalizer_pid: int | None = None
 
 
