@@ -3,7 +3,7 @@
 ``notebooks/`` and ``data/`` stay the sources in the repository (the layout is fixed); a wheel
 must still hold them, or an installed kpa could not render reports or ``kpa init --sample``.
 So ``build_py`` copies them into the built package as ``kpa_core/notebooks`` and
-``kpa_core/sample_data``. An editable install reads them in place (see ``kpa_core/paths.py``).
+``kpa_core/sample_data``. An editable install reads them in place (see ``kpa_core/store/paths.py``).
 Everything else about the project is in ``pyproject.toml``.
 """
 

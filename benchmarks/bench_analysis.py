@@ -4,7 +4,7 @@ Run:  .venv/bin/python benchmarks/bench_analysis.py [N ...] [--repeats R]
 For each N (default 30 and 1000) it generates two years of N records and self-assessments for
 a sixth of the units (outside the timing), then times, best of R:
   - scoring both years (score_year) — the input the analysis takes;
-  - the analysis: every function of kpa_core.analysis (points lost and reasons, most-deducted
+  - the analysis: every function of kpa_core.analysis.stats (points lost and reasons, most-deducted
     rules, totals by kind, movers, self gaps by unit and by rule, area attainment);
   - the sensitivity: every reading and every combination (95 rescorings of the year).
 """
@@ -17,10 +17,10 @@ import dataclasses
 from bench_scoring import generate
 from timing import best_of
 
-from kpa_core import analysis
-from kpa_core.rubric import load_rubric
-from kpa_core.scoring import score_year
-from kpa_core.sensitivity import sensitivity
+from kpa_core.analysis import stats as analysis
+from kpa_core.analysis.sensitivity import sensitivity
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.score import score_year
 
 
 def analyse(before, now, assessor, own, kinds) -> list:

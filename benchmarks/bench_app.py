@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.report.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

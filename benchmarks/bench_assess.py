@@ -17,8 +17,8 @@ from pathlib import Path
 
 from timing import best_of
 
-from kpa_core.controller import AssessmentController
-from kpa_core.widgets_view import AssessView
+from kpa_core.entry.controller import AssessmentController
+from kpa_core.entry.view import AssessView
 
 ROOT = Path(__file__).resolve().parents[1]
 

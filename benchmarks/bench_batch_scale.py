@@ -46,7 +46,7 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 def make_data(folder: Path, n: int) -> Path:
     """N units; unit i holds sample unit (i mod 30)'s records of 2012 and 2013."""
-    from kpa_core.campaign import load_units, load_year
+    from kpa_core.year.data import load_units, load_year
 
     units = load_units(ROOT / "data")
     data = folder / "data"
@@ -157,15 +157,19 @@ def run_cells(nb: Any, parameters: dict[str, Any]) -> Any:
 
 
 def profile(n: int, sample: int) -> None:
-    from kpa_core.report_imports import defer_iri_grammar
+    from kpa_core.cheap_imports import defer_iri_grammar
 
     defer_iri_grammar()
     import nbformat
 
-    from kpa_core import campaign, charts, report_context, report_sections, scoring
-    from kpa_core.atomic import atomic_write_text
-    from kpa_core.report_export import notebook_to_html
-    from kpa_core.report_render import UnitTask, _template_notebook, execute
+    from kpa_core.report import charts
+    from kpa_core.report import context as report_context
+    from kpa_core.report import sections as report_sections
+    from kpa_core.report.export import notebook_to_html
+    from kpa_core.report.render import UnitTask, _template_notebook, execute
+    from kpa_core.scoring import score as scoring
+    from kpa_core.store.atomic import atomic_write_text
+    from kpa_core.year import data as campaign
 
     with tempfile.TemporaryDirectory(prefix="kpa-profile-") as d:
         tmp = Path(d)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from timing import best_of
 
-from kpa_core.campaign import load_units, load_year, record_path
-from kpa_core.excel_import import import_workbook, read_workbook
-from kpa_core.excel_template import write_export, write_template
-from kpa_core.record import save_record
+from kpa_core.excel.importer import import_workbook, read_workbook
+from kpa_core.excel.template import write_export, write_template
+from kpa_core.scoring.record import save_record
+from kpa_core.year.data import load_units, load_year, record_path
 
 REPO = Path(__file__).parents[1]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from timing import best_of
 
-from kpa_core.atomic import atomic_write_bytes
-from kpa_core.audit_log import save_with_audit
-from kpa_core.audit_verify import verify_year
-from kpa_core.bounded_read import check_workbook, read_bytes_bounded
+from kpa_core.audit.log import save_with_audit
+from kpa_core.audit.verify import verify_year
 from kpa_core.errors import KpaInputError
-from kpa_core.excel_template import write_template
+from kpa_core.excel.template import write_template
+from kpa_core.store.atomic import atomic_write_bytes
+from kpa_core.store.bounded_read import check_workbook, read_bytes_bounded
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -42,7 +42,7 @@ def main() -> None:
             pdf_times.append(run_batch(t / f"p{n}", t / f"pp{n}", args.jobs, pdf=True))
         out = t / "p0"
         n_pdf = len(list(out.glob("*.pdf")))
-        from kpa_core.pdf import print_many
+        from kpa_core.report.pdf import print_many
 
         htmls = sorted(out.glob("*.html"))
         htmls = [h for h in htmls if h.name != "index.html"]

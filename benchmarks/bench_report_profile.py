@@ -74,14 +74,14 @@ def _cpu_of() -> tuple[float, float]:
 
 
 def units(n_units: int) -> None:
-    from kpa_core.report_imports import defer_iri_grammar
+    from kpa_core.cheap_imports import defer_iri_grammar
 
     defer_iri_grammar()
     import nbformat
 
-    from kpa_core import report_render
-    from kpa_core.atomic import atomic_write_text
-    from kpa_core.report_export import notebook_to_html
+    from kpa_core.report import render as report_render
+    from kpa_core.report.export import notebook_to_html
+    from kpa_core.store.atomic import atomic_write_text
 
     bands = ROOT / "kpa_core" / "templates" / "grade-bands.example.yaml"
     ids = sorted(p.stem for p in (DATA / "2013").glob("*.yaml"))[:n_units]
@@ -126,8 +126,8 @@ def units(n_units: int) -> None:
 
 
 def batch() -> None:
-    from kpa_core.report_batch import run_batch
-    from kpa_core.report_documents import DocumentOptions
+    from kpa_core.report.batch import run_batch
+    from kpa_core.report.documents import DocumentOptions
 
     bands = ROOT / "kpa_core" / "templates" / "grade-bands.example.yaml"
     docs = DocumentOptions(office="纪委办公室", timezone="Asia/Shanghai", bands=str(bands))

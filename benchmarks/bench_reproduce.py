@@ -11,8 +11,8 @@ from pathlib import Path
 
 from timing import best_of
 
-from kpa_core.params import read_params
-from kpa_core.reproduce import params_files, reproduce_params
+from kpa_core.reproduce.params import read_params
+from kpa_core.reproduce.replay import params_files, reproduce_params
 
 REPO = Path(__file__).resolve().parents[1]
 

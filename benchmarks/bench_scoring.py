@@ -14,10 +14,10 @@ import time
 import pandas as pd
 from timing import best_of
 
-from kpa_core.record import parse_record
-from kpa_core.rubric import load_rubric
-from kpa_core.rules import kind_of
-from kpa_core.scoring import score_record, score_year
+from kpa_core.rubric.model import load_rubric
+from kpa_core.rubric.rules import kind_of
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record, score_year
 
 
 def generate(n: int, seed: int = 7) -> list:

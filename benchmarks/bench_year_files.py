@@ -27,9 +27,9 @@ from pathlib import Path
 import yaml
 from bench_scoring import generate
 
-from kpa_core import yaml_io
-from kpa_core.campaign import load_units, load_year
-from kpa_core.scoring import score_year
+from kpa_core.scoring.score import score_year
+from kpa_core.store import yaml_io
+from kpa_core.year.data import load_units, load_year
 
 DumpLoader = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

@@ -18,11 +18,11 @@ import random
 import sys
 from pathlib import Path
 
-from kpa_core.atomic import atomic_write_text
-from kpa_core.audit_verify import attest_year
-from kpa_core.record import dump_yaml, parse_record
-from kpa_core.rubric import load_rubric
-from kpa_core.rules import kind_of
+from kpa_core.audit.verify import attest_year
+from kpa_core.rubric.model import load_rubric
+from kpa_core.rubric.rules import kind_of
+from kpa_core.scoring.record import dump_yaml, parse_record
+from kpa_core.store.atomic import atomic_write_text
 
 HEADER = (
     "# 虚构示例数据 FICTIONAL SAMPLE DATA — invented for demonstration; no real unit or person.\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.report_imports import defer_iri_grammar
+from kpa_core.cheap_imports import defer_iri_grammar
 
 # As every kpa command does: jsonschema's IRI grammar (rfc3987_syntax builds a Lark parser,
 # ~1 s of CPU) is built only if an IRI is ever checked. Here before any test module imports
@@ -104,7 +104,7 @@ def report_run(report_data: Path) -> ReportRun:
 @pytest.fixture
 def rubric_dir(tmp_path, monkeypatch):
     """A private copy of the rubric folder, so a test can tamper with it safely."""
-    import kpa_core.rubric as rubric_mod
+    import kpa_core.rubric.model as rubric_mod
 
     folder = tmp_path / "rubrics"
     shutil.copytree(rubric_mod.RUBRIC_DIR, folder)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kpa_core import analysis
-from kpa_core.record import parse_record
-from kpa_core.rubric import load_rubric
-from kpa_core.scoring import score_year
+from kpa_core.analysis import stats as analysis
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_year
 
 KINDS = {"a": "office", "b": "department", "c": "department"}
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import report_batch, report_context
-from kpa_core.report_params import check_report_params
-from kpa_core.report_render import UnitResult, UnitTask
+from kpa_core.report import batch as report_batch
+from kpa_core.report import context as report_context
+from kpa_core.report.notebook_params import check_report_params
+from kpa_core.report.render import UnitResult, UnitTask
 
 REPO = Path(__file__).resolve().parent.parent
 FOUR = ["petroleum", "arts", "union", "assets"]
@@ -123,8 +124,8 @@ RUN = """
 import sys
 from concurrent.futures import Future
 from pathlib import Path
-from kpa_core.report_batch import run_batch
-from kpa_core.report_render import UnitResult
+from kpa_core.report.batch import run_batch
+from kpa_core.report.render import UnitResult
 
 class Pretend:  # renders nothing: the HTML files are already in place
     def submit(self, fn, task):
@@ -167,7 +168,7 @@ try:
 except SystemExit as exc:
     assert not exc.code, exc.code
 heavy = [m for m in ("pandas", "numpy", "yaml", "matplotlib", "jsonschema", "openpyxl",
-                     "papermill", "nbconvert", "kpa_core.report_batch", "kpa_core.scoring")
+                     "papermill", "nbconvert", "kpa_core.report.batch", "kpa_core.scoring.score")
          if m in sys.modules]
 print("HEAVY", heavy)
 """
@@ -183,8 +184,8 @@ def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path
     import sys
     import time
 
-    from kpa_core import report_quick
-    from kpa_core.report_documents import DocumentOptions
+    from kpa_core.report import quick as report_quick
+    from kpa_core.report.documents import DocumentOptions
 
     out, params, batch = _batch_over_rendered_outputs(tmp_path, data)
 
@@ -265,8 +266,9 @@ def test_an_output_removed_or_edited_during_the_batch_leaves_no_quick_record(
     """
     import time
 
-    from kpa_core import report_index, report_quick
-    from kpa_core.report_documents import DocumentOptions
+    from kpa_core.report import index as report_index
+    from kpa_core.report import quick as report_quick
+    from kpa_core.report.documents import DocumentOptions
 
     out, params, batch = _batch_over_rendered_outputs(tmp_path, data)
 

@@ -36,9 +36,9 @@ from urllib.parse import urlparse
 import pytest
 from voila_face import kpa_face
 
-from kpa_core.audit_log import read_audit
-from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
-from kpa_core.record import load_record
+from kpa_core.audit.log import read_audit
+from kpa_core.report.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.scoring.record import load_record
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import xml.dom.minidom
 
-from kpa_core import charts
+from kpa_core.report import charts
 
 HOSTILE = "艺术系<script>alert('u')</script>\"]]><img src=x onerror=alert(2)>😀" + "长" * 40
 
@@ -52,7 +52,7 @@ def test_nan_totals_and_empty_years_stay_valid() -> None:
 def test_control_characters_in_a_name_leave_well_formed_svg() -> None:
     """units.csv accepts a name with control characters (ESC, BEL, NUL); XML 1.0 forbids them,
     so they are dropped from every chart, the name's other characters kept."""
-    from kpa_core.analysis_charts import bar_svg
+    from kpa_core.analysis.charts import bar_svg
 
     name = "艺术\x00系\x1b[31m\x07"
     for svg in (charts.history_chart([2012, 2013], [80.0, 90.0], [85.0, 86.0], name),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpa_core.compare import COMPARE_COLUMNS, compare_records
 from kpa_core.errors import KpaInputError
-from kpa_core.record import parse_record
+from kpa_core.scoring.compare import COMPARE_COLUMNS, compare_records
+from kpa_core.scoring.record import parse_record
 
 
 def record(entries: dict, role: str = "assessor", unit: str = "化学工程系", year: int = 2013):
@@ -59,8 +59,8 @@ def test_identical_records_give_an_empty_frame_with_the_columns():
 
 
 def test_sample_chemical_self_assessment():
-    from kpa_core.paths import PACKAGE_DIR
-    from kpa_core.record import load_record
+    from kpa_core.scoring.record import load_record
+    from kpa_core.store.paths import PACKAGE_DIR
 
     data = PACKAGE_DIR.parent / "data" / "2013"
     frame = compare_records(load_record(data / "chemical.yaml"),
@@ -89,14 +89,14 @@ def test_unknown_cap_scope_is_refused():
 
 def test_kpa_diff_prints_a_chinese_first_table(capsys):
     from kpa_core.cli import main
-    from kpa_core.paths import PACKAGE_DIR
+    from kpa_core.store.paths import PACKAGE_DIR
 
     data = str(PACKAGE_DIR.parent / "data")
     assert main(["diff", "--year", "2013", "--unit", "union", "--data", data]) == 0
     out = capsys.readouterr().out
     assert "考核组 assessors 99 · 自评 self 95 · 差 difference -4" in out
     assert out.index("规则") < out.index("自评理由") and "self reason" in out
-    from kpa_core.tables import display_width
+    from kpa_core.text.tables import display_width
 
     assert max(display_width(ln) for ln in out.splitlines()) <= 100  # long text wraps
     # B15.openness: the unit deducted 5 from itself, the assessors nothing
@@ -107,7 +107,7 @@ def test_kpa_diff_prints_a_chinese_first_table(capsys):
 
 def test_kpa_diff_year_lists_units_and_missing_self_is_named(capsys):
     from kpa_core.cli import main
-    from kpa_core.paths import PACKAGE_DIR
+    from kpa_core.store.paths import PACKAGE_DIR
 
     data = str(PACKAGE_DIR.parent / "data")
     assert main(["diff", "--year", "2013", "--data", data, "--csv"]) == 0
@@ -122,7 +122,7 @@ def test_kpa_diff_year_lists_units_and_missing_self_is_named(capsys):
 
 def test_kpa_diff_names_a_year_without_self_assessments(capsys):
     from kpa_core.cli import main
-    from kpa_core.paths import PACKAGE_DIR
+    from kpa_core.store.paths import PACKAGE_DIR
 
     data = str(PACKAGE_DIR.parent / "data")  # 2012 has the assessors' records, no self/
     for extra in ([], ["--unit", "chemical"]):

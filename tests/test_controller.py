@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpa_core.audit_log import SaveFailedError, append_audit, audit_path, read_audit
-from kpa_core.controller import AssessmentController, StaleRecordError, parse_amounts
+from kpa_core.audit.log import SaveFailedError, append_audit, audit_path, read_audit
+from kpa_core.entry.controller import AssessmentController, StaleRecordError, parse_amounts
 from kpa_core.errors import KpaInputError
-from kpa_core.params import validate_params
-from kpa_core.record import load_record, parse_record
-from kpa_core.scoring import score_record
+from kpa_core.reproduce.params import validate_params
+from kpa_core.scoring.record import load_record, parse_record
+from kpa_core.scoring.score import score_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -513,7 +513,7 @@ def test_a_scenario_of_the_same_name_is_not_overwritten_without_the_flag(data):
 
 
 def test_an_overwritten_scenario_is_put_back_when_its_audit_line_fails(data, monkeypatch):
-    import kpa_core.controller as controller
+    import kpa_core.entry.controller as controller
 
     first = AssessmentController(data, 2013, "arts")
     first.set_mode("whatif")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kpa_core.controller import AssessmentController
+from kpa_core.entry.controller import AssessmentController
 
 ROOT = Path(__file__).resolve().parents[1]
 

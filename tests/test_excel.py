@@ -15,10 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from kpa_core.campaign import load_units, load_year
 from kpa_core.errors import KpaInputError
-from kpa_core.excel_import import cell_text, import_workbook, parse_value, read_workbook
-from kpa_core.excel_template import (
+from kpa_core.excel.importer import import_workbook
+from kpa_core.excel.reader import read_workbook
+from kpa_core.excel.template import (
     ENTRY_COLUMNS,
     SHEET_ABOUT,
     SHEET_ENTRIES,
@@ -30,10 +30,12 @@ from kpa_core.excel_template import (
     write_template,
     year_problems,
 )
-from kpa_core.record import load_record, save_record
-from kpa_core.rubric import load_rubric
-from kpa_core.rules import kind_of
-from kpa_core.scoring import score_record
+from kpa_core.excel.values import cell_text, parse_value
+from kpa_core.rubric.model import load_rubric
+from kpa_core.rubric.rules import kind_of
+from kpa_core.scoring.record import load_record, save_record
+from kpa_core.scoring.score import score_record
+from kpa_core.year.data import load_units, load_year
 
 REPO = Path(__file__).parents[1]
 RUBRIC = load_rubric()
@@ -476,7 +478,7 @@ def test_template_and_export_commands_write_their_default_files(data_dir: Path,
 def test_a_failure_while_writing_leaves_every_record_as_it_was(
         data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         books: dict[str, bytes]) -> None:
-    import kpa_core.excel_import as excel_import
+    import kpa_core.excel.importer as excel_import
 
     path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
@@ -506,7 +508,7 @@ def test_a_failure_while_writing_leaves_every_record_as_it_was(
 def test_a_rename_failing_midway_rolls_the_whole_year_back(
         data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int,
         books: dict[str, bytes]) -> None:
-    import kpa_core.excel_import as excel_import
+    import kpa_core.excel.importer as excel_import
 
     path = book(books, "export-2013", tmp_path / "e.xlsx")
     wb = load_workbook(path)
@@ -693,7 +695,7 @@ def test_reimport_keeps_a_records_rectification(data_dir: Path, tmp_path: Path) 
                       + "rectification: {B16: 建立案件报告制度}\n", encoding="utf-8")
     path = write_export(data_dir, 2013, tmp_path / "all.xlsx")
     import_workbook(path, data_dir)
-    from kpa_core.record import load_record
+    from kpa_core.scoring.record import load_record
 
     assert load_record(target).rectification == {"B16": "建立案件报告制度"}
 

@@ -12,9 +12,9 @@ import nbformat
 import pytest
 from voila_face import kpa_face
 
-from kpa_core.commands.explore import explore_command
-from kpa_core.explore_view import ENV_REPORTS_URL, ExploreView
-from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.analysis.explore import ENV_REPORTS_URL, ExploreView
+from kpa_core.cli.commands.explore import explore_command
+from kpa_core.report.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"

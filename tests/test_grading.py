@@ -8,10 +8,10 @@ import pytest
 
 from kpa_core.cli import main
 from kpa_core.errors import KpaInputError
-from kpa_core.grading import grade_card, grade_records, load_bands, parse_bands
-from kpa_core.paths import PACKAGE_DIR
-from kpa_core.record import parse_record
-from kpa_core.scoring import score_record
+from kpa_core.scoring.grading import grade_card, grade_records, load_bands, parse_bands
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
+from kpa_core.store.paths import PACKAGE_DIR
 
 BANDS = {
     "kpa_bands": 1, "id": "test-bands", "zh": "测试", "en": "test",

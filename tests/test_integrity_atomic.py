@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.atomic import atomic_write_text
 from kpa_core.errors import KpaInputError
+from kpa_core.store.atomic import atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def test_a_read_only_folder_is_exit_2_naming_the_cause(tmp_path):
 def test_an_os_error_is_exit_2_naming_the_real_cause(tmp_path, monkeypatch, capsys):
     import errno
 
-    import kpa_core.excel_template as excel_template
+    import kpa_core.excel.template as excel_template
     from kpa_core.cli import main
 
     def read_only(*_a, **_k):

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import audit_log
-from kpa_core.audit_log import SaveFailedError, audit_path, read_audit, read_chain
-from kpa_core.audit_verify import verify_year
+from kpa_core.audit import log as audit_log
+from kpa_core.audit.log import SaveFailedError, audit_path, read_audit, read_chain
+from kpa_core.audit.verify import verify_year
 from kpa_core.cli import main
-from kpa_core.controller import AssessmentController
+from kpa_core.entry.controller import AssessmentController
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,8 +130,8 @@ def test_a_torn_last_line_is_named_skipped_and_cut_off_by_the_next_save(data):
 def test_a_kill_between_line_and_record_is_voided_by_the_next_save(data):
     script = textwrap.dedent(f"""
         import os
-        from kpa_core import audit_log
-        from kpa_core.controller import AssessmentController
+        from kpa_core.audit import log as audit_log
+        from kpa_core.entry.controller import AssessmentController
         audit_log.atomic_write_bytes = lambda *a, **k: os._exit(9)  # killed right here
         ctl = AssessmentController({str(data)!r}, 2013, "arts")
         ctl.set_value("B02.system", 1.0)

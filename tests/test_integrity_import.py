@@ -48,14 +48,14 @@ KILL_AFTER_9_RENAMES = """
 """
 KILL_BEFORE_JOURNAL = """
     import os
-    import kpa_core.import_journal as j
+    import kpa_core.audit.journal as j
     j.write_journal = lambda *a, **k: os._exit(9)
 """
 
 
 def interrupted_import(data: Path, book: Path, fault: str) -> None:
     script = textwrap.dedent(fault) + textwrap.dedent(f"""
-        from kpa_core.excel_import import import_workbook
+        from kpa_core.excel.importer import import_workbook
         import_workbook({str(book)!r}, {str(data)!r}, who="甲", why="导入")
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=300,

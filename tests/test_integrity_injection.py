@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.sanitize import csv_cell, terminal_safe
+from kpa_core.text.sanitize import csv_cell, terminal_safe
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMULA = '=HYPERLINK("http://evil.example/x")'

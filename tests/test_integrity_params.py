@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from kpa_core.cli import main
-from kpa_core.params import make_params, write_params
-from kpa_core.record import parse_record
-from kpa_core.scoring import score_record
+from kpa_core.reproduce.params import make_params, write_params
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -100,7 +100,8 @@ def _worker_running_a_long_cell() -> None:
     import nbformat.v4 as v4
     import papermill as pm
 
-    from kpa_core import lifeline, report_engine
+    from kpa_core.report import engine as report_engine
+    from kpa_core.report import lifeline
 
     lifeline.die_with_parent(os.getppid())
     nb = v4.new_notebook(cells=[v4.new_code_cell("import time\ntime.sleep(120)")],

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.campaign import load_units, load_year
-from kpa_core.dates import zh_date, zh_datetime
 from kpa_core.errors import KpaInputError
-from kpa_core.notice import notice_lines, notice_section, points_lost, rectification_items
-from kpa_core.ordering import ranked
-from kpa_core.paths import PACKAGE_DIR
-from kpa_core.record import parse_record
-from kpa_core.report_context import build_context
-from kpa_core.report_params import check_report_params
-from kpa_core.scoring import score_year
+from kpa_core.report.context import build_context
+from kpa_core.report.notebook_params import check_report_params
+from kpa_core.report.notice import notice_lines, notice_section, points_lost, rectification_items
+from kpa_core.scoring.ordering import ranked
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_year
+from kpa_core.store.paths import PACKAGE_DIR
+from kpa_core.text.dates import zh_date, zh_datetime
+from kpa_core.year.data import load_units, load_year
 
 DATA = PACKAGE_DIR.parent / "data"
 BANDS = PACKAGE_DIR / "templates" / "grade-bands.example.yaml"
@@ -142,9 +142,9 @@ def test_one_ranking_order_breaks_ties_by_unit_id():
 def test_summary_xlsx_and_page(tmp_path: Path):
     from openpyxl import load_workbook
 
-    from kpa_core.grading import grade_card, load_bands
-    from kpa_core.scoring import score_record
-    from kpa_core.summary import write_summary
+    from kpa_core.report.summary import write_summary
+    from kpa_core.scoring.grading import grade_card, load_bands
+    from kpa_core.scoring.score import score_record
 
     year = load_year(DATA, 2013, units=load_units(DATA))
     scores = score_year(year.records)
@@ -172,7 +172,7 @@ def test_lang_parameter_sets_the_page_language(lang, body):
     the default (auto) hides them on paper only; the stylesheet holds both rules."""
     import nbformat
 
-    from kpa_core.report_export import notebook_to_html
+    from kpa_core.report.export import notebook_to_html
 
     nb = nbformat.v4.new_notebook()
     heading = '<h2>一、得分<span class="en"> / score</span></h2>'
@@ -191,7 +191,7 @@ def test_summary_xlsx_keeps_user_text_plain_and_survives_control_characters(tmp_
     (or the office) is replaced, not an IllegalCharacterError ending `kpa report`."""
     from openpyxl import load_workbook
 
-    from kpa_core.summary import write_summary
+    from kpa_core.report.summary import write_summary
 
     year = load_year(DATA, 2013, units=load_units(DATA))
     scores = score_year(year.records)

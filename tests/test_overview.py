@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kpa_core.overview import write_overview, year_views
+from kpa_core.analysis.overview import write_overview, year_views
 
 REPO = Path(__file__).parents[1]
 

@@ -9,16 +9,16 @@ import pytest
 import yaml
 
 from kpa_core.errors import KpaInputError
-from kpa_core.params import (
+from kpa_core.reproduce.params import (
     make_params,
     read_params,
     validate_params,
     write_params,
     write_params_if_changed,
 )
-from kpa_core.record import parse_record
-from kpa_core.rubric import load_rubric
-from kpa_core.scoring import score_record
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 # Released rubrics never change: this is the content hash of kvtc-2013-draft as released.
 # A corrected rubric must be a new file with a new id, never an edit of this one.
@@ -212,7 +212,7 @@ def test_schema_messages_are_bilingual_words_not_regexes(project):
 
 
 def test_record_paths_may_not_leave_the_project(project, tmp_path):
-    from kpa_core.params import resolve_data_path
+    from kpa_core.reproduce.params import resolve_data_path
 
     assert resolve_data_path("data/2013/testunit.yaml") == project / "data/2013/testunit.yaml"
     for bad in ("../../../etc/passwd", "/etc/passwd", "data/../../outside.yaml"):

@@ -7,9 +7,9 @@ import pytest
 
 from kpa_core.cli import main
 from kpa_core.errors import KpaInputError
-from kpa_core.grading import condition_holds, grade_card, parse_bands
-from kpa_core.record import parse_record
-from kpa_core.scoring import score_record
+from kpa_core.scoring.grading import condition_holds, grade_card, parse_bands
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 
 def card(entries: dict, cap_scope: str | None = None):
@@ -201,7 +201,7 @@ def test_grade_records_sorts_by_total_then_id_and_joins_reasons() -> None:
         veto={"grade": "合格", "conditions": [{"kind": "cases_under", "id": "B16"},
                                              {"kind": "area_below", "area": "A3.pun",
                                               "score": 20}]}))
-    from kpa_core.grading import grade_records, grades_param
+    from kpa_core.scoring.grading import grade_records, grades_param
 
     def rec(uid: str, entries: dict):
         return parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": f"单位{uid}",
@@ -332,7 +332,7 @@ def test_unknown_ids_and_areas_are_named_in_chinese_too() -> None:
                                                 ("just words\n", "一段文字", "text"),
                                                 ("42\n", "单个值", "a single value")])
 def test_a_file_that_is_not_a_mapping_is_named_by_its_shape_only(tmp_path, text, zh, en) -> None:
-    from kpa_core.grading import load_bands
+    from kpa_core.scoring.grading import load_bands
 
     path = tmp_path / "bands.yaml"
     path.write_text(text, encoding="utf-8")
@@ -348,7 +348,7 @@ def test_a_file_that_is_not_a_mapping_is_named_by_its_shape_only(tmp_path, text,
 
 
 def test_load_bands_names_the_file_in_every_problem(tmp_path) -> None:
-    from kpa_core.grading import load_bands
+    from kpa_core.scoring.grading import load_bands
 
     path = tmp_path / "bands.yaml"
     path.write_text("kpa_bands: 1\nid: t\ngrades:\n  - {grade: 合格, en: pass, min_total: 0,"
@@ -361,9 +361,9 @@ def test_load_bands_names_the_file_in_every_problem(tmp_path) -> None:
 
 def test_load_bands_checks_ids_against_the_rubric_it_is_given(tmp_path) -> None:
     # a later rubric may name its rules differently: here B16.judicial is renamed B16.courts
-    from kpa_core.grading import load_bands
-    from kpa_core.rubric import RUBRIC_DIR, build_rubric
-    from kpa_core.yaml_io import read_yaml
+    from kpa_core.rubric.model import RUBRIC_DIR, build_rubric
+    from kpa_core.scoring.grading import load_bands
+    from kpa_core.store.yaml_io import read_yaml
 
     data = read_yaml(RUBRIC_DIR / "kvtc-2013-draft.yaml")
     rule = next(r for i in data["items"] if i["id"] == "B16" for r in i["rules"]
@@ -403,7 +403,7 @@ def test_a_veto_gives_its_one_reason() -> None:
 
 
 def test_grade_records_numbers_its_rows_from_0_in_rank_order() -> None:
-    from kpa_core.grading import grade_records
+    from kpa_core.scoring.grading import grade_records
 
     spec = parse_bands(bands(g("合格", "pass", 0)))
     recs = [parse_record({"rubric": "kvtc-2013-draft", "year": 2013, "unit": f"单位{uid}",
@@ -436,7 +436,7 @@ def test_veto_conditions_that_are_not_a_list_are_only_a_schema_problem(condition
 
 
 def test_cases_under_lists_every_rule_hit_and_grade_records_joins_every_reason() -> None:
-    from kpa_core.grading import grade_records
+    from kpa_core.scoring.grading import grade_records
 
     c = card({"B16.judicial": R(cases=[4]), "B16.unreported": R(count=1)})  # A3.pun 20 − 8 = 12
     assert condition_holds({"kind": "cases_under", "id": "B16"}, c) == \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kpa_core.errors import KpaInputError
-from kpa_core.record import Record, parse_record, save_record
+from kpa_core.scoring.record import Record, parse_record, save_record
 
 BASE = {"rubric": "kvtc-2013-draft", "year": 2013, "unit": "测试系", "entries": {}}
 
@@ -72,7 +72,7 @@ def test_save_record_writes_a_valid_record_that_loads_back(tmp_path) -> None:
     record = parse_record({**BASE, "unit_id": "testunit", "role": "self", "assessor": "甲",
                            "entries": {"B01.docs": {"count": 2.0, "reason": "迟交"}}})
     path = save_record(record, tmp_path / "testunit.yaml")
-    from kpa_core.record import load_record
+    from kpa_core.scoring.record import load_record
 
     again = load_record(path)
     assert (again.unit_id, again.role, again.assessor) == ("testunit", "self", "甲")
@@ -107,7 +107,7 @@ def test_to_yaml_keeps_chinese_readable_and_the_documented_key_order() -> None:
 
 
 def test_dump_yaml_lines_run_to_120_characters_before_wrapping() -> None:
-    from kpa_core.record import dump_yaml
+    from kpa_core.scoring.record import dump_yaml
 
     # "B01.docs: {count: 1, reason: " is 29 characters, the reason 16 × 4 letters + 15 spaces =
     # 79, then "}": a line of 109 stays whole at width 120 (PyYAML's default, 80, folds it)
@@ -195,8 +195,8 @@ def test_entries_that_are_not_a_mapping_are_named() -> None:
 
 def every_rule_untouched() -> dict:
     """One entry that changes nothing for each of the rubric's rules."""
-    from kpa_core.rubric import load_rubric
-    from kpa_core.rules import kind_of
+    from kpa_core.rubric.model import load_rubric
+    from kpa_core.rubric.rules import kind_of
 
     rubric = load_rubric("kvtc-2013-draft")
     return {rid: {kind_of(rule).value_field: kind_of(rule).empty_value(rule)}
@@ -342,7 +342,7 @@ def test_a_good_unit_id_keeps_the_other_problems() -> None:
 
 
 def test_the_record_keeps_where_it_came_from_and_the_unit_id_it_was_given(tmp_path) -> None:
-    from kpa_core.record import load_record
+    from kpa_core.scoring.record import load_record
 
     path = tmp_path / "testunit.yaml"
     path.write_text("rubric: kvtc-2013-draft\nyear: 2013\nunit: 测试系\n"
@@ -359,7 +359,7 @@ def test_the_record_keeps_where_it_came_from_and_the_unit_id_it_was_given(tmp_pa
 
 
 def test_every_problem_is_located_with_the_unit_and_the_file(tmp_path) -> None:
-    from kpa_core.record import load_record
+    from kpa_core.scoring.record import load_record
 
     path = tmp_path / "testunit.yaml"
     path.write_text("rubric: kvtc-2013-draft\nyear: 1999\nunit: 测试系\nrole: boss\n"

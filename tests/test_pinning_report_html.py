@@ -17,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpa_core import report_sections as sections
-from kpa_core.report import open_report
-from kpa_core.report_index import index_key, render_index, write_index_if_changed
+from kpa_core.report import open_report, sections
+from kpa_core.report.index import index_key, render_index, write_index_if_changed
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert(1)</script>"

@@ -14,13 +14,13 @@ import pytest
 import yaml
 from hand_records import TESTUNIT_2013
 
-import kpa_core.rubric as rubric_mod
+import kpa_core.rubric.model as rubric_mod
 from kpa_core.errors import KpaInputError
-from kpa_core.params import make_params, read_params, rubric_numbers, write_params
-from kpa_core.record import parse_record
-from kpa_core.reproduce import RuleChange, ScoreChange, diff_numbers, reproduce_file
-from kpa_core.rubric import load_rubric
-from kpa_core.scoring import score_record
+from kpa_core.reproduce.params import make_params, read_params, rubric_numbers, write_params
+from kpa_core.reproduce.replay import RuleChange, ScoreChange, diff_numbers, reproduce_file
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 RECORD = TESTUNIT_2013
 # by hand: A1 16, A2 10, A3 20 + 15 + 15 + 15.5 = 65.5; basic 91.5; bonus 3; total 94.5
@@ -257,7 +257,7 @@ def test_params_typed_by_hand_reproduce_with_the_hand_numbers(home) -> None:
 # --- what the office reads ---------------------------------------------------------------------
 
 def test_the_full_account_of_a_changed_unit_reads_exactly_so() -> None:
-    from kpa_core.reproduce import EntryChange, Reproduction, report_text, summary_line
+    from kpa_core.reproduce.replay import EntryChange, Reproduction, report_text, summary_line
 
     r = Reproduction(path="params/2013/testunit.yaml", unit="测试系", unit_id="testunit",
                      year=2013, rubric_id="kvtc-2013-draft", old_total=94.5, new_total=92.5,
@@ -289,7 +289,7 @@ def test_the_full_account_of_a_changed_unit_reads_exactly_so() -> None:
 
 
 def test_the_one_line_summaries_of_other_cases() -> None:
-    from kpa_core.reproduce import Reproduction, summary_line
+    from kpa_core.reproduce.replay import Reproduction, summary_line
 
     ok = Reproduction(path="p", unit="甲", unit_id=None, year=2013, rubric_id="r",
                       old_total=100.0, new_total=100.0)
@@ -308,7 +308,7 @@ def test_the_one_line_summaries_of_other_cases() -> None:
 
 
 def test_the_small_formatters_of_the_account() -> None:
-    from kpa_core.reproduce import (
+    from kpa_core.reproduce.replay import (
         EntryChange,
         Reproduction,
         _entry_text,
@@ -342,7 +342,7 @@ def test_the_small_formatters_of_the_account() -> None:
 
 
 def test_the_account_tables_have_their_bilingual_headers() -> None:
-    from kpa_core.reproduce import EntryChange, Reproduction, report_text
+    from kpa_core.reproduce.replay import EntryChange, Reproduction, report_text
 
     r = Reproduction(path="p", unit="甲", unit_id="a", year=2013, rubric_id="r", old_total=96.0,
                      new_total=94.0,
@@ -358,7 +358,7 @@ def test_the_account_tables_have_their_bilingual_headers() -> None:
 
 
 def test_entry_changes_without_a_rubric_come_in_id_order() -> None:
-    from kpa_core.reproduce import diff_entries
+    from kpa_core.reproduce.replay import diff_entries
 
     old = {"S1.honours": {"levels": ["city"]}, "B01.docs": {"count": 1}}
     new = {"B16.judicial": {"cases": [4]}, "B01.docs": {"count": 1}}
@@ -372,7 +372,7 @@ def test_entry_changes_without_a_rubric_come_in_id_order() -> None:
 
 
 def test_entry_changes_follow_the_rubric_and_name_value_fields_first() -> None:
-    from kpa_core.reproduce import diff_entries
+    from kpa_core.reproduce.replay import diff_entries
 
     rubric = load_rubric("kvtc-2013-draft")
     # the rubric lists B02.system before B02.procedure (alphabetically the other way round)
@@ -398,7 +398,7 @@ def test_entry_changes_follow_the_rubric_and_name_value_fields_first() -> None:
 
 
 def test_a_saved_score_group_that_is_missing_counts_as_changed() -> None:
-    from kpa_core.reproduce import diff_scores
+    from kpa_core.reproduce.replay import diff_scores
 
     card = score_record(parse_record(RECORD))
     saved = {"basic": 91.5, "bonus": 3.0, "total": 94.5, "areas": dict(card.area_scores)}
@@ -425,7 +425,7 @@ def test_diff_numbers_with_whole_groups_missing_or_added() -> None:
 
 
 def test_every_problem_of_a_params_file_is_kept(home) -> None:
-    from kpa_core.reproduce import reproduce_params
+    from kpa_core.reproduce.replay import reproduce_params
 
     params = read_params(write_project(home, RECORD))
     params["rubric"]["id"] = "kvtc-1999-gone"
@@ -449,7 +449,7 @@ def test_the_embedded_record_takes_the_unit_id_of_the_params(home) -> None:
 
 
 def test_error_paths_keep_earlier_problems_and_say_where(home) -> None:
-    from kpa_core.reproduce import reproduce_params
+    from kpa_core.reproduce.replay import reproduce_params
 
     path = write_project(home, RECORD)
     params = read_params(path)

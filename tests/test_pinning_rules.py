@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpa_core.rubric import load_rubric
-from kpa_core.rules import as_int, as_number, entry_amount, kind_of, on_step
+from kpa_core.rubric.model import load_rubric
+from kpa_core.rubric.rules import as_int, as_number, entry_amount, kind_of, on_step
 
 RUBRIC = load_rubric("kvtc-2013-draft")
 

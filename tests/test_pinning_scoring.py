@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpa_core.record import parse_record
-from kpa_core.scoring import score_record, score_year
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record, score_year
 
 
 def rec(uid: str, entries: dict, **top) -> object:
@@ -157,7 +157,7 @@ def test_a_year_of_one_record_and_the_table_shape() -> None:
 
 def test_no_records_and_mixed_rubrics_are_input_problems() -> None:
     from kpa_core.errors import KpaInputError
-    from kpa_core.record import Record
+    from kpa_core.scoring.record import Record
 
     with pytest.raises(KpaInputError) as info:
         score_year([])
@@ -188,8 +188,8 @@ def test_breakdown_rows_skip_zero_entries_and_keep_reason_and_evidence() -> None
 
 def test_cap_scope_comes_from_override_then_record_then_rubric() -> None:
     from kpa_core.errors import KpaInputError
-    from kpa_core.rubric import load_rubric
-    from kpa_core.scoring import resolve_cap_scope
+    from kpa_core.rubric.model import load_rubric
+    from kpa_core.scoring.score import resolve_cap_scope
 
     rubric = load_rubric("kvtc-2013-draft")
     own = rec("x", {}, options={"cap_scope": "area"})
@@ -207,7 +207,7 @@ def test_cap_scope_comes_from_override_then_record_then_rubric() -> None:
 
 def test_duplicates_are_named_by_name_and_by_id_with_both_sources() -> None:
     from kpa_core.errors import KpaInputError
-    from kpa_core.scoring import check_unique_units
+    from kpa_core.scoring.score import check_unique_units
 
     a = rec("a", {})
     a.source = "2013/a.yaml"

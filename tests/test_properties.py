@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpa_core.record import parse_record
-from kpa_core.rubric import load_rubric
-from kpa_core.scoring import score_record
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 RUBRIC = load_rubric("kvtc-2013-draft")
 HALF = st.integers(min_value=0, max_value=20).map(lambda n: n / 2)
@@ -45,7 +45,7 @@ def entries(draw) -> dict:
     out = {}
     for rid in chosen:
         rule = RUBRIC.rules[rid]
-        from kpa_core.rules import kind_of
+        from kpa_core.rubric.rules import kind_of
 
         out[rid] = {kind_of(rule).value_field: draw(value_strategy(rule)), "reason": "理由"}
     return out
@@ -78,7 +78,7 @@ def test_scores_stay_in_bounds(e: dict, scope: str) -> None:
 def test_adding_a_deduction_never_raises_a_score(e: dict, rule_id: str, data, scope: str) -> None:
     before = score_record(make(e), cap_scope=scope)
     rule = RUBRIC.rules[rule_id]
-    from kpa_core.rules import kind_of
+    from kpa_core.rubric.rules import kind_of
 
     kind = kind_of(rule)
     extra = {kind.value_field: data.draw(value_strategy(rule)), "reason": "新增"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpa_core.campaign import load_year
 from kpa_core.errors import KpaInputError
-from kpa_core.record import load_record, parse_record
+from kpa_core.scoring.record import load_record, parse_record
+from kpa_core.year.data import load_year
 
 UNIT = "石油工程系"
 
@@ -159,7 +159,7 @@ def test_yaml_is_loaded_safely(tmp_path) -> None:
 
 
 def test_unit_ids_never_escape_the_data_folder() -> None:
-    from kpa_core.campaign import record_path
+    from kpa_core.year.data import record_path
 
     with pytest.raises(KpaInputError):
         record_path("data", 2013, "../../etc/passwd")
@@ -169,7 +169,7 @@ def test_unit_ids_never_escape_the_data_folder() -> None:
 
 
 def test_duplicate_unit_records_are_refused_when_scoring_a_year() -> None:
-    from kpa_core.scoring import score_year
+    from kpa_core.scoring.score import score_year
 
     recs = [parse_record(base({})), parse_record(base({}))]
     with pytest.raises(KpaInputError) as exc:
@@ -204,7 +204,7 @@ def test_a_file_not_in_utf8_is_named_not_a_traceback(tmp_path) -> None:
 
 
 def test_a_units_table_saved_as_gbk_is_named(tmp_path) -> None:
-    from kpa_core.campaign import load_units
+    from kpa_core.year.data import load_units
 
     (tmp_path / "units.csv").write_bytes("unit_id,name_zh,name_en,kind\na,甲系,A,department\n"
                                          .encode("gbk"))
@@ -248,7 +248,7 @@ def test_empty_file_and_list_file_say_what_they_are(tmp_path) -> None:
 
 
 def test_units_table_row_with_surplus_cells(tmp_path) -> None:
-    from kpa_core.campaign import load_units
+    from kpa_core.year.data import load_units
 
     (tmp_path / "units.csv").write_text(
         "unit_id,name_zh,name_en,kind\na,甲系,A,department,extra\n", encoding="utf-8")
@@ -261,7 +261,7 @@ def test_units_table_row_with_surplus_cells(tmp_path) -> None:
 def test_invisible_direction_and_control_characters_in_a_unit_name_are_refused(tmp_path) -> None:
     """U+202E (right-to-left override) reverses every character after it on a page, and a
     name with a hidden character looks like another unit's: both tables name each one."""
-    from kpa_core.campaign import load_units
+    from kpa_core.year.data import load_units
 
     (tmp_path / "units.csv").write_text(
         "unit_id,name_zh,name_en,kind\n"

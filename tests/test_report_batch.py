@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import BROKEN_UNIT, REPO, REPORT_UNITS, run_kpa_report
 
-from kpa_core.report_batch import MANIFEST, write_params_if_changed
+from kpa_core.report.batch import MANIFEST, write_params_if_changed
 
 pytestmark = pytest.mark.notebook
 
@@ -76,9 +76,9 @@ def test_unchanged_rerun_renders_nothing(report_run):
 
 
 def test_params_rewritten_only_when_more_than_made_changes(tmp_path):
-    from kpa_core.params import make_params
-    from kpa_core.record import load_record
-    from kpa_core.scoring import score_record
+    from kpa_core.reproduce.params import make_params
+    from kpa_core.scoring.record import load_record
+    from kpa_core.scoring.score import score_record
 
     record = load_record(REPO / "data" / "2013" / "union.yaml", unit_id="union")
     params = make_params(record, score_record(record), kind="report")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.report.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -125,7 +125,7 @@ def test_overview_tables_fit_a_1366_screen(tmp_path):
     (area attainment's 零分单位) is on screen, not scrolled out."""
     import shutil
 
-    from kpa_core.overview import write_overview
+    from kpa_core.analysis.overview import write_overview
 
     pw = pytest.importorskip("playwright.sync_api")
 

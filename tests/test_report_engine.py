@@ -12,8 +12,8 @@ from conftest import REPO
 from nbformat.v4 import new_code_cell, new_notebook
 from papermill.exceptions import PapermillExecutionError
 
-from kpa_core import report_engine
-from kpa_core.report_render import UnitTask, execute
+from kpa_core.report import engine as report_engine
+from kpa_core.report.render import UnitTask, execute
 
 pytestmark = pytest.mark.notebook
 
@@ -75,7 +75,7 @@ def test_bad_parameter_stops_the_notebook_with_the_message_only(tmp_path):
 def test_batch_on_a_dask_executor(report_data, tmp_path):
     from distributed import Client
 
-    from kpa_core.report_batch import run_batch
+    from kpa_core.report.batch import run_batch
 
     with Client(processes=False, n_workers=1, threads_per_worker=1,
                 dashboard_address=None) as client:
@@ -99,7 +99,7 @@ def test_batch_on_a_local_cluster_of_worker_processes(report_data, tmp_path):
     import psutil
     from distributed import Client, LocalCluster
 
-    from kpa_core.report_batch import run_batch
+    from kpa_core.report.batch import run_batch
 
     before = {p.pid for p in psutil.Process().children(recursive=True)}  # e.g. warm kernels
     with LocalCluster(n_workers=1, processes=True, threads_per_worker=1,

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from conftest import SCRIPT_REASON
 
-from kpa_core.report_export import remote_references
+from kpa_core.report.export import remote_references
 
 pytestmark = pytest.mark.notebook
 
@@ -141,7 +141,7 @@ def test_provenance_footer(report_run):
     html_text = page(report_run, "petroleum")
     import hashlib
 
-    from kpa_core.rubric import load_rubric
+    from kpa_core.rubric.model import load_rubric
 
     record_sha = hashlib.sha256((report_run.data / "2013" / "petroleum.yaml").read_bytes())
     assert record_sha.hexdigest() in html_text

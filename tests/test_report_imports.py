@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not INSTALLED,
 
 PROBE = """
 import sys
-from kpa_core.report_imports import defer_iri_grammar
+from kpa_core.cheap_imports import defer_iri_grammar
 assert defer_iri_grammar() is True
 import papermill, nbconvert, jsonschema
 print("deferred", getattr(sys.modules["rfc3987_syntax"], "__kpa_shim__", False))
@@ -36,7 +36,7 @@ def test_iri_checks_still_work_after_deferring():
 
 
 def test_does_nothing_once_jsonschema_is_imported():
-    code = ("import jsonschema\nfrom kpa_core.report_imports import defer_iri_grammar\n"
+    code = ("import jsonschema\nfrom kpa_core.cheap_imports import defer_iri_grammar\n"
             "print(defer_iri_grammar())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import charts
-from kpa_core.report_context import build_context, open_report
-from kpa_core.report_params import ReportParamError, check_report_params
+from kpa_core.report import charts
+from kpa_core.report.context import build_context, open_report
+from kpa_core.report.notebook_params import ReportParamError, check_report_params
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 GLYPH_DEF = re.compile(r'<path id="[A-Za-z]+[^"]*-[0-9a-f]+"')

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from conftest import run_kpa_report
 
-from kpa_core.paths import PACKAGE_DIR
-from kpa_core.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.report.pdf import FLAGS  # the flags kpa's own PDF printer launches Chromium with
+from kpa_core.store.paths import PACKAGE_DIR
 
 CHROMIUM = "/usr/bin/chromium"
 # CJK Radicals Supplement forms that share a glyph with a common ideograph (no NFKC mapping)

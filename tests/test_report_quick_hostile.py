@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import report_quick
-from kpa_core.report_documents import DocumentOptions
+from kpa_core.report import quick as report_quick
+from kpa_core.report.documents import DocumentOptions
 
 REPO = Path(__file__).resolve().parents[1]
 

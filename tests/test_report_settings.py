@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpa_core.commands.report import document_options
-from kpa_core.workspace import load_workspace
+from kpa_core.cli.commands.report import document_options
+from kpa_core.store.workspace import load_workspace
 
 
 def _args(**given: object) -> argparse.Namespace:

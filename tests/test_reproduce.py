@@ -10,13 +10,13 @@ import pytest
 import yaml
 from hand_records import TESTUNIT_2013
 
-import kpa_core.rubric as rubric_mod
+import kpa_core.rubric.model as rubric_mod
 from kpa_core.cli import main
-from kpa_core.grading import grades_param, parse_bands
-from kpa_core.params import make_params, read_params, write_params
-from kpa_core.record import parse_record
-from kpa_core.reproduce import EntryChange, RuleChange, ScoreChange, reproduce_file
-from kpa_core.scoring import score_record
+from kpa_core.reproduce.params import make_params, read_params, write_params
+from kpa_core.reproduce.replay import EntryChange, RuleChange, ScoreChange, reproduce_file
+from kpa_core.scoring.grading import grades_param, parse_bands
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record
 
 REPO = Path(__file__).resolve().parents[1]
 HEADER = "# 虚构示例数据 FICTIONAL SAMPLE DATA\n"
@@ -329,7 +329,7 @@ def test_a_nan_score_is_an_input_problem_not_a_reproduction(project, capsys, old
 
 
 def test_a_nan_score_never_compares_equal():
-    from kpa_core.reproduce import diff_scores
+    from kpa_core.reproduce.replay import diff_scores
 
     card = score_record(parse_record(RECORD))
     saved = {"basic": 91.5, "bonus": 3.0, "total": float("nan"),

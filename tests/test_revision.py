@@ -9,12 +9,12 @@ import pytest
 import yaml
 from cli_run import run_kpa
 
-from kpa_core.campaign import load_year
 from kpa_core.cli import main
 from kpa_core.errors import KpaInputError
-from kpa_core.record import parse_record
-from kpa_core.revision import diff_rubrics, load_rubric_file, rescore
-from kpa_core.rubric import RUBRIC_DIR, load_rubric
+from kpa_core.rubric.model import RUBRIC_DIR, load_rubric
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.revision import diff_rubrics, load_rubric_file, rescore
+from kpa_core.year.data import load_year
 
 REPO = Path(__file__).parents[1]
 EXAMPLE = RUBRIC_DIR / "examples" / "example-revision.yaml"

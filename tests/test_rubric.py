@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kpa_core.errors import KpaInputError
-from kpa_core.rubric import available_rubrics, build_rubric, load_rubric
+from kpa_core.rubric.model import available_rubrics, build_rubric, load_rubric
 
 RUBRIC = load_rubric("kvtc-2013-draft")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kpa_core.rubric import load_rubric
-from kpa_core.rules import KINDS, entry_amount, kind_of
+from kpa_core.rubric.model import load_rubric
+from kpa_core.rubric.rules import KINDS, entry_amount, kind_of
 
 RUBRIC = load_rubric("kvtc-2013-draft")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpa_core.campaign import load_year
-from kpa_core.record import parse_record
-from kpa_core.rules import KINDS
-from kpa_core.scoring import score_record, score_year
+from kpa_core.rubric.rules import KINDS
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record, score_year
+from kpa_core.year.data import load_year
 
 REPO = Path(__file__).parents[1]
 

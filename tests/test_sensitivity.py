@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.campaign import load_year
+from kpa_core.analysis.sensitivity import reading_variants, sensitivity
 from kpa_core.cli import main
 from kpa_core.errors import KpaInputError
-from kpa_core.readings import apply_readings, default_choices, load_readings
-from kpa_core.record import parse_record
-from kpa_core.rubric import RUBRIC_DIR, load_rubric
-from kpa_core.scoring import score_record, score_year
-from kpa_core.sensitivity import reading_variants, sensitivity
+from kpa_core.rubric.model import RUBRIC_DIR, load_rubric
+from kpa_core.rubric.readings import apply_readings, default_choices, load_readings
+from kpa_core.scoring.record import parse_record
+from kpa_core.scoring.score import score_record, score_year
+from kpa_core.year.data import load_year
 
 REPO = Path(__file__).parents[1]
 RUBRIC = load_rubric("kvtc-2013-draft")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from kpa_core.tables import display_width, render_table, wrap_text
+from kpa_core.text.tables import display_width, render_table, wrap_text
 
 
 def test_numbers_right_aligned_text_left():

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import whatif
-from kpa_core.campaign import load_year
+from kpa_core.entry import whatif
 from kpa_core.errors import KpaInputError
-from kpa_core.record import Record
-from kpa_core.rubric import load_rubric
+from kpa_core.rubric.model import load_rubric
+from kpa_core.scoring.record import Record
+from kpa_core.year.data import load_year
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRIC = load_rubric()

@@ -58,7 +58,8 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 def test_the_wheel_carries_its_data_files(installed):
     base, env = installed
-    probe = run(["python", "-c", "import kpa_core, kpa_core.paths as p; print(kpa_core.__file__);"
+    probe = run(["python", "-c", "import kpa_core, kpa_core.store.paths as p;"
+                 "print(kpa_core.__file__);"
                  "print(p.notebooks_dir()); print(p.sample_data_dir())"], cwd=base, env=env)
     assert probe.returncode == 0, probe.stderr
     module, notebooks, sample = map(Path, probe.stdout.split())

@@ -9,9 +9,9 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
-from kpa_core.audit_log import read_audit
-from kpa_core.record import load_record
-from kpa_core.widgets_view import AssessView, assess_app
+from kpa_core.audit.log import read_audit
+from kpa_core.entry.view import AssessView, assess_app
+from kpa_core.scoring.record import load_record
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -377,7 +377,7 @@ def test_assess_app_reads_the_data_folder_from_the_environment(tmp_path, monkeyp
 
 
 def test_kpa_app_and_lab_commands(tmp_path):
-    from kpa_core.commands import lab
+    from kpa_core.cli.commands import lab
 
     nb = ROOT / "notebooks" / "assess.ipynb"
     app = lab.server_command("app", nb, 9123, no_browser=True)
@@ -439,7 +439,7 @@ def test_notebook_is_only_a_few_lines():
     nb = nbformat.read(ROOT / "notebooks" / "assess.ipynb", as_version=4)
     assert [c.cell_type for c in nb.cells] == ["code"]
     lines = [x for x in nb.cells[0].source.splitlines() if x and not x.startswith("#")]
-    assert lines == ["from kpa_core.widgets_view import assess_app", "assess_app()"]
+    assert lines == ["from kpa_core.entry.view import assess_app", "assess_app()"]
     # `kpa lab` opens the notebook unrun: its first line says, in Chinese, the one action
     first = nb.cells[0].source.splitlines()[0]
     assert first.startswith("# 打开表单：") and "Shift+Enter" in first

@@ -9,10 +9,10 @@ import yaml
 from cli_run import run_kpa
 
 from kpa_core.errors import KpaInputError
-from kpa_core.params import make_params, write_params
-from kpa_core.record import load_record
-from kpa_core.scoring import score_record
-from kpa_core.workspace import (
+from kpa_core.reproduce.params import make_params, write_params
+from kpa_core.scoring.record import load_record
+from kpa_core.scoring.score import score_record
+from kpa_core.store.workspace import (
     CONFIG_NAME,
     ENV_LEGACY,
     ENV_WORKSPACE,
@@ -178,7 +178,8 @@ def test_a_record_path_that_is_not_the_units_file_makes_the_params_invalid(tmp_p
 
 
 def test_the_workspace_knows_the_same_cap_scopes_as_scoring():
-    from kpa_core import scoring, workspace
+    from kpa_core.scoring import score as scoring
+    from kpa_core.store import workspace
 
     assert workspace.CAP_SCOPES == scoring.CAP_SCOPES  # kept apart only for start-up time
 
@@ -187,7 +188,8 @@ def test_every_command_module_is_in_the_light_table():
     """A module missing from cli.COMMANDS still works but is imported by every `kpa` run."""
     import pkgutil
 
-    from kpa_core import cli, commands
+    from kpa_core.cli import program as cli
+    from kpa_core.cli import commands
 
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
     assert modules == {module for module, _ in cli.COMMANDS.values()}

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core import yaml_io
-from kpa_core.campaign import load_year
 from kpa_core.cli import main
 from kpa_core.errors import KpaInputError
-from kpa_core.yaml_io import MAX_ALIAS_NODES, MAX_DEPTH, parse_yaml
+from kpa_core.store import yaml_io
+from kpa_core.store.yaml_io import MAX_ALIAS_NODES, MAX_DEPTH, parse_yaml
+from kpa_core.year.data import load_year
 
 REPO = Path(__file__).resolve().parent.parent
 LOADERS = [pytest.param(False, id="libyaml"), pytest.param(True, id="pure")]

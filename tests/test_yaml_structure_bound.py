@@ -12,7 +12,7 @@ import pytest
 from cli_run import run_kpa
 
 from kpa_core.errors import KpaInputError
-from kpa_core.yaml_io import MAX_SEPARATORS, parse_yaml
+from kpa_core.store.yaml_io import MAX_SEPARATORS, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

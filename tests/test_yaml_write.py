@@ -7,12 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from kpa_core.excel_import import import_workbook
-from kpa_core.excel_template import write_export
-from kpa_core.params import make_params, read_params, write_params
-from kpa_core.record import load_record, save_record
-from kpa_core.scoring import score_record
-from kpa_core.yaml_write import same, updated_text
+from kpa_core.excel.importer import import_workbook
+from kpa_core.excel.template import write_export
+from kpa_core.reproduce.params import make_params, read_params, write_params
+from kpa_core.scoring.record import load_record, save_record
+from kpa_core.scoring.score import score_record
+from kpa_core.store.yaml_write import same, updated_text
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD = """\

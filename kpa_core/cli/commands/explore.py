@@ -1,0 +1,79 @@
+"""``kpa explore``: the college-wide analysis dashboard in JupyterLab, or as a Voila app.
+
+Like ``kpa lab``/``kpa app`` (whose server command and kernel environment it reuses), but on
+``notebooks/explore.ipynb``. The server's root is the project folder so that a unit's row can
+link to its rendered report under ``out/reports/<year>/``; Voila is told to serve those HTML
+files (and only those) to the browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kpa_core.cli.options import add_data_option
+
+NOTEBOOK = "explore.ipynb"
+REPORTS = "out/reports"
+# Voila serves these files and nothing else: <year>/<unit id>.html (ids are slugs), no "..".
+ALLOWLIST = "--VoilaConfiguration.file_allowlist=['out/reports/[0-9]{4}/[a-z0-9_-]+\\.html']"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    help_text = ("打开学院考核分析仪表板（JupyterLab；--app 为 Voila 网页应用）/ open the "
+                 "college-wide analysis dashboard in JupyterLab (--app: a Voila web app)")
+    p = sub.add_parser("explore", help=help_text, description=help_text)
+    p.add_argument("--app", action="store_true",
+                   help="以网页应用（Voila，不显示代码）打开 / serve it through Voila (no code)")
+    p.add_argument("--port", type=int, default=None,
+                   help="端口 / port on 127.0.0.1 (default 8867 app, 8889 lab)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="不自动打开浏览器 / do not open a browser")
+    add_data_option(p)
+    p.add_argument("--year", type=int, default=None, help="初始年度 / year shown first")
+    p.set_defaults(func=run)
+
+
+def explore_command(app: bool, notebook: Path, port: int, no_browser: bool, root: Path,
+                    is_root: bool = False) -> tuple[list[str], str]:
+    """The server's argv and the URL template of a unit's report (testable without a server)."""
+    from kpa_core.cli.commands.lab import server_command
+
+    cmd = server_command("app" if app else "lab", notebook, port, no_browser, is_root)
+    if app:
+        cmd += [f"--Voila.root_dir={root}",
+                ALLOWLIST]
+        return cmd, "/voila/files/" + REPORTS + "/{year}/{unit}.html"
+    cmd += [f"--ServerApp.root_dir={root}"]
+    return cmd, "/files/" + REPORTS + "/{year}/{unit}.html"
+
+
+def run(args: argparse.Namespace) -> int:
+    from kpa_core.analysis.explore import ENV_REPORTS_DIR, ENV_REPORTS_URL
+    from kpa_core.cli.commands.lab import check_port_free, checked_data_dir, server_env
+    from kpa_core.errors import KpaInputError, Problem
+    from kpa_core.store.paths import notebooks_dir, project_dir
+
+    data_dir = checked_data_dir(args.data)
+    notebook = notebooks_dir() / NOTEBOOK
+    if not notebook.is_file():
+        raise KpaInputError([Problem("找不到分析笔记本", "explore notebook not found",
+                                     value=str(notebook), where=str(notebook))])
+    port = args.port or (8867 if args.app else 8889)
+    check_port_free(port)  # a busy port is an error naming it, never a silent move
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    # Serve from the project folder (where `kpa report` writes out/reports) when the notebook
+    # lies inside it, else from the notebook's repository.
+    notebook = notebook.resolve()
+    root = project_dir() if notebook.is_relative_to(project_dir()) else notebook.parents[1]
+    cmd, reports_url = explore_command(args.app, notebook, port, args.no_browser, root, is_root)
+    env = server_env(data_dir, None, args.year, None)
+    env[ENV_REPORTS_URL] = reports_url
+    env[ENV_REPORTS_DIR] = str(root / REPORTS)
+    print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
+    return subprocess.call(cmd, env=env)  # pragma: no cover - Windows
