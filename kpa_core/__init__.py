@@ -51,16 +51,16 @@ def lazy_exports(package: str, names: Mapping[str, str]
     Why (PEP 562): a room's ``__init__`` names its public entry points, as httpx does, but an
     eager re-export would import every module of the room (and pandas) whenever any one of
     them is imported. ``names`` maps a public name to its module, relative to ``package``
-    (``"batch"``) or absolute (``"kpa_core.report.batch"``).
+    (``"batch"``) or absolute (``"kpa_core.report.batch"``), or to ``"module:attr"`` when the
+    public name differs. A public name must never be a submodule's name: importing the
+    submodule would put the module object under that name.
     """
-    def module_of(name: str) -> str:
-        target = names[name]
-        return target if target.startswith("kpa_core") else f"{package}.{target}"
-
     def getattr_(name: str) -> Any:
         if name not in names:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        return getattr(importlib.import_module(module_of(name)), name)
+        module, _, attr = names[name].partition(":")
+        module = module if module.startswith("kpa_core") else f"{package}.{module}"
+        return getattr(importlib.import_module(module), attr or name)
 
     def dir_() -> list[str]:
         return sorted(names)

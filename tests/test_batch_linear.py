@@ -6,12 +6,17 @@ Counting calls rather than timing them: the quadratic parts of a batch were per-
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import sys
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kpa_core.report import batch as report_batch
 from kpa_core.report import context as report_context
@@ -303,3 +308,41 @@ def test_an_output_removed_or_edited_during_the_batch_leaves_no_quick_record(
         assert path.is_file()
     else:
         assert "year: 2013" in path.read_text(encoding="utf-8")
+
+
+_OPENED: list[str] | None = None  # the files opened while a test listens (audit hook below)
+
+
+def _listen(event: str, args: tuple[object, ...]) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], str | bytes | Path):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+def test_the_parent_reads_each_file_of_the_year_once_per_batch(data, tmp_path) -> None:
+    """Issue #18: the year is read once and handed on (planning, params, fingerprints,
+    overview, summary, index), each record hashed from the bytes it was parsed from.
+
+    Counted with an audit hook on every ``open`` in this process: units.csv, each 2013
+    record, each self-assessment and each 2012 record exactly once, for a batch of all 30
+    units (the pretend executor renders nothing, so only the parent's reads are counted).
+    """
+    global _OPENED
+    sys.addaudithook(_listen)  # cannot be removed: it listens only while _OPENED is a list
+    out, params = tmp_path / "out", tmp_path / "params"
+    _OPENED = []
+    try:
+        result = report_batch.run_batch(2013, data_dir=data, out_dir=out, params_dir=params,
+                                        progress=False, executor=_NoExecutor())
+    finally:
+        opened, _OPENED = _OPENED, None
+    assert result.ok and len(result.rendered) == 30
+    reads = Counter(Path(p).resolve().relative_to(data.resolve()).as_posix() for p in opened
+                    if Path(p).resolve().is_relative_to(data.resolve())
+                    and p.endswith((".yaml", ".csv")))
+    files = sorted(p.relative_to(data).as_posix() for p in data.rglob("*")
+                   if p.suffix in (".yaml", ".csv"))
+    assert len(files) == 1 + 30 + 6 + 30  # units.csv, 2013, 2013/self, 2012
+    assert reads == dict.fromkeys(files, 1)
+    # the hashes kept from those reads are the files' own (footer, params)
+    kept = yaml.safe_load((params / "2013" / "arts.yaml").read_text("utf-8"))["record"]
+    assert kept["sha256"] == hashlib.sha256((data / "2013" / "arts.yaml").read_bytes()).hexdigest()

@@ -188,8 +188,8 @@ def test_every_command_module_is_in_the_light_table():
     """A module missing from cli.COMMANDS still works but is imported by every `kpa` run."""
     import pkgutil
 
-    from kpa_core.cli import program as cli
     from kpa_core.cli import commands
+    from kpa_core.cli import program as cli
 
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
     assert modules == {module for module, _ in cli.COMMANDS.values()}

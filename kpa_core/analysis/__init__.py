@@ -1,7 +1,7 @@
 """Readings of a whole year: statistics, the overview page, sensitivity, the explore app.
 
 ``year_views``/``write_overview`` make the year's overview (also written by the report batch);
-``sensitivity`` rescores under each reading of the draft; ``explore_app`` is the notebook face.
+``year_sensitivity`` rescores under each reading of the draft; ``explore_app`` is the notebook face.
 
 May import: the core (``errors``, ``text``, ``store``, ``rubric``, ``scoring``, ``year``).
 No other face.
@@ -13,7 +13,12 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "year_views": "overview",
     "write_overview": "overview",
     "write_overview_for_batch": "overview",
-    "sensitivity": "sensitivity",
+    "year_sensitivity": "sensitivity:sensitivity",
+    "sensitivity_lines": "sensitivity:summary_lines",
+    "sensitivity_chart_text": "sensitivity:text_chart",
+    "linked_reports": "overview",
+    "ENV_REPORTS_DIR": "explore",
+    "ENV_REPORTS_URL": "explore",
     "write_sensitivity_page": "pages",
     "explore_app": "explore",
     "ExploreView": "explore",

@@ -24,6 +24,7 @@ from kpa_core.scoring.record import Record
 from kpa_core.scoring.score import YearScores, score_year
 from kpa_core.store.atomic import atomic_write_text
 from kpa_core.year.data import Unit, available_years, load_units, load_year
+from kpa_core.year.inputs import YearInputs
 
 OVERVIEW_NAME = "overview.html"
 
@@ -105,10 +106,16 @@ def _quiet_year(data_dir: Path, year: int, role: str, units: Mapping[str, Unit])
 
 
 def year_views(data_dir: str | Path, year: int, cap_scope: str | None = None,
-               units: Mapping[str, Unit] | None = None, before: int | None = None) -> YearViews:
+               units: Mapping[str, Unit] | None = None, before: int | None = None,
+               inputs: YearInputs | None = None) -> YearViews:
     """Load and score a year (records that fail to load are left out, as in the report batch),
-    the year ``before`` (default: the latest earlier year with data) and the self-assessments."""
+    the year ``before`` (default: the latest earlier year with data) and the self-assessments.
+
+    ``inputs``: the year as the report batch read it; nothing is read again.
+    """
     data_dir = Path(data_dir)
+    if inputs is not None:
+        return _views_of(inputs, cap_scope, before)
     units = units if units is not None else load_units(data_dir)
     records = load_year(data_dir, year, strict=False, units=dict(units)).records
     rubric_id = records[0].rubric if records else None
@@ -124,6 +131,23 @@ def year_views(data_dir: str | Path, year: int, cap_scope: str | None = None,
         previous = score_year(prev, cap_scope=cap_scope) if prev else None
     own = [r for r in _quiet_year(data_dir, year, "self", units) if r.rubric == rubric_id]
     return YearViews(year, scores, units, previous, same, own, before if previous else None)
+
+
+def _views_of(inputs: YearInputs, cap_scope: str | None, before: int | None) -> YearViews:
+    """``year_views`` from a year already read: the same choices, no file opened."""
+    records = inputs.assessor.records
+    rubric_id = records[0].rubric if records else None
+    same = [r for r in records if r.rubric == rubric_id]
+    scores = score_year(same, cap_scope=cap_scope)
+    if before is None:
+        before = inputs.earlier_years[-1] if inputs.earlier_years else None
+    previous = None
+    if before is not None and (loaded := inputs.earlier.get(before)) is not None:
+        prev = [r for r in loaded.records if r.rubric == rubric_id]
+        previous = score_year(prev, cap_scope=cap_scope) if prev else None
+    own = [r for r in inputs.self_assessed.records if r.rubric == rubric_id]
+    return YearViews(inputs.year, scores, inputs.units, previous, same, own,
+                     before if previous else None)
 
 
 TOP_RULE_COLUMNS = [("rule", "规则 / rule"), ("label", "评分标准 / standard"),
@@ -227,14 +251,15 @@ def linked_reports(out_dir: str | Path) -> set[str]:
 
 
 def write_overview(out_dir: str | Path, year: int, data_dir: str | Path,
-                   cap_scope: str | None = None, linked: set[str] | None = None) -> Path | None:
+                   cap_scope: str | None = None, linked: set[str] | None = None,
+                   inputs: YearInputs | None = None) -> Path | None:
     """Write ``overview.html`` beside ``index.html``; rewrite it only when it would change.
 
     ``linked``: the reports to link to, when the caller knows them before they are written
     (the batch, while its workers render); default: the ones in the folder now.
     """
     out = Path(out_dir)
-    views = year_views(data_dir, year, cap_scope=cap_scope)
+    views = year_views(data_dir, year, cap_scope=cap_scope, inputs=inputs)
     linked = linked_reports(out) if linked is None else linked
     text = overview_html(views, linked)
     path = out / OVERVIEW_NAME
@@ -244,10 +269,11 @@ def write_overview(out_dir: str | Path, year: int, data_dir: str | Path,
 
 
 def write_overview_for_batch(out_dir: Path, year: int, data_dir: Path, cap_scope: str | None,
-                             notes: list[str], linked: set[str] | None = None) -> None:
+                             notes: list[str], linked: set[str] | None = None,
+                             inputs: YearInputs | None = None) -> None:
     """The report batch's hook: a failing overview is a note on the console, never a failed
     batch (the reports are the main job)."""
     try:
-        write_overview(out_dir, year, data_dir, cap_scope, linked)
+        write_overview(out_dir, year, data_dir, cap_scope, linked, inputs)
     except Exception as exc:  # noqa: BLE001 - any failure here must not stop the batch
         notes.append(f"年度总览未能生成 / the year overview failed: {exc}")

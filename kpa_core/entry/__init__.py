@@ -12,5 +12,10 @@ from kpa_core import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "AssessmentController": "controller",
-    "assessment_app": "view",
+    "assess_app": "view",
+    "ENV_DATA": "controller",
+    "ENV_PARAMS": "controller",
+    "ENV_ROLE": "controller",
+    "ENV_UNIT": "controller",
+    "ENV_YEAR": "controller",
 })

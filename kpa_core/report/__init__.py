@@ -33,6 +33,8 @@ from kpa_core import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "BatchResult": "quick",
     "run_batch": "batch",
+    "unchanged": "quick",
+    "DocumentOptions": "documents",
     "ReportContext": "context",
     "build_context": "context",
     "open_report": "context",

@@ -50,7 +50,8 @@ from kpa_core.scoring.record import dump_yaml
 from kpa_core.scoring.score import score_record, score_year
 from kpa_core.store.atomic import atomic_write_text, folder_lock
 from kpa_core.store.paths import notebooks_dir
-from kpa_core.year.data import load_units, load_year, record_path
+from kpa_core.year.data import load_units_cached, record_path
+from kpa_core.year.inputs import YearInputs, read_year_inputs
 
 MANIFEST = ".kpa-report-manifest.json"  # also named in report_quick
 MANIFEST_FORMAT = 1
@@ -153,7 +154,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         raise KpaInputError([Problem("未知的执行引擎", "unknown engine", field="engine",
                                      value=engine, allowed_zh="|".join(ENGINES),
                                      allowed_en="|".join(ENGINES))])
-    all_units = load_units(data)
+    all_units = load_units_cached(data)  # read once: check_data read it into this cache
     unknown = [u for u in wanted if u not in all_units]
     if unknown:
         raise KpaInputError([Problem("单位不在单位表中", "unit not in units.csv", field="units",
@@ -194,7 +195,10 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
              if executor is None and engine == "warm" and (force or not (out / MANIFEST).is_file())
              else None)
     try:
-        ydata = load_year(data, year, strict=False, units=all_units)
+        # The year is read here, once: every step below takes it from this value.
+        inputs: YearInputs = read_year_inputs(data, year)
+        all_units = inputs.units
+        ydata = inputs.assessor
         records = {r.unit_id: r for r in ydata.records}
         if not wanted and (note := ydata.missing_note(all_units)):
             result.notes.append(note)
@@ -228,19 +232,23 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                 rubric = load_rubric(rec.rubric)
                 same = [r for r in ydata.records if r.rubric == rubric.id]
                 table = score_year(same, cap_scope=cap_scope, rubric=rubric).table
-                earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units)]
+                earlier = [t for _, t, _ in earlier_years(data, year, rubric, cap_scope, all_units,
+                                                          inputs)]
                 by_rubric[rec.rubric] = (rubric, table, earlier,
-                                         shared_fingerprints(data, table, earlier))
+                                         shared_fingerprints(data, table, earlier,
+                                                             inputs.units_sha256))
             rubric, table, earlier, shared = by_rubric[rec.rubric]
             card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
             params_todo[uid] = (pdir / f"{uid}.yaml",
                                 make_params(rec, card, kind="report", data_dir=data,
+                                            record_sha256=ydata.sha256.get(uid),
                                             record_path=record_path(data, year, uid)),
                                 old_params.get(uid))
             parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
                           **documents.notebook_parameters()}
             keys[uid] = input_key(code, parameters, sorted(ydata.problems),
-                                  data_fingerprints(data, year, uid, table, earlier, shared),
+                                  data_fingerprints(data, year, uid, table, earlier, shared,
+                                                    inputs),
                                   *([bands] if (bands := documents.fingerprint()) else []))
             html_path, ipynb_path = out / f"{uid}.html", out / f"{uid}.ipynb"
             if (not force and old_keys.get(uid) == keys[uid] and html_path.is_file()
@@ -283,11 +291,11 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         page is missing, it is written again after the pool. With --pdf the summary waits for
         the pool (its PDF is printed with the units'). Rebuilt whenever a unit is rendered.
         """
-        from kpa_core.analysis.overview import linked_reports, write_overview_for_batch
+        from kpa_core.analysis import linked_reports, write_overview_for_batch
 
         write_params()
         expected = linked_reports(out) | {t.unit_id for t in tasks}
-        write_overview_for_batch(out, year, data, cap_scope, result.notes, expected)
+        write_overview_for_batch(out, year, data, cap_scope, result.notes, expected, inputs)
         extras_done.append(expected)
         if not documents.pdf:
             extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
@@ -320,11 +328,11 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.
         if table_all is not None and (tasks or result.index_written
                                       or not (out / "overview.html").is_file()):
-            from kpa_core.analysis.overview import linked_reports, write_overview_for_batch
+            from kpa_core.analysis import linked_reports, write_overview_for_batch
 
             units_set = set(all_units)  # the links the page can hold (not summary.html)
             if not extras_done or extras_done[0] & units_set != linked_reports(out) & units_set:
-                write_overview_for_batch(out, year, data, cap_scope, result.notes)
+                write_overview_for_batch(out, year, data, cap_scope, result.notes, inputs=inputs)
         docs = extras_done[1] if len(extras_done) > 1 else write_documents(
             out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
             documents, cap_scope, force)
@@ -390,7 +398,7 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
     data = resolve_data_dir(data_dir)
     units_csv = data / "units.csv"
     try:
-        some_unit = next(iter(load_units(data)), None) if units_csv.is_file() else None
+        some_unit = next(iter(load_units_cached(data)), None) if units_csv.is_file() else None
     except KpaInputError:
         some_unit = ""  # a broken units.csv: check_report_params names what is wrong in it
     if some_unit is None and units_csv.is_file():

@@ -32,6 +32,7 @@ from kpa_core.year.data import (
     record_path,
     year_dir,
 )
+from kpa_core.year.inputs import YearInputs
 
 
 @dataclass
@@ -107,10 +108,13 @@ def scores_sha256(tables: list[pd.DataFrame]) -> str:
     return h.hexdigest()
 
 
-def shared_fingerprints(data_dir: Path, table: pd.DataFrame,
-                        earlier: list[pd.DataFrame]) -> dict[str, str]:
-    """The inputs every unit of a year shares: units.csv and the score tables (once per batch)."""
-    out = {"units.csv": sha256_of(Path(data_dir) / "units.csv"),
+def shared_fingerprints(data_dir: Path, table: pd.DataFrame, earlier: list[pd.DataFrame],
+                        units_sha256: str | None = None) -> dict[str, str]:
+    """The inputs every unit of a year shares: units.csv and the score tables (once per batch).
+
+    ``units_sha256``: the hash of units.csv as the caller read it (``YearInputs``).
+    """
+    out = {"units.csv": units_sha256 or sha256_of(Path(data_dir) / "units.csv"),
            "year scores": scores_sha256([table])}
     if earlier:
         out["earlier years"] = scores_sha256(earlier)
@@ -119,17 +123,22 @@ def shared_fingerprints(data_dir: Path, table: pd.DataFrame,
 
 def data_fingerprints(data_dir: Path, year: int, unit_id: str, table: pd.DataFrame,
                       earlier: list[pd.DataFrame],
-                      shared: dict[str, str] | None = None) -> dict[str, str]:
+                      shared: dict[str, str] | None = None,
+                      inputs: YearInputs | None = None) -> dict[str, str]:
     """The sha256 of every input a unit's report reads (shown in its footer, keys the batch).
 
     ``shared`` is ``shared_fingerprints`` of the same tables, computed once by the caller: per
     unit only the unit's own files are hashed, so a batch stays linear in the number of units.
+    ``inputs``: the year as the batch read it; its files' hashes are taken, not read again.
     """
     shared = shared if shared is not None else shared_fingerprints(data_dir, table, earlier)
-    out = {"record": sha256_of(record_path(data_dir, year, unit_id)), **shared}
+    known = inputs.assessor.sha256 if inputs is not None else {}
+    own_known = inputs.self_assessed.sha256 if inputs is not None else {}
+    record = known.get(unit_id) or sha256_of(record_path(data_dir, year, unit_id))
+    out = {"record": record, **shared}
     own = record_path(data_dir, year, unit_id, role="self")
     if own.is_file():
-        out["self"] = sha256_of(own)
+        out["self"] = own_known.get(unit_id) or sha256_of(own)
     return out
 
 
@@ -152,14 +161,19 @@ class ScoredYear:
 
 
 def earlier_years(data_dir: Path, year: int, rubric: Rubric, cap_scope: str | None,
-                  units: dict[str, Unit]) -> list[tuple[int, pd.DataFrame, dict[str, Record]]]:
-    """Score tables of the years before ``year`` that used the same rubric (comparable areas)."""
+                  units: dict[str, Unit], inputs: YearInputs | None = None
+                  ) -> list[tuple[int, pd.DataFrame, dict[str, Record]]]:
+    """Score tables of the years before ``year`` that used the same rubric (comparable areas).
+
+    ``inputs``: the years as the batch read them (``YearInputs.earlier``), not read again.
+    """
     out = []
-    for y in available_years(data_dir):
+    for y in available_years(data_dir) if inputs is None else inputs.earlier:
         if y >= year:
             continue
         try:
-            scored = scored_year(data_dir, y, units, rubric, cap_scope)
+            scored = scored_year(data_dir, y, units, rubric, cap_scope,
+                                 loaded=None if inputs is None else inputs.earlier[y])
         except KpaInputError:
             continue
         if scored is not None:
@@ -224,17 +238,21 @@ def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
 
 
 def scored_year(data_dir: Path, year: int, units: dict[str, Unit], rubric: Rubric,
-                cap_scope: str | None) -> ScoredYear | None:
-    """The year's records of ``rubric`` scored once (None when it has none), remembered too."""
+                cap_scope: str | None, loaded: YearData | None = None) -> ScoredYear | None:
+    """The year's records of ``rubric`` scored once (None when it has none), remembered too.
+
+    ``loaded``: the year already read by the caller (scored, not remembered: the caller holds
+    it for the whole command).
+    """
     def make() -> ScoredYear | None:
-        data = cached_year(data_dir, year, units)
+        data = loaded if loaded is not None else cached_year(data_dir, year, units)
         recs = {r.unit_id: r for r in data.records if r.rubric == rubric.id}
         if not recs:
             return None
         scores = score_year(list(recs.values()), cap_scope, rubric)
         return ScoredYear(scores, recs, scores_sha256([scores.table]))
 
-    key = year_key(data_dir, year)
+    key = year_key(data_dir, year) if loaded is None else None
     if key is None:
         return make()
     return _remember(_SCORED_CACHE, (key, rubric.id, rubric.sha256, cap_scope), make)

@@ -128,11 +128,13 @@ def portable_path(path: str | Path, data_dir: str | Path | None = None) -> str:
 def make_params(record: Record, card: ScoreCard, kind: str = "report",
                 record_path: str | Path | None = None, grades: dict[str, Any] | None = None,
                 extra: dict[str, Any] | None = None,
-                data_dir: str | Path | None = None) -> dict[str, Any]:
+                data_dir: str | Path | None = None, *,
+                record_sha256: str | None = None) -> dict[str, Any]:
     """Build the params mapping for one scored record.
 
     ``record_path`` (the data file read) is stored as ``portable_path`` makes it (pass the
-    data folder as ``data_dir`` when it may lie outside the project).
+    data folder as ``data_dir`` when it may lie outside the project). ``record_sha256``: the
+    hash of the bytes the record was parsed from, when the caller read them (not read again).
     ``extra`` keys that are fields of the format (e.g. ``made``) replace them; any
     other keys are kept under ``extra`` so the file still validates.
     """
@@ -142,7 +144,7 @@ def make_params(record: Record, card: ScoreCard, kind: str = "report",
         file = Path(record_path)
         if not file.exists():  # a workspace-relative path given from another working folder
             file = resolve_data_path(stored, data_dir)
-        rec = {"path": stored, "sha256": file_sha256(file), **rec}
+        rec = {"path": stored, "sha256": record_sha256 or file_sha256(file), **rec}
     rubric = load_rubric(card.rubric_id)
     numbers = rubric_numbers(rubric) if rubric.sha256 == card.rubric_sha256 else None
     rubric_entry: dict[str, Any] = {"id": card.rubric_id, "sha256": card.rubric_sha256}

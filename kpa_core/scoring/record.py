@@ -19,7 +19,7 @@ from kpa_core.rubric.model import Rubric, load_rubric, unknown_rubric
 from kpa_core.rubric.rules import kind_of
 from kpa_core.store.atomic import atomic_write_text
 from kpa_core.store.layout import UNIT_ID_PATTERN, check_unit_id  # noqa: F401 - re-exported
-from kpa_core.store.yaml_io import read_yaml  # noqa: F401 - re-exported for callers
+from kpa_core.store.yaml_io import read_yaml, read_yaml_hashed
 from kpa_core.text.sanitize import invisible_in_name
 
 TOP_FIELDS = ("rubric", "year", "unit", "unit_id", "role", "assessor", "options", "entries",
@@ -326,10 +326,14 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
     )
 
 
-def load_record(path: str | Path, unit_id: str | None = None) -> Record:
-    """Read and validate one record file."""
+def load_record(path: str | Path, unit_id: str | None = None,
+                hashes: dict[str, str] | None = None) -> Record:
+    """Read and validate one record file; with ``hashes``, note its bytes' sha256 under the
+    unit id (the year's loader keeps them, so nothing reads the file again to hash it)."""
     path = Path(path)
-    return parse_record(read_yaml(path), where=str(path), unit_id=unit_id)
+    data = (read_yaml(path) if hashes is None
+            else read_yaml_hashed(path, hashes, unit_id or path.stem))
+    return parse_record(data, where=str(path), unit_id=unit_id)
 
 
 def save_record(record: Record, path: str | Path, layout_from: str | Path | None = None) -> Path:

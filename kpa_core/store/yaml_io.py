@@ -35,6 +35,7 @@ echoes more than ``MAX_ECHO`` characters of the input.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +375,21 @@ def _raise(problem: Problem, cause: Exception) -> Any:
 
 def read_text_utf8(path: Path) -> str:
     """A text file's content; a file in another encoding (GBK…) is a clear input problem."""
-    raw = read_bytes_bounded(path)  # regular files only, at most 5 MB unless configured
+    return decode_utf8(read_bytes_bounded(path), path)  # regular files, ≤ 5 MB unless configured
+
+
+def read_text_hashed(path: Path) -> tuple[str, str]:
+    """A text file's content and the sha256 of the very bytes decoded: one read, not two.
+
+    Why: a report's footer and its params name each input by hash; hashing the file again
+    after parsing it was a second read of every record (and a window for an edit between).
+    """
+    raw = read_bytes_bounded(path)
+    return decode_utf8(raw, path), hashlib.sha256(raw).hexdigest()
+
+
+def decode_utf8(raw: bytes, path: Path) -> str:
+    """Bytes read from ``path`` as text; another encoding (GBK…) is a clear input problem."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -389,3 +404,11 @@ def read_yaml(path: str | Path) -> Any:
     """Read a YAML file: UTF-8 only, safe loader, no duplicate keys, bounded, located errors."""
     path = Path(path)
     return parse_yaml(read_text_utf8(path), where=str(path))
+
+
+def read_yaml_hashed(path: str | Path, hashes: dict[str, str], key: str) -> Any:
+    """``read_yaml``, noting the sha256 of the bytes under ``hashes[key]`` once they are read
+    (so a file that is read but does not parse still has its hash)."""
+    path = Path(path)
+    text, hashes[key] = read_text_hashed(path)
+    return parse_yaml(text, where=str(path))

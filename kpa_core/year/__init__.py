@@ -2,7 +2,8 @@
 
 ``load_units`` reads units.csv; ``load_year`` reads every record of a year and role, collecting
 each file's problems (``strict=False`` keeps the good ones, so one broken unit does not stop a
-batch). A command reads a year here once and hands the value on.
+batch). A command reads a year here once and hands the value on: ``read_year_inputs``
+gives one ``YearInputs`` (units, records, self-assessments, earlier years, file hashes).
 
 May import: ``errors``, ``text``, ``store``, ``rubric``, ``scoring``, ``audit``.
 """
@@ -14,4 +15,6 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "YearData": "data",
     "load_units": "data",
     "load_year": "data",
+    "YearInputs": "inputs",
+    "read_year_inputs": "inputs",
 })

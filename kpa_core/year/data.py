@@ -31,7 +31,7 @@ from kpa_core.store.layout import (  # re-exported: where a year's files are
     record_path,  # noqa: F401
     year_dir,
 )
-from kpa_core.store.yaml_io import read_text_utf8
+from kpa_core.store.yaml_io import read_text_hashed, read_text_utf8
 from kpa_core.text.sanitize import invisible_in_name
 
 UNIT_KINDS = {
@@ -65,6 +65,7 @@ class YearData:
     records: list[Record]
     problems: dict[str, list[Problem]] = field(default_factory=dict)  # unit id → problems
     missing: list[str] = field(default_factory=list)  # units of units.csv with no record file
+    sha256: dict[str, str] = field(default_factory=dict)  # unit id → its file's bytes, as read
 
     def missing_note(self, units: dict[str, Unit]) -> str | None:
         """A bilingual note naming the units that have no record, so none vanishes silently."""
@@ -80,7 +81,19 @@ class YearData:
 def load_units(data_dir: str | Path) -> dict[str, Unit]:
     """Read ``units.csv`` (UTF-8, with or without BOM); every bad row is reported by line."""
     path = Path(data_dir) / "units.csv"
-    reader = csv.DictReader(io.StringIO(read_text_utf8(path), newline=""))
+    return parse_units(read_text_utf8(path), path)
+
+
+def load_units_hashed(data_dir: str | Path) -> tuple[dict[str, Unit], str]:
+    """``load_units`` and the sha256 of the bytes it parsed (one read of the file)."""
+    path = Path(data_dir) / "units.csv"
+    text, sha256 = read_text_hashed(path)
+    return parse_units(text, path), sha256
+
+
+def parse_units(text: str, path: Path) -> dict[str, Unit]:
+    """The units of a units.csv text; every bad row is reported by line."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in UNITS_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise KpaInputError([Problem("单位表缺少列", "units table lacks columns", value=missing,
@@ -117,7 +130,7 @@ def load_units(data_dir: str | Path) -> dict[str, Unit]:
     return units
 
 
-_UNITS_CACHE: dict[tuple[Any, ...], dict[str, Unit]] = {}
+_UNITS_CACHE: dict[tuple[Any, ...], tuple[dict[str, Unit], str]] = {}
 
 
 def file_stamp(entry: os.DirEntry[str] | Path) -> tuple[Any, ...]:
@@ -144,8 +157,19 @@ def load_units_cached(data_dir: str | Path) -> dict[str, Unit]:
     if key not in _UNITS_CACHE:
         if len(_UNITS_CACHE) >= 4:
             _UNITS_CACHE.pop(next(iter(_UNITS_CACHE)))
-        _UNITS_CACHE[key] = load_units(data_dir)
-    return _UNITS_CACHE[key]
+        _UNITS_CACHE[key] = load_units_hashed(data_dir)
+    return _UNITS_CACHE[key][0]
+
+
+def units_with_sha256(data_dir: str | Path) -> tuple[dict[str, Unit], str]:
+    """``load_units_cached`` and the sha256 of the units.csv bytes it parsed."""
+    load_units_cached(data_dir)
+    path = Path(data_dir) / "units.csv"
+    try:
+        key = (str(path.resolve()), file_stamp(path))
+    except OSError:
+        return load_units_hashed(data_dir)
+    return _UNITS_CACHE.get(key) or load_units_hashed(data_dir)
 
 
 def load_year(
@@ -175,6 +199,7 @@ def load_year(
     refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
+    hashes: dict[str, str] = {}
     names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
     files = [folder / n for n in names if n.endswith(".yaml")]  # one listing, no glob matching
     strays = [folder / n for n in names if n.endswith(".yml")]
@@ -201,7 +226,7 @@ def load_year(
                         )
                     ]
                 )
-            record = load_record(path, unit_id=uid)
+            record = load_record(path, unit_id=uid, hashes=hashes)
             expected = (  # field, value in the file, value its place demands, zh, en
                 ("unit", record.unit, units[uid].name_zh,
                  "单位名称与单位表不符", "unit name differs from units.csv"),
@@ -231,4 +256,5 @@ def load_year(
     missing = [uid for uid in units if uid not in seen] if role == "assessor" else []
     if strict and problems:
         raise KpaInputError(p for ps in problems.values() for p in ps)
-    return YearData(year=year, role=role, records=records, problems=problems, missing=missing)
+    return YearData(year=year, role=role, records=records, problems=problems, missing=missing,
+                    sha256=hashes)

@@ -79,7 +79,7 @@ def output_path(out: str | None, default_name: str) -> Path:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from kpa_core.excel.template import write_template  # openpyxl: only when used
+    from kpa_core.excel import write_template  # openpyxl: only when used
 
     out = output_path(args.out, f"kpa-{args.year}.xlsx")
     path = write_template(data_dir_of(args), args.year, out, args.rubric, args.role)
@@ -89,7 +89,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from kpa_core.audit.journal import recover_import
-    from kpa_core.excel.importer import import_workbook  # openpyxl: only when used
+    from kpa_core.excel import import_workbook  # openpyxl: only when used
 
     data_dir = data_dir_of(args)
     if args.recover is not None:
@@ -128,7 +128,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from kpa_core.excel.template import write_export  # openpyxl: only when used
+    from kpa_core.excel import write_export  # openpyxl: only when used
 
     out = output_path(args.out, f"kpa-{args.year}-export.xlsx")
     path = write_export(data_dir_of(args), args.year, out, args.role)

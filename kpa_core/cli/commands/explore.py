@@ -52,7 +52,7 @@ def explore_command(app: bool, notebook: Path, port: int, no_browser: bool, root
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.analysis.explore import ENV_REPORTS_DIR, ENV_REPORTS_URL
+    from kpa_core.analysis import ENV_REPORTS_DIR, ENV_REPORTS_URL
     from kpa_core.cli.commands.lab import check_port_free, checked_data_dir, server_env
     from kpa_core.errors import KpaInputError, Problem
     from kpa_core.store.paths import notebooks_dir, project_dir

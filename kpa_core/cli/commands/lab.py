@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from kpa_core.cli.options import add_data_option
-from kpa_core.entry.controller import ENV_DATA, ENV_PARAMS, ENV_ROLE, ENV_UNIT, ENV_YEAR
+from kpa_core.entry import ENV_DATA, ENV_PARAMS, ENV_ROLE, ENV_UNIT, ENV_YEAR
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.store.paths import default_data_dir, notebooks_dir, project_dir
 

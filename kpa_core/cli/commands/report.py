@@ -17,8 +17,7 @@ from kpa_core.cli.options import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from kpa_core.report.documents import DocumentOptions
-    from kpa_core.report.quick import BatchResult
+    from kpa_core.report import BatchResult, DocumentOptions
     from kpa_core.store.workspace import Workspace
 
 EXIT_FAILED_UNITS = 1
@@ -83,7 +82,7 @@ def document_options(args: argparse.Namespace, ws: Workspace | None) -> Document
     """
     from pathlib import Path
 
-    from kpa_core.report.documents import DocumentOptions
+    from kpa_core.report import DocumentOptions
 
     bands = Path(args.bands) if args.bands else (ws.bands if ws else None)
     return DocumentOptions(pdf=args.pdf, lang=args.lang,
@@ -101,7 +100,7 @@ def unchanged_batch(args: argparse.Namespace, data: str | Path, out: str | Path,
     """
     from pathlib import Path
 
-    from kpa_core.report.quick import unchanged
+    from kpa_core.report import unchanged
     from kpa_core.store.paths import notebooks_dir
 
     return unchanged(args.year, args.units, Path(data), Path(out),
@@ -131,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     documents = document_options(args, ws)
     result = None if args.force else unchanged_batch(args, data, out, params, documents)
     if result is None:
-        from kpa_core.report.batch import run_batch
+        from kpa_core.report import run_batch
 
         result = run_batch(args.year, units=args.units, data_dir=data, out_dir=out,
                            params_dir=params, cap_scope=cap_scope_of(args), jobs=args.jobs,

@@ -43,7 +43,9 @@ def yes(flag: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.analysis.sensitivity import sensitivity, summary_lines, text_chart
+    from kpa_core.analysis import sensitivity_chart_text as text_chart
+    from kpa_core.analysis import sensitivity_lines as summary_lines
+    from kpa_core.analysis import year_sensitivity as sensitivity
     from kpa_core.rubric.readings import load_readings
     from kpa_core.text.tables import render_table
 
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         from pathlib import Path
 
-        from kpa_core.analysis.pages import write_sensitivity_page
+        from kpa_core.analysis import write_sensitivity_page
 
         path = write_sensitivity_page(Path(args.html), args.year, rubric_id, frame, units)
         print(f"\n已写入 / written: {path}")
