@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the scoring core with mutmut, on the fast tests only.
 #
-#   scripts/mutation.sh                    # rules scoring record reproduce grading, one at a time
-#   scripts/mutation.sh scoring reproduce  # only these modules
+#   scripts/mutation.sh                    # rubric.rules scoring.score scoring.record
+#                                          # reproduce.replay scoring.grading, one at a time
+#   scripts/mutation.sh scoring.score reproduce.replay  # only these modules (dotted, under kpa_core)
 #
 # Each module is mutated in a scratch copy of the repository (the repo itself gets no mutants/
 # folder and no mutmut config), then the counts are printed as a Markdown row for TESTING.md and
@@ -31,7 +32,8 @@ sys.argv[0] = "mutmut"
 from mutmut.__main__ import cli
 cli()'
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(rules scoring record reproduce grading)
+[ ${#modules[@]} -gt 0 ] || modules=(rubric.rules scoring.score scoring.record reproduce.replay
+                                     scoring.grading)
 
 # The fast tests: no notebook, browser, report batch, Excel or widget tests.
 FAST_TESTS=(
@@ -60,7 +62,7 @@ done
   echo "[mutmut]"
   echo "source_paths = kpa_core"
   echo "only_mutate ="
-  for module in "${modules[@]}"; do echo "    kpa_core/$module.py"; done
+  for module in "${modules[@]}"; do echo "    kpa_core/${module//.//}.py"; done
   echo "also_copy ="
   for extra in data params scripts notebooks README.md; do echo "    $extra"; done
   echo "do_not_mutate_patterns ="
@@ -75,6 +77,7 @@ done
 echo "| module | mutants | killed | timeout | survived | no tests | score, all | score, code-changing |"
 echo "|---|---|---|---|---|---|---|---|"
 for module in "${modules[@]}"; do
+  tag="${module//./-}"  # file names of this module's results
   (
     cd "$work"
     # The mutated copy, not an installed tree, must be what the tests import: mutmut puts
@@ -84,21 +87,21 @@ for module in "${modules[@]}"; do
     unset PYTHONPATH KPA_HOME
     start=$(date +%s)
     nice -n 19 "$PY" -c "$RUN_MUTMUT" run --max-children "$JOBS" "kpa_core.$module.*" \
-      > "$OUT/$module.log" 2>&1 || true
-    echo "$(( $(date +%s) - start ))" > "$OUT/$module.seconds"
-    "$PY" -c "$RUN_MUTMUT" results --all true 2>&1 | grep "kpa_core\.$module\." \
-      > "$OUT/$module.results.txt" || true
+      > "$OUT/$tag.log" 2>&1 || true
+    echo "$(( $(date +%s) - start ))" > "$OUT/$tag.seconds"
+    "$PY" -c "$RUN_MUTMUT" results --all true 2>&1 | grep "kpa_core\.${module//./\\.}\." \
+      > "$OUT/$tag.results.txt" || true
   )
-  r="$OUT/$module.results.txt"
+  r="$OUT/$tag.results.txt"
   count() { grep -c ": $1\$" "$r" || true; }
   killed=$(count killed); survived=$(count survived); timeout=$(count timeout)
   untested=$(count "no tests"); total=$(grep -cE ': [a-z ]+$' "$r" || true)
-  grep ': survived$' "$r" | sed 's/: survived$//; s/^ *//' > "$OUT/$module.survivors.txt" || true
-  grep ': no tests$' "$r" | sed 's/: no tests$//; s/^ *//' > "$OUT/$module.untested.txt" || true
+  grep ': survived$' "$r" | sed 's/: survived$//; s/^ *//' > "$OUT/$tag.survivors.txt" || true
+  grep ': no tests$' "$r" | sed 's/: no tests$//; s/^ *//' > "$OUT/$tag.untested.txt" || true
   # a timeout counts as detected (the mutant made the tests hang); "no tests" as not killed;
   # the last column leaves out text-only mutants (only a string constant differs)
-  scores=$("$PY" "$REPO/scripts/mutation_classify.py" "$work/mutants/kpa_core/$module.py" "$r" \
-    "$OUT/$module")
+  scores=$("$PY" "$REPO/scripts/mutation_classify.py" "$work/mutants/kpa_core/${module//.//}.py" "$r" \
+    "$OUT/$tag")
   echo "| \`$module\` | $total | $killed | $timeout | $survived | $untested | $scores |" \
     | tee -a "$OUT/table.md"
 done

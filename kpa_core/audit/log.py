@@ -5,7 +5,7 @@ reviewer can replay the history of every score and two analysts' lines never ove
 other. The log is a hash chain: each line holds ``prev``, the sha256 of the line before it
 (``GENESIS`` for the first), and a record line holds the record's sha256 before and after, so
 ``kpa verify`` can tell an edit made behind kpa's back, or a line removed or altered, from the
-history kpa wrote (``audit_verify``).
+history kpa wrote (``audit.verify``).
 
 A save and its line must agree whatever fails. ``save_with_audit`` therefore writes the line
 *first* (the intent, fsynced), then replaces the record atomically; if the record cannot be

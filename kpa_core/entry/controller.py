@@ -1,6 +1,6 @@
 """The assessment form's logic, without any widget: what the form holds, checks, scores, saves.
 
-The widgets view (``widgets_view``) only mirrors this controller; every rule about values,
+The widgets view (``entry.view``) only mirrors this controller; every rule about values,
 problems, scores, what-if and saving lives here so that tests drive it from plain Python.
 
 A controller holds one unit's record for one year: the *baseline* (the record as loaded from
@@ -512,7 +512,7 @@ class AssessmentController(WhatifQueries):
         from kpa_core.store.yaml_write import read_old
 
         content = record.to_yaml_over(read_old(self.path)).encode("utf-8")
-        # the audit line first, then the record; either both change or neither (audit_log)
+        # the audit line first, then the record; either both change or neither (audit.log)
         save_with_audit(self.data_dir, self.year, self.path, content,
                         check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,
                         unit=self.unit.name_zh, what=changes, rel_path=self._rel(self.path),

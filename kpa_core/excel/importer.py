@@ -202,7 +202,7 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
     disk, a locked file, a folder in the way) restores the year as it was and is reported as
     a ``KpaInputError``. Between the two phases one ``import`` audit line per record and the
     journal are written, so that a kill at any instant is finished or rolled back by the next
-    ``kpa import`` of the year (``import_journal``), and the audit chain explains every record.
+    ``kpa import`` of the year (``audit.journal``), and the audit chain explains every record.
     """
     result = read_workbook(path, data_dir)
     targets = [(target, keep_rectification(target, record))

@@ -2,7 +2,7 @@
 
 Analysts already work in Excel, so a year's entries travel as one workbook with one row per
 unit and rule. This module owns the layout (sheet names, columns, headers) and how a record's
-values are written into cells; ``excel_import`` reads the same layout back. Keeping both the
+values are written into cells; ``excel.importer`` reads the same layout back. Keeping both the
 layout and the cell syntax in one place is what makes export → import give the same records.
 
 Cell syntax of the value column (documented on the 说明 sheet and in each cell's input hint):
@@ -179,7 +179,7 @@ def fmt_number(x: Any) -> int | float:
 
 
 def format_value(rule: Rule, value: Any) -> Any:
-    """The cell content for a valid entry value; ``excel_import.parse_value`` inverts it."""
+    """The cell content for a valid entry value; ``excel.importer.parse_value`` inverts it."""
     kind = rule.kind
     if kind == "flag":
         return FLAG_TEXT[bool(value)]

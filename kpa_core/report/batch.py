@@ -6,7 +6,7 @@ year's and earlier years' score tables, the notebook, templates and kpa code, th
 and skip units whose key matches the manifest of the last run (unless ``force``). Render (in
 the executor): ``render_unit`` per unit; meanwhile this process writes
 ``params/<year>/<unit>.yaml`` where the content changed, the year's overview and summary.
-Finish: the index, the manifest, the quick record (``report_quick``), and a result listing
+Finish: the index, the manifest, the quick record (``report.quick``), and a result listing
 every failure with its cause. When every unit will be rendered (``force``, or no manifest yet),
 the default pool is started before planning, its workers warming their kernels meanwhile.
 
@@ -361,7 +361,7 @@ def outputs_intact(out: Path, pdir: Path, units: list[str], params: dict[str, li
     and the year's ``pages`` (index, overview, summary) are still there.
 
     Why: they are written while the batch runs; one deleted or edited before the quick record
-    stamps them must not be taken for the fixed point (``report_quick.remember``).
+    stamps them must not be taken for the fixed point (``report.quick.remember``).
     """
     if not all((out / name).is_file() for name in pages):
         return False

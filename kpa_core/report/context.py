@@ -227,7 +227,7 @@ def cached_year(data_dir: Path, year: int, units: dict[str, Unit]) -> YearData:
     Why: every report reads its whole year (rank, median) and the earlier years. In a warm
     kernel that renders unit after unit, re-parsing the same YAML files for each unit is most
     of the context's cost, and for an office with thousands of units it would grow with the
-    square of the count. The key is every file's ``campaign.file_stamp``, so any edit is seen,
+    square of the count. The key is every file's ``year.data.file_stamp``, so any edit is seen,
     however quick; callers treat the result as read-only.
     """
     key = year_key(data_dir, year)

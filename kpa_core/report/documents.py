@@ -1,6 +1,6 @@
 """The batch's printed documents: the year's summary (XLSX + HTML) and, with ``--pdf``, PDFs.
 
-Kept apart from ``report_batch`` so the batch only calls ``write_documents`` after its units
+Kept apart from ``report.batch`` so the batch only calls ``write_documents`` after its units
 are rendered. A PDF is (re)printed when it is missing or older than its HTML, so a rerun over
 unchanged inputs prints nothing; a page that fails to print is listed like a failed unit.
 """

@@ -7,7 +7,7 @@ preloads the report's imports once, and before every notebook resets the kernel'
 namespace (``InteractiveShell.reset(new_session=True)``: variables, ``In``/``Out``, the
 execution counter) and closes any pyplot figures. Imported modules stay loaded — that is the
 saving — and they hold no per-unit state (the charts never touch pyplot); the caches of
-``report_context`` (years read, scored and hashed) are keyed by the stamp of every file they
+``report.context`` (years read, scored and hashed) are keyed by the stamp of every file they
 read (name, size, inode, mtime and ctime), so an edit is always seen. A test runs two
 notebooks through one kernel and proves a name defined by the first is gone in the second.
 

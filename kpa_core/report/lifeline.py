@@ -6,7 +6,7 @@ each worker's warm kernel alive beside it. Each worker therefore:
 
 - asks Linux to send it SIGTERM when its parent dies (``prctl(PR_SET_PDEATHSIG)``), and, where
   that is unavailable, watches its parent pid from a daemon thread;
-- handles SIGTERM by shutting its kernels down (``report_engine``) and exiting at once.
+- handles SIGTERM by shutting its kernels down (``report.engine``) and exiting at once.
 
 Kernels also watch their own parent (ipykernel's parent poller), so a worker that dies by
 SIGKILL still does not leave its kernel behind for long.

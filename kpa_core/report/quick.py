@@ -49,7 +49,7 @@ NOT_STAMPED = {QUICK_FILE, ".kpa.lock", "__pycache__"}
 
 @dataclass
 class BatchResult:
-    """What a batch did, unit by unit (here, not in ``report_batch``: the quick path makes one)."""
+    """What a batch did, unit by unit (here, not in ``report.batch``: the quick path makes one)."""
 
     year: int
     out_dir: Path

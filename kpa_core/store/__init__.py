@@ -1,7 +1,7 @@
 """The workspace's files: where they are, and how they are read and written safely.
 
 One YAML reader (``read_yaml``, safe loading and bounded) and one round-trip writer that keeps
-a human's comments (``yaml_write``); atomic writes that honour the umask (``atomic``); bounded
+a human's comments (``store.yaml_write``); atomic writes that honour the umask (``atomic``); bounded
 reads; the workspace and its folders (``find_workspace``, ``paths``); where a year's files live
 (``layout``: ``record_path``, ``check_unit_id``); schema errors in words (``schema``).
 

@@ -2,7 +2,7 @@
 
 A unit named ``=HYPERLINK(…)`` in a ``--csv`` file opened in Excel becomes a live formula
 (CSV injection); a reason holding ESC or BEL sequences printed raw can clear the analyst's
-screen or retitle the terminal. HTML escaping lives in ``report_sections``; these are the other
+screen or retitle the terminal. HTML escaping lives in ``report.sections``; these are the other
 two exits of user text.
 """
 

@@ -93,7 +93,7 @@ def document_options(args: argparse.Namespace, ws: Workspace | None) -> Document
 
 def unchanged_batch(args: argparse.Namespace, data: str | Path, out: str | Path,
                     params: str | Path, documents: DocumentOptions) -> BatchResult | None:
-    """The batch's result when its stamps say it would change nothing (``report_quick``).
+    """The batch's result when its stamps say it would change nothing (``report.quick``).
 
     Why: deciding that from content needs pandas and the scoring stack (~0.8 s of start-up
     for a batch that then does nothing); the stamps need only ``os.stat``.
