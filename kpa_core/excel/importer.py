@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kpa_core.audit import journal as import_journal
-from kpa_core.audit.log import append_audit, lines_taken_back_on_failure, sha256_file, year_lock
+from kpa_core.audit.log import (
+    append_audit,
+    append_done,
+    audit_path,
+    lines_taken_back_on_failure,
+    sha256_file,
+    year_lock,
+)
 from kpa_core.audit.log import recover as recover_audit
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel.reader import WorkbookRecords, read_workbook
@@ -225,6 +232,7 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
                 written = _commit(staged)
             finally:
                 journal.unlink(missing_ok=True)
+        append_done(audit_path(data_dir, result.year), batch=batch)  # the import finished
     skipped = []
     for uid in result.skipped:
         target = record_path(data_dir, result.year, uid, result.role)
