@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kpa_core.audit.log import audit_path, read_audit, read_chain
+from kpa_core.audit.log import read_audit, read_chain
 from kpa_core.audit.verify import verify_year
 from kpa_core.entry.controller import AssessmentController
 

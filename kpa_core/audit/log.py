@@ -14,8 +14,8 @@ line). After a kill between the two steps the line names a change the disk never
 save of that year appends a ``void`` line for it (``recover``), and ``kpa verify`` meanwhile
 reports it as an interrupted save, not as tampering. Once the record is written a ``done``
 line marks the save complete (``append_done``): a save with its mark is never called
-interrupted, so an old version copied back after it is tampering. A line torn by a crash or a full disk is
-always the last one: readers name it and go on, and the next writer cuts it off.
+interrupted, so an old version copied back after it is tampering. A line torn by a crash or a
+full disk is always the last one: readers name it and go on, and the next writer cuts it off.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ ACTIONS = {
     "save_scenario": ("保存假设方案", "what-if scenario saved"),
     "import": ("Excel 导入记录", "record imported from Excel"),
     "attest": ("确认现有记录（纳入审计链）", "existing record attested into the chain"),
+    # the year's process (audit.states): a change of state, a publication, a review opened
+    "state": ("状态变更（提交、审核）", "state changed (submitted, reviewed)"),
+    "publish": ("签发公布（封存）", "published and sealed"),
+    "review_open": ("开启复核", "review (复核) opened"),
 }
 SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided"),
                   "done": ("保存完成标记", "save completed (its record was written)")}

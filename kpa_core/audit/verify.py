@@ -132,8 +132,8 @@ def _check_disk(data_dir: Path, year: int, state: _State, verdict: YearVerdict) 
                 f"{path}：篡改——第 {state.sha[key][1]} 行的保存已完成（有完成标记），记录此后在 "
                 f"kpa 之外被替换 / tampering: the save of line {state.sha[key][1]} completed "
                 f"(it carries its completion mark), yet the record on disk is sha256 "
-                f"{short(sha)}, not {short(state.sha[key][0])}: it was replaced outside kpa "
-                "(an older copy put back is not an interrupted save)")
+                f"{short(sha)}, not {short(state.sha[key][0])}: it was changed outside kpa "
+                "after the save (an older copy put back is not an interrupted save)")
         elif state.sha[key][0] != sha:
             verdict.failures.append(
                 f"{path}：记录在 kpa 之外被改动 / changed outside kpa: sha256 {short(sha)} on "

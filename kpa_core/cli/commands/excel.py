@@ -108,7 +108,8 @@ def run_import(args: argparse.Namespace) -> int:
                                      "--recover YEAR", field="workbook",
                                      allowed_zh="kpa import 文件.xlsx",
                                      allowed_en="kpa import FILE.xlsx")])
-    result = import_workbook(args.workbook, data_dir, who=args.who, why=args.why)
+    result = import_workbook(args.workbook, data_dir, who=_who(data_dir, args.who),
+                             why=args.why)
     written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
     print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}），"
@@ -134,3 +135,17 @@ def run_export(args: argparse.Namespace) -> int:
     path = write_export(data_dir_of(args), args.year, out, args.role)
     print(f"已导出 / exported: {path}")
     return 0
+
+
+def _who(data_dir: Path, who: str | None) -> str:
+    """The importer: kpa.toml's person for this login, else ``--who`` (asked for, never `root`)."""
+    from kpa_core.audit.people import resolve_who
+    from kpa_core.errors import KpaInputError, Problem
+
+    who = resolve_who(data_dir, who)
+    if not who or not who.strip():
+        raise KpaInputError([Problem("须用 --who 姓名 指明导入人（写入审计日志）", "name who "
+                                     "imports with --who NAME (it goes into the audit log)",
+                                     field="who", allowed_zh="kpa import 文件.xlsx --who 姓名",
+                                     allowed_en="kpa import FILE.xlsx --who NAME")])
+    return who
