@@ -265,6 +265,11 @@ def refuse_if_locked(data_dir: str | Path, year: int, unit_ids: list[str] | str,
 # --- transitions --------------------------------------------------------------------------
 
 
+def _people(data_dir: Path, people: list[Person] | None) -> list[Person]:
+    """kpa.toml's people, unless the caller brings its own (the sample generator)."""
+    return people if people is not None else people_of(data_dir)
+
+
 def _current(data_dir: Path, year: int, unit_id: str, role: str,
              proc: YearProcess) -> RecordState:
     """The record's state, refused when it is missing or its file disagrees with the chain."""
@@ -293,10 +298,11 @@ def _state_line(data_dir: Path, year: int, person: Person, rs: RecordState, stat
 
 def submit(data_dir: str | Path, year: int, unit_id: str, by: str | None, *,
            today: dt.date | None = None, login: str | None = None,
+           people: list[Person] | None = None,
            when: str | None = None) -> dict[str, Any]:
     """A unit's 自评 draft → submitted, by its contact (or an assessor), before 自评截止."""
     data_dir = Path(data_dir)
-    person = resolve_person(people_of(data_dir), by, roles=("contact", "assessor"),
+    person = resolve_person(_people(data_dir, people), by, roles=("contact", "assessor"),
                             unit=unit_id, action_zh="提交自评", action_en="submit the "
                             "self-assessment", login=login)
     with year_lock(data_dir, year):
@@ -321,10 +327,11 @@ def submit(data_dir: str | Path, year: int, unit_id: str, by: str | None, *,
 
 
 def approve(data_dir: str | Path, year: int, unit_id: str, by: str | None, *,
-            login: str | None = None, when: str | None = None) -> dict[str, Any]:
+            login: str | None = None,
+            people: list[Person] | None = None, when: str | None = None) -> dict[str, Any]:
     """The assessors' record draft → reviewed (已审核), by an assessor or the head."""
     data_dir = Path(data_dir)
-    person = resolve_person(people_of(data_dir), by, roles=("assessor", "head"), unit=unit_id,
+    person = resolve_person(_people(data_dir, people), by, roles=("assessor", "head"), unit=unit_id,
                             action_zh="审核", action_en="review the record", login=login)
     with year_lock(data_dir, year):
         recover(data_dir, year)
@@ -345,10 +352,11 @@ def _self_shas(proc: YearProcess, units: list[str]) -> dict[str, str]:
 
 
 def publish(data_dir: str | Path, year: int, by: str | None, doc_no: str | None = None, *,
-            login: str | None = None, when: str | None = None) -> Publication:
+            login: str | None = None,
+            people: list[Person] | None = None, when: str | None = None) -> Publication:
     """Publish and seal the year (the head): every assessors' record must be reviewed."""
     data_dir = Path(data_dir)
-    person = resolve_person(people_of(data_dir), by, roles=("head",), action_zh="签发公布",
+    person = resolve_person(_people(data_dir, people), by, roles=("head",), action_zh="签发公布",
                             action_en="publish the year", login=login)
     with year_lock(data_dir, year):
         recover(data_dir, year)
@@ -388,11 +396,11 @@ def _publication_of_line(data_dir: Path, year: int, line: dict[str, Any]) -> Pub
 
 
 def review_open(data_dir: str | Path, year: int, unit_id: str, why: str | None,
-                by: str | None, *, login: str | None = None,
+                by: str | None, *, login: str | None = None, people: list[Person] | None = None,
                 when: str | None = None) -> dict[str, Any]:
     """Open a 复核 of one published unit (an assessor or the head): its records unlock."""
     data_dir = Path(data_dir)
-    person = resolve_person(people_of(data_dir), by, roles=("assessor", "head"), unit=unit_id,
+    person = resolve_person(_people(data_dir, people), by, roles=("assessor", "head"), unit=unit_id,
                             action_zh="开启复核", action_en="open a review", login=login)
     if not isinstance(why, str) or not why.strip():
         raise KpaInputError([Problem("须用 --why 写明复核原因（如单位的复核申请）", "give the "
@@ -415,10 +423,11 @@ def review_open(data_dir: str | Path, year: int, unit_id: str, why: str | None,
 
 
 def review_close(data_dir: str | Path, year: int, unit_id: str, by: str | None, *,
-                 login: str | None = None, when: str | None = None) -> Publication:
+                 login: str | None = None, people: list[Person] | None = None,
+                 when: str | None = None) -> Publication:
     """Close a 复核 (the head): the unit is republished, same 文号, next revision, new seal."""
     data_dir = Path(data_dir)
-    person = resolve_person(people_of(data_dir), by, roles=("head",), unit=unit_id,
+    person = resolve_person(_people(data_dir, people), by, roles=("head",), unit=unit_id,
                             action_zh="结束复核并重新签发", action_en="close the review",
                             login=login)
     with year_lock(data_dir, year):
