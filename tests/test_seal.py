@@ -111,3 +111,19 @@ def test_a_swapped_record_is_named_even_when_attested(published):
     failures = verify_seal(data, 2013, code).failures
     assert len(failures) == 1 and "arts.yaml" in failures[0]
     assert "swapped record" in failures[0] and "记录被替换" in failures[0]
+
+
+def test_the_notice_carries_the_seal_and_after_a_review_the_new_one(published):
+    from kpa_core.report.seal_line import seal_html
+
+    data, code = published
+    line = seal_html(str(data), 2013, "arts")
+    assert f"文号 克职院纪〔2013〕3号 · 封存码 {code}" in line and "复核后" not in line
+    assert seal_html(str(data), 2014, "arts") == ""  # nothing published: no seal line
+    states.review_open(data, 2013, "arts", "单位申请复核", "王明", login="nobody")
+    second = states.review_close(data, 2013, "arts", "赵主任", login="nobody")
+    line = seal_html(str(data), 2013, "arts")
+    assert line.startswith('<p class="kpa-seal"')
+    assert "复核后 · 文号 克职院纪〔2013〕3号（复核修订1）" in line
+    assert second.code in line and code not in line
+    assert code in seal_html(str(data), 2013, "chemical")  # the other notices keep theirs

@@ -437,7 +437,7 @@ def review_close(data_dir: str | Path, year: int, unit_id: str, by: str | None, 
             raise KpaInputError([Problem("该单位没有进行中的复核", "no review of this unit is "
                                          f"open: {_route(year, unit_id)}", unit=unit_id)])
         rs = _current(data_dir, year, unit_id, "assessor", proc)
-        if rs.state != "reviewed":
+        if rs.state not in ("reviewed", "published"):  # published: the review changed nothing
             raise KpaInputError([Problem(
                 f"复核后的考核组记录为{rs.state_zh}，须先审核：kpa approve --year {year} --unit "
                 f"{unit_id} --by 姓名", f"the record after review is {rs.state}; an assessor "
