@@ -34,6 +34,7 @@ from kpa_core.audit.log import (
     save_with_audit,
     year_lock,
 )
+from kpa_core.audit.people import resolve_who
 from kpa_core.audit.states import refuse_if_locked
 from kpa_core.entry import whatif
 from kpa_core.entry.whatif_copy import WhatifQueries
@@ -515,6 +516,7 @@ class AssessmentController(WhatifQueries):
         from kpa_core.store.yaml_write import read_old
 
         content = record.to_yaml_over(read_old(self.path)).encode("utf-8")
+        who = resolve_who(self.data_dir, who) or who  # a listed person when kpa.toml has people
         # the audit line first, then the record; either both change or neither (audit.log)
         save_with_audit(self.data_dir, self.year, self.path, content,
                         check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,
