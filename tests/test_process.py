@@ -235,3 +235,34 @@ def test_a_review_opens_one_unit_and_closing_republishes_it_with_a_new_seal(data
     with pytest.raises(KpaInputError):
         edit_arts(data, 2.0)  # locked again
     assert verify_year(data, 2013).failures == []
+
+
+def test_the_cli_route_keeps_the_original_notice_and_params(data, capsys, monkeypatch):
+    from kpa_core.cli import main
+
+    monkeypatch.setenv("JUPYTERHUB_USER", "nobody")  # no login mapped: --by decides
+    approve_all(data)
+    ws = data.parent
+    assert main(["publish", "--year", "2013", "--data", str(data), "--by", "赵主任",
+                 "--doc-no", "克职院纪〔2014〕1号"]) == 0
+    code = capsys.readouterr().out.split("封存码 seal code: ")[1][:14]
+    params = ws / "params" / "2013" / "arts.yaml"
+    notice = ws / "out" / "reports" / "2013" / "arts.html"
+    for path, text in ((params, "unit_id: arts\n"), (notice, "<p>封存码</p>")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert main(["review", "open", "--year", "2013", "--unit", "arts", "--data", str(data),
+                 "--why", "单位申请复核", "--by", "王明"]) == 0
+    kept = ws / "params" / "2013" / "revisions" / "arts.rev0.yaml"
+    assert kept.read_text(encoding="utf-8") == "unit_id: arts\n"
+    assert (notice.parent / "revisions" / "arts.rev0.html").read_text(encoding="utf-8") == \
+        "<p>封存码</p>"
+    assert main(["review", "close", "--year", "2013", "--unit", "arts", "--data", str(data),
+                 "--by", "赵主任"]) == 0
+    out = capsys.readouterr().out
+    assert "文号 克职院纪〔2014〕1号（复核修订1）" in out
+    new_code = out.split("新封存码 new seal code: ")[1][:14]
+    assert new_code != code
+    assert main(["verify", "--year", "2013", "--data", str(data), "--seal", new_code]) == 0
+    assert main(["verify", "--year", "2013", "--data", str(data), "--seal", code]) == 0
+    assert "republished after review" in capsys.readouterr().out  # arts moved to the new seal

@@ -10,6 +10,7 @@ Every step names a person listed in ``kpa.toml`` (``--by``; a mapped login wins)
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from kpa_core.audit.states import approve, review_close, review_open, revision_mark, submit
 from kpa_core.cli.options import add_data_option, add_year_option, data_dir_of
@@ -59,8 +60,40 @@ def run_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def keep_originals(data_dir: Path, year: int, unit_id: str, revision: int) -> list[Path]:
+    """Copy the unit's published params and reports into ``revisions/`` before a 复核.
+
+    Why: the re-rendered notice replaces ``<unit>.html`` and the params file; the notice that
+    was stamped and sent must stay on file, beside its params, under its revision number
+    (``<unit>.rev0.html`` is the first issue). Copies are never overwritten.
+    """
+    from kpa_core.store.atomic import atomic_write_bytes
+    from kpa_core.store.paths import reports_dir_for
+    from kpa_core.store.workspace import workspace_of
+
+    ws = workspace_of(Path(data_dir) / "units.csv")
+    params = (ws.params_dir if ws else Path(data_dir).parent / "params") / str(int(year))
+    reports = reports_dir_for(data_dir) / str(int(year))
+    kept = []
+    for folder in (params, reports):
+        for src in sorted(folder.glob(f"{unit_id}.*")) if folder.is_dir() else ():
+            if not src.is_file() or src.is_symlink():
+                continue
+            dst = folder / "revisions" / f"{unit_id}.rev{revision}{src.suffix}"
+            if not dst.exists():
+                atomic_write_bytes(dst, src.read_bytes())
+                kept.append(dst)
+    return kept
+
+
 def run_open(args: argparse.Namespace) -> int:
-    line = review_open(data_dir_of(args), args.year, args.unit, args.why, args.by)
+    from kpa_core.audit.states import seal_of
+
+    data_dir = data_dir_of(args)
+    line = review_open(data_dir, args.year, args.unit, args.why, args.by)
+    pub = seal_of(data_dir, args.year, args.unit)
+    for path in keep_originals(data_dir, args.year, args.unit, pub.revision if pub else 0):
+        print(f"  已保留原件 original kept: {path}")
     print(f"✔ {args.unit} 复核已开启 / review opened by {line['who']}: 记录可修改，修改后 "
           f"kpa approve 再 kpa review close / the records can be changed; then approve and "
           "close")
