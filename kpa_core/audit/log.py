@@ -356,7 +356,11 @@ def append_done(path: Path, line: dict[str, Any] | None = None, *,
         mark.update(year=line.get("year"), unit_id=line.get("unit_id"), completes=line_hash(raw))
     else:
         mark["batch"] = batch
-    with suppress(KpaInputError):
+    with suppress(KpaInputError, ValueError):
+        if batch is not None:
+            chain = read_chain(Path(path).parent.parent, int(Path(path).parent.name))
+            if not any(ln.data.get("batch") == batch for ln in chain.lines):
+                return  # an import that changed nothing wrote no line: nothing to mark
         _append_line(Path(path), mark)
 
 
