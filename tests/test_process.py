@@ -266,3 +266,21 @@ def test_the_cli_route_keeps_the_original_notice_and_params(data, capsys, monkey
     assert main(["verify", "--year", "2013", "--data", str(data), "--seal", new_code]) == 0
     assert main(["verify", "--year", "2013", "--data", str(data), "--seal", code]) == 0
     assert "republished after review" in capsys.readouterr().out  # arts moved to the new seal
+
+
+def test_who_comes_from_the_people_when_the_login_is_mapped_else_it_is_asked_for(
+        data, capsys, monkeypatch):
+    from kpa_core.audit.log import read_audit
+    from kpa_core.cli import main
+
+    record = data / "2013" / "arts.yaml"
+    record.write_text(record.read_text(encoding="utf-8") + "# 手工修订\n", encoding="utf-8")
+    attest = ["verify", "--year", "2013", "--data", str(data), "--attest", "--why", "已核对"]
+    monkeypatch.setenv("JUPYTERHUB_USER", "nobody")
+    assert main(attest) == 2  # not mapped, no --who: asked for, never the OS user
+    assert "须用 --who 姓名" in capsys.readouterr().err
+    assert main([*attest, "--who", "张三"]) == 2  # not a listed person
+    assert "张三 不在 kpa.toml 的人员名单中" in capsys.readouterr().err
+    monkeypatch.setenv("JUPYTERHUB_USER", "wangming")  # mapped to 王明
+    assert main(attest) == 0
+    assert read_audit(data, 2013)[-1]["who"] == "王明"

@@ -142,7 +142,7 @@ def _names(people: Iterable[Person]) -> str:
 
 def resolve_person(people: list[Person], by: str | None, *, roles: tuple[str, ...],
                    unit: str | None = None, action_zh: str, action_en: str,
-                   login: str | None = None) -> Person:
+                   login: str | None = None, flag: str = "--by") -> Person:
     """The listed person acting, or a refusal naming who may act and how.
 
     ``login`` (default: ``login_identity()``) wins when a person is mapped to it: ``by`` may
@@ -165,8 +165,9 @@ def resolve_person(people: list[Person], by: str | None, *, roles: tuple[str, ..
                 allowed_en=mapped.name)])
         person = mapped
     elif by is None:
-        raise KpaInputError([Problem(f"须用 --by 姓名 指明{action_zh}人", f"name who does it "
-                                     f"({action_en}) with --by NAME", field="by", unit=unit,
+        raise KpaInputError([Problem(f"须用 {flag} 姓名 指明{action_zh}人", f"name who does it "
+                                     f"({action_en}) with {flag} NAME", field=flag.lstrip("-"),
+                                     unit=unit,
                                      allowed_zh=_names(people), allowed_en=_names(people))])
     else:
         person = next((p for p in people if p.name == by), None)
@@ -204,4 +205,4 @@ def resolve_who(data_dir: str | Path, who: str | None) -> str | None:
     if not people:
         return who
     return resolve_person(people, who, roles=tuple(ROLES), action_zh="保存",
-                          action_en="save").name
+                          action_en="save", flag="--who").name
