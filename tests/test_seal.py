@@ -127,3 +127,4 @@ def test_the_notice_carries_the_seal_and_after_a_review_the_new_one(published):
     assert "复核后 · 文号 克职院纪〔2013〕3号（复核修订1）" in line
     assert second.code in line and code not in line
     assert code in seal_html(str(data), 2013, "chemical")  # the other notices keep theirs
+    assert states.year_seal(data, 2013).code == code  # the 公示 summary's: the year's first

@@ -466,3 +466,11 @@ def seal_of(data_dir: str | Path, year: int, unit_id: str) -> Publication | None
 def revision_mark(pub: Publication) -> str:
     """The 文号's revision mark after a 复核: ``（复核修订1）``; empty for the first issue."""
     return f"（复核修订{pub.revision}）" if pub.revision else ""
+
+
+def year_seal(data_dir: str | Path, year: int) -> Publication | None:
+    """The whole year's publication (its 文号 and seal code, for the 公示 summary), or None."""
+    chain = read_chain(data_dir, year)
+    first = next((ln for ln in chain.lines if ln.data.get("action") == "publish"
+                  and ln.data.get("scope_unit") is None), None)
+    return Publication(first) if first is not None else None
