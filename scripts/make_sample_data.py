@@ -229,6 +229,37 @@ def main(data_dir: Path) -> None:
         attest_year(data_dir, year, who="示例数据生成器 sample generator",
                     why="虚构示例数据 / fictional sample data as generated",
                     when=f"{year}-12-31T00:00:00+00:00", lock=False)
+        if year == 2012:
+            code = publish_sample(data_dir, year)
+            with (data_dir / "README.md").open("a", encoding="utf-8") as fh:
+                fh.write(
+                    f"\n**2012 已签发 / 2012 is published** (文号 {SAMPLE_DOC_NO}): every "
+                    "assessors' record was reviewed by 王明 (考核组成员) and the year was "
+                    f"published by 赵主任 (纪委负责人). Its seal code is **{code}**, printed on "
+                    "its notices; `kpa verify --year 2012 --seal "
+                    f"{code}` checks the files against it, and every write to 2012 is refused "
+                    "except through `kpa review open`. 2013 is in progress (`kpa status --year "
+                    "2013`).\n")
+
+
+# The fictional office that reviewed and published the 2012 sample (issue #22): the same names
+# as the repository's kpa.toml, so `kpa status --year 2012` there shows who did what.
+SAMPLE_PEOPLE = (("王明", "assessor"), ("赵主任", "head"))
+SAMPLE_DOC_NO = "克职院纪〔2013〕1号"
+
+
+def publish_sample(data_dir: Path, year: int) -> str:
+    """Approve every 2012 record and publish the year: its notices carry the seal code."""
+    from kpa_core.audit.people import Person
+    from kpa_core.audit.states import approve, publish
+
+    people = [Person(name, role) for name, role in SAMPLE_PEOPLE]
+    for unit in UNITS:
+        approve(data_dir, year, unit[0], "王明", login="nobody", people=people,
+                when=f"{year + 1}-01-08T02:00:00+00:00")
+    pub = publish(data_dir, year, "赵主任", SAMPLE_DOC_NO, login="nobody", people=people,
+                  when=f"{year + 1}-01-10T02:00:00+00:00")
+    return pub.code
 
 
 if __name__ == "__main__":

@@ -320,7 +320,8 @@ def test_import_command_exits_2_with_bilingual_errors_on_stderr(
     wb.save(path)
     before = snapshot(data_dir)
     done = subprocess.run([sys.executable, "-m", "kpa_core.cli", "import", str(path),
-                           "--data", str(data_dir)], capture_output=True, text=True,
+                           "--data", str(data_dir), "--who", "测试员"], capture_output=True,
+                          text=True,
                           encoding="utf-8")
     assert done.returncode == 2 and done.stdout == ""
     assert "发现 1 个输入问题 / 1 input problem(s) found" in done.stderr
@@ -546,7 +547,7 @@ def test_a_folder_where_a_record_goes_is_an_input_problem_and_nothing_is_written
     wb.save(path)
     (empty_data_dir / "2014" / "arts.yaml").mkdir(parents=True)
     before = snapshot(empty_data_dir)
-    done = run_kpa("import", str(path), "--data", str(empty_data_dir))
+    done = run_kpa("import", str(path), "--data", str(empty_data_dir), "--who", "测试员")
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
     assert "[艺术系].file" in done.stderr and "not a regular file" in done.stderr
     assert snapshot(empty_data_dir) == before
@@ -667,7 +668,7 @@ def test_an_untouched_template_leaves_every_existing_record_alone(
                      for c in row if c.value)
     assert "一行也没填的单位跳过" in guide and "left unchanged" in guide
     before = snapshot(data_dir)
-    done = run_kpa("import", str(path), "--data", str(data_dir))
+    done = run_kpa("import", str(path), "--data", str(data_dir), "--who", "测试员")
     assert done.returncode == 0, done.stderr
     assert snapshot(data_dir) == before  # not 30 empty records scoring 100
     assert "已导入 0 份记录" in done.stdout and "30 unit(s) with nothing filled skipped" in (

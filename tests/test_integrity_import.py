@@ -84,7 +84,7 @@ def test_an_interrupted_import_is_refused_then_finished_or_rolled_back(year, fau
     if outcome == "finished":  # every record is what a clean import of the workbook writes
         clean = data.parent / "clean" / "data"
         shutil.copytree(ROOT / "data", clean)
-        assert kpa("import", str(book), "--data", str(clean)).returncode == 0
+        assert kpa("import", str(book), "--data", str(clean), "--who", "测试员").returncode == 0
         assert after == snapshot(clean)
     else:
         assert after == before

@@ -12,8 +12,10 @@ A save and its line must agree whatever fails. ``save_with_audit`` therefore wri
 written the line is cut off again (the writer holds the year lock, so it is still the last
 line). After a kill between the two steps the line names a change the disk never saw: the next
 save of that year appends a ``void`` line for it (``recover``), and ``kpa verify`` meanwhile
-reports it as an interrupted save, not as tampering. A line torn by a crash or a full disk is
-always the last one: readers name it and go on, and the next writer cuts it off.
+reports it as an interrupted save, not as tampering. Once the record is written a ``done``
+line marks the save complete (``append_done``): a save with its mark is never called
+interrupted, so an old version copied back after it is tampering. A line torn by a crash or a
+full disk is always the last one: readers name it and go on, and the next writer cuts it off.
 """
 
 from __future__ import annotations
@@ -41,8 +43,13 @@ ACTIONS = {
     "save_scenario": ("保存假设方案", "what-if scenario saved"),
     "import": ("Excel 导入记录", "record imported from Excel"),
     "attest": ("确认现有记录（纳入审计链）", "existing record attested into the chain"),
+    # the year's process (audit.states): a change of state, a publication, a review opened
+    "state": ("状态变更（提交、审核）", "state changed (submitted, reviewed)"),
+    "publish": ("签发公布（封存）", "published and sealed"),
+    "review_open": ("开启复核", "review (复核) opened"),
 }
-SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided")}
+SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided"),
+                  "done": ("保存完成标记", "save completed (its record was written)")}
 RECORD_ACTIONS = ("save_record", "import", "attest")  # lines that set a record's sha256
 WRITE_AHEAD_ACTIONS = ("save_record", "import")  # written before the record they announce
 
@@ -154,6 +161,8 @@ def read_audit(data_dir: str | Path, year: int) -> list[dict[str, Any]]:
     """Every readable line of a year's log, oldest first (an absent log is an empty history).
 
     A torn last line is skipped with a warning naming it, never a ``UnicodeDecodeError``.
+    Completion marks (``done``) are left out: they are the chain's bookkeeping, not a change
+    anybody made (``read_chain`` has them).
     """
     chain = read_chain(data_dir, year)
     if note := chain.torn_note():
@@ -161,7 +170,7 @@ def read_audit(data_dir: str | Path, year: int) -> list[dict[str, Any]]:
     for number, why in chain.bad:
         warnings.warn(f"审计日志第 {number} 行无法读取 / line {number} of {chain.path} is "
                       f"unreadable: {why}", stacklevel=2)
-    return [line.data for line in chain.lines]
+    return [line.data for line in chain.lines if line.data.get("action") != "done"]
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -325,7 +334,41 @@ def save_with_audit(data_dir: str | Path, year: int, target: Path, content: byte
                 failed = _write_failed(target, exc)
                 raise SaveFailedError([p.located(unit=unit) for p in failed.problems]) from exc
             raise
+        append_done(log, line)
     return line
+
+
+def append_done(path: Path, line: dict[str, Any] | None = None, *,
+                batch: str | None = None) -> None:
+    """The completion mark of a save (``line``) or an import (``batch``): its record is written.
+
+    Why: without it, an old version copied back over a record after a real save looks exactly
+    like a save killed between its line and its record, and would be excused (and voided).
+    With it, only a save *missing* its mark can be called interrupted; a completed save whose
+    record no longer matches is tampering (``audit.verify``). The record is already on disk
+    when the mark is written, so a mark that cannot be written is not an error: that save is
+    simply judged the old way (its record still has the sha256 its line set).
+    """
+    mark: dict[str, Any] = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
+                            "who": "kpa", "action": "done"}
+    if line is not None:
+        raw = json.dumps(line, ensure_ascii=False, default=str).encode("utf-8")
+        mark.update(year=line.get("year"), unit_id=line.get("unit_id"), completes=line_hash(raw))
+    else:
+        mark["batch"] = batch
+    with suppress(KpaInputError, ValueError):
+        if batch is not None:
+            chain = read_chain(Path(path).parent.parent, int(Path(path).parent.name))
+            if not any(ln.data.get("batch") == batch for ln in chain.lines):
+                return  # an import that changed nothing wrote no line: nothing to mark
+        _append_line(Path(path), mark)
+
+
+def marked_done(chain: Chain) -> tuple[set[str], set[str]]:
+    """(hashes of save lines, ids of import batches) that carry a completion mark."""
+    lines = {ln.data.get("completes") for ln in chain.lines if ln.data.get("action") == "done"}
+    batches = {ln.data.get("batch") for ln in chain.lines if ln.data.get("action") == "done"}
+    return {h for h in lines if h}, {b for b in batches if b}
 
 
 @contextmanager
@@ -378,7 +421,8 @@ def line_record_path(data_dir: str | Path, line: dict[str, Any]) -> Path | None:
 def pending_intents(chain: Chain, data_dir: str | Path) -> list[ChainLine]:
     """Record lines whose change never reached the disk (a kill between line and record).
 
-    Every writer recovers before it appends, so an unapplied line can only be the last line of
+    A save that carries its completion mark (``append_done``) is never one of them. Every
+    writer recovers before it appends, so an unapplied line can only be the last line of
     the log (void lines aside) — or, for an import, the last batch of lines — and the file on
     disk still has the sha256 the line names as *before*. Looking nowhere else means an old
     version restored behind kpa's back is reported as a change, not excused as interrupted.
@@ -386,12 +430,16 @@ def pending_intents(chain: Chain, data_dir: str | Path) -> list[ChainLine]:
     voided = {ln.data.get("voids") for ln in chain.lines if ln.data.get("action") == "void"}
     tail = [ln for ln in chain.lines if ln.data.get("action") != "void"]
     if not tail or tail[-1].data.get("action") not in WRITE_AHEAD_ACTIONS:
-        return []
+        return []  # a completion mark last: the last save finished
+    done_lines, done_batches = marked_done(chain)
     batch = tail[-1].data.get("batch")
+    if batch and batch in done_batches:
+        return []
     candidates = [ln for ln in tail if ln.data.get("batch") == batch] if batch else [tail[-1]]
     out = []
     for ln in candidates:
-        if ln.hash in voided or ln.data.get("action") not in WRITE_AHEAD_ACTIONS:
+        if (ln.hash in voided or ln.hash in done_lines
+                or ln.data.get("action") not in WRITE_AHEAD_ACTIONS):
             continue
         path = line_record_path(data_dir, ln.data)
         if path is None:

@@ -9,8 +9,10 @@ save that started from a version no line explains, a params record nowhere in th
 A record that reached the folder some other way — the sample generator, a copy from an older
 workspace, a hand edit the office accepts — is brought into the chain on purpose with
 ``kpa verify --year Y --attest --who … --why …``: one ``attest`` line per such file, naming
-who accepted it and why. An interrupted save (the line was written, the record was not) and a
-torn last line are notes, not failures: neither changed anything.
+who accepted it and why. An interrupted save (the line was written, the record was not: only a save
+missing its completion mark, and only the last one) and a torn last line are notes, not
+failures: neither changed anything. A completed save whose record no longer matches is named
+tampering.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from kpa_core.audit.log import (
     Chain,
     ChainLine,
     append_audit,
+    marked_done,
     pending_intents,
     read_chain,
     record_key,
@@ -55,6 +58,7 @@ class YearVerdict:
 class _State:
     sha: dict[Key, tuple[str | None, int]] = field(default_factory=dict)  # latest, line no.
     history: dict[Key, set[str]] = field(default_factory=lambda: defaultdict(set))
+    completed: dict[Key, bool] = field(default_factory=dict)  # latest save carries its mark
 
 
 def short(sha: str | None) -> str:
@@ -83,6 +87,7 @@ def check_links(chain: Chain) -> str | None:
 def _walk(chain: Chain, skip: set[str], verdict: YearVerdict) -> _State:
     """Replay the record lines in order; a save that started from an unexplained sha fails."""
     state = _State()
+    done_lines, done_batches = marked_done(chain)
     for ln in chain.lines:
         d = ln.data
         if d.get("action") not in RECORD_ACTIONS or ln.hash in skip:
@@ -96,6 +101,7 @@ def _walk(chain: Chain, skip: set[str], verdict: YearVerdict) -> _State:
                 f"started from {short(before)}, the chain had {short(state.sha[key][0])} "
                 f"(line {state.sha[key][1]})")
         state.sha[key] = (after, ln.number)
+        state.completed[key] = ln.hash in done_lines or d.get("batch") in done_batches
         if after:
             state.history[key].add(after)
     return state
@@ -121,6 +127,13 @@ def _check_disk(data_dir: Path, year: int, state: _State, verdict: YearVerdict) 
                 f"{path}：没有任何审计行说明这份记录（sha256 {short(sha)}）；如内容无误，请用 "
                 f"`{attest}` 确认 / no audit line explains this record; if it is right, "
                 "attest it")
+        elif state.sha[key][0] != sha and state.completed.get(key):
+            verdict.failures.append(
+                f"{path}：篡改——第 {state.sha[key][1]} 行的保存已完成（有完成标记），记录此后在 "
+                f"kpa 之外被替换 / tampering: the save of line {state.sha[key][1]} completed "
+                f"(it carries its completion mark), yet the record on disk is sha256 "
+                f"{short(sha)}, not {short(state.sha[key][0])}: it was changed outside kpa "
+                "after the save (an older copy put back is not an interrupted save)")
         elif state.sha[key][0] != sha:
             verdict.failures.append(
                 f"{path}：记录在 kpa 之外被改动 / changed outside kpa: sha256 {short(sha)} on "

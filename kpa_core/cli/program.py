@@ -49,6 +49,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("excel", "生成 Excel 填报模板 / write an empty Excel workbook"),
     "verify": ("verify", "核对审计链、记录与参数 / check the audit chain against records and "
                          "params"),
+    # the year's process (audit.states)
+    "status": ("status", "年度流程状态与逾期 / the year's process: states, deadlines, overdue"),
+    "submit": ("review", "提交单位自评 / submit a unit's self-assessment"),
+    "approve": ("review", "审核通过考核组记录 / mark the assessors' record reviewed"),
+    "publish": ("publish", "签发公布并封存一个年度 / publish and seal a year"),
+    "review": ("review", "签发后的复核（open、close）/ a review after publication"),
 }
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "
                   "workspace folder (default: $KPA_WORKSPACE, else the nearest folder at or "

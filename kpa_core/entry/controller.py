@@ -34,6 +34,8 @@ from kpa_core.audit.log import (
     save_with_audit,
     year_lock,
 )
+from kpa_core.audit.people import resolve_who
+from kpa_core.audit.states import refuse_if_locked
 from kpa_core.entry import whatif
 from kpa_core.entry.whatif_copy import WhatifQueries
 from kpa_core.entry.working_copy import (  # noqa: F401 - re-exported
@@ -496,6 +498,8 @@ class AssessmentController(WhatifQueries):
             extra["confirmed"] = CONFIRM_SCENARIO_AS_RECORD
 
         def refuse_if_stale(now_sha256: str | None) -> None:  # called under the year lock
+            # a published year changes only through a review (audit.states)
+            refuse_if_locked(self.data_dir, self.year, self.unit.unit_id, "保存", "be saved")
             if now_sha256 != self.loaded.sha256:
                 raise StaleRecordError([Problem(
                     "文件在载入后已被修改（可能另一位分析员已保存），为免覆盖他人工作，拒绝保存",
@@ -512,6 +516,7 @@ class AssessmentController(WhatifQueries):
         from kpa_core.store.yaml_write import read_old
 
         content = record.to_yaml_over(read_old(self.path)).encode("utf-8")
+        who = resolve_who(self.data_dir, who) or who  # a listed person when kpa.toml has people
         # the audit line first, then the record; either both change or neither (audit.log)
         save_with_audit(self.data_dir, self.year, self.path, content,
                         check=refuse_if_stale, who=who, why=why, unit_id=self.unit.unit_id,

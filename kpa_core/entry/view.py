@@ -36,6 +36,7 @@ from kpa_core.entry.controller import (
     AssessmentController,
     StaleRecordError,
 )
+from kpa_core.entry.process_line import state_html, who_widget
 from kpa_core.entry.rule_control import RuleControl
 from kpa_core.entry.styles import (
     STYLE,
@@ -122,6 +123,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.who = with_class(w.Text(description="保存人", placeholder="姓名",
                                      layout=w.Layout(width="260px"),
                                      style={"description_width": "70px"}), "kpa-who")
+        self.who = who_widget(self.data_dir, self.who)  # kpa.toml's people as a list, if any
         self.why = with_class(w.Text(description="保存原因", placeholder="如 复核后补充扣分",
                                      layout=w.Layout(width="98%"),
                                      style={"description_width": "70px"}), "kpa-why")
@@ -332,7 +334,8 @@ class AssessView(SwitchPrompt, WhatifPanel):
         state = "新记录（尚未保存） new record, not saved yet" if c.is_new else \
             f"已载入 loaded {esc(c._rel(c.path))}"
         self.status.value = (f"<span class='kpa-ok'>{esc(c.unit.name_zh)} {c.year} "
-                             f"{ROLES_ZH[c.role]}：{state}</span>")
+                             f"{ROLES_ZH[c.role]}：{state}</span>"
+                             f"{state_html(c.data_dir, c.year, c.unit.unit_id, c.role)}")
 
     def _enable(self, on: bool) -> None:
         for button in (self.save, self.save_scenario, self.reset, self.adopt):

@@ -17,8 +17,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kpa_core.audit import journal as import_journal
-from kpa_core.audit.log import append_audit, lines_taken_back_on_failure, sha256_file, year_lock
+from kpa_core.audit.log import (
+    append_audit,
+    append_done,
+    audit_path,
+    lines_taken_back_on_failure,
+    sha256_file,
+    year_lock,
+)
 from kpa_core.audit.log import recover as recover_audit
+from kpa_core.audit.states import refuse_if_locked
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel.reader import WorkbookRecords, read_workbook
 from kpa_core.scoring.record import (
@@ -214,6 +222,7 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
     with year_lock(data_dir, result.year):
         import_journal.recover_unlocked(data_dir, result.year)  # an earlier interrupted one
         recover_audit(data_dir, result.year)
+        refuse_if_locked(data_dir, result.year, list(result.records), "导入", "be imported")
         staged = _stage(targets)
         with lines_taken_back_on_failure(data_dir, result.year):
             batch = uuid.uuid4().hex  # one id for the import's lines: recovered together
@@ -225,6 +234,7 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
                 written = _commit(staged)
             finally:
                 journal.unlink(missing_ok=True)
+        append_done(audit_path(data_dir, result.year), batch=batch)  # the import finished
     skipped = []
     for uid in result.skipped:
         target = record_path(data_dir, result.year, uid, result.role)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpa_core.report.context import ReportContext
+from kpa_core.report.seal_line import seal_html
 from kpa_core.report.sections import esc, num
 from kpa_core.rubric.model import Rubric, Rule
 from kpa_core.rubric.rules import KINDS
@@ -233,6 +234,7 @@ def notice_section(ctx: ReportContext, office: str | None = None,
         '<table class="kpa-sign"><tr><td>考核组（签字）：</td>'
         f"<td>{esc(office)}（盖章）</td></tr><tr><td></td>"
         '<td class="date">年　　月　　日</td></tr></table>'
+        f"{seal_html(ctx.params.data_dir, ctx.params.year, ctx.params.unit)}"  # H22: 封存码
         f'<p class="kpa-notice-prov">{prov}</p></section>')
 
 

@@ -13,6 +13,12 @@ so a params file or manifest reads the same on every machine and from every fold
     cap_scope = "subarea"          # Note 1 cap scope for records without their own
     out = "out"                    # output folder, relative to the workspace
     bands = "grade-bands.yaml"     # the office's grade bands, if any
+    [[people]]                     # the office's people (audit.people): name, role, login
+    name = "王明"
+    role = "assessor"
+    [deadlines.2013]               # 自评截止 / 审核截止 of a year (audit.states)
+    self = 2013-12-20
+    review = 2014-01-10
 
 This module is deliberately light (stdlib only): every command imports it at start-up.
 """
@@ -33,7 +39,9 @@ ENV_LEGACY = "KPA_HOME"  # the older name of $KPA_WORKSPACE, still honoured
 DEFAULT_OFFICE = "纪委办公室"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 CAP_SCOPES = ("subarea", "area")  # kept in step with scoring.CAP_SCOPES (a test checks)
-KEYS = ("office", "timezone", "cap_scope", "out", "bands")
+KEYS = ("office", "timezone", "cap_scope", "out", "bands",
+        "people", "deadlines")  # the office's people and the year's deadlines: audit.people,
+                                # audit.states (checked there: this module stays stdlib-only)
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,8 @@ def run_import(args: argparse.Namespace) -> int:
                                      "--recover YEAR", field="workbook",
                                      allowed_zh="kpa import 文件.xlsx",
                                      allowed_en="kpa import FILE.xlsx")])
-    result = import_workbook(args.workbook, data_dir, who=args.who, why=args.why)
+    who = _who(data_dir, args.who, args.workbook)
+    result = import_workbook(args.workbook, data_dir, who=who, why=args.why)
     written = result.written
     replaced = sum(1 for _, was_there in written if was_there)
     print(f"已导入 {len(written)} 份记录（新建 {len(written) - replaced}，替换 {replaced}），"
@@ -134,3 +135,34 @@ def run_export(args: argparse.Namespace) -> int:
     path = write_export(data_dir_of(args), args.year, out, args.role)
     print(f"已导出 / exported: {path}")
     return 0
+
+
+def _who(data_dir: Path, who: str | None, workbook: str) -> str:
+    """The importer: kpa.toml's person for this login, else ``--who`` (asked for, never `root`).
+
+    Without one, the workbook is still checked, so its problems and this one come together.
+    """
+    from kpa_core.audit.people import resolve_who
+    from kpa_core.errors import KpaInputError
+
+    try:
+        return _who_or_refuse(resolve_who(data_dir, who))
+    except KpaInputError as exc:
+        from kpa_core.excel import read_workbook
+
+        try:
+            read_workbook(workbook, data_dir)
+        except KpaInputError as bad:
+            raise KpaInputError(bad.problems + exc.problems) from bad
+        raise
+
+
+def _who_or_refuse(who: str | None) -> str:
+    from kpa_core.errors import KpaInputError, Problem
+
+    if not who or not who.strip():
+        raise KpaInputError([Problem("须用 --who 姓名 指明导入人（写入审计日志）", "name who "
+                                     "imports with --who NAME (it goes into the audit log)",
+                                     field="who", allowed_zh="kpa import 文件.xlsx --who 姓名",
+                                     allowed_en="kpa import FILE.xlsx --who NAME")])
+    return who

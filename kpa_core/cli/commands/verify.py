@@ -11,6 +11,7 @@ import argparse
 from pathlib import Path
 
 from kpa_core.audit.log import check_who_why
+from kpa_core.audit.people import resolve_who
 from kpa_core.audit.verify import attest_year, verify_year
 from kpa_core.cli.options import add_data_option
 from kpa_core.errors import KpaInputError, Problem
@@ -37,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "records no line explains (needs --who and --why)")
     p.add_argument("--who", default=None, help="确认人 / who attests")
     p.add_argument("--why", default=None, help="确认原因 / why")
+    p.add_argument("--seal", default=None, metavar="CODE",
+                   help="核对盖章纸面上的封存码（须 --year）/ check the seal code printed on the "
+                        "stamped notice (needs --year)")
     p.set_defaults(func=run)
 
 
@@ -55,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
                                      value=args.year,
                                      allowed_zh="、".join(map(str, available_years(data_dir))),
                                      allowed_en=", ".join(map(str, available_years(data_dir))))])
+    if args.seal is not None and args.year is None:
+        raise KpaInputError([Problem("--seal 须与 --year 一起使用", "--seal needs --year",
+                                     field="seal", value=args.seal)])
     if args.attest:
+        args.who = resolve_who(data_dir, args.who)  # a listed person when kpa.toml has people
         if problems := check_who_why(args.who, args.why):
             raise KpaInputError(problems)
         for year in years:
@@ -75,4 +83,26 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"✔ {year}: 审计链与 {verdict.checked} 份记录、参数一致 / the chain "
                   f"({verdict.lines} lines) explains all {verdict.checked} records and the params")
+    if args.seal is not None:
+        status = max(status, _check_seal(data_dir, args.year, args.seal))
     return status
+
+
+def _check_seal(data_dir: Path, year: int, code: str) -> int:
+    """``--seal``: the chain up to the publication line against the code on the paper."""
+    from kpa_core.audit.seal import verify_seal
+
+    verdict = verify_seal(data_dir, year, code)
+    for note in verdict.notes:
+        print(f"  注意 note: {terminal_safe(note)}")
+    for failure in verdict.failures:
+        print(f"  ✘ {terminal_safe(failure)}")
+    if verdict.failures:
+        print(f"✘ {year}: 封存码 {verdict.code} 核对不通过 / the seal {verdict.code} does not "
+              "hold")
+        return 1
+    pub = verdict.publication
+    assert pub is not None
+    print(f"✔ {year}: 封存码 {verdict.code} 与审计链及记录一致（{pub.describe()}）/ the seal "
+          "holds: the chain up to the publication and the sealed records match")
+    return 0
