@@ -162,8 +162,10 @@ def store_file(data_dir: str | Path, year: int, source: str | Path, *, who: str,
 def store_bytes(data_dir: str | Path, year: int, data: bytes, name: str, *, who: str,
                 evidence_date: Any = None, settings: EvidenceSettings | None = None,
                 unit: str | None = None, rule_id: str | None = None,
-                shown: str | None = None) -> StoredFile:
-    """Store ``data`` (an upload's bytes) under its sha256 with a sidecar; return its entry."""
+                shown: str | None = None, added_at: str | None = None) -> StoredFile:
+    """Store ``data`` (an upload's bytes) under its sha256 with a sidecar; return its entry.
+
+    ``added_at`` is for generated sample data only (a fixed time keeps it byte-identical)."""
     settings = settings or load_settings(data_dir)
     shown = shown or str(name)[:200]
     clean, problems = clean_name(name, unit, rule_id)
@@ -194,7 +196,7 @@ def store_bytes(data_dir: str | Path, year: int, data: bytes, name: str, *, who:
         with folder_lock(folder, LOCK_NAME):
             return _write(folder, sha, data, StoredFile(
                 sha, clean, len(data), found.media_type, found.kind, who.strip(),
-                datetime.now(UTC).isoformat(timespec="seconds"), day), settings, shown,
+                added_at or datetime.now(UTC).isoformat(timespec="seconds"), day), settings, shown,
                 unit, rule_id)
     except OSError as exc:
         raise KpaInputError([os_error_problem(exc, "佐证材料未能保存（未保存任何内容）",

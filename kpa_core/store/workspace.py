@@ -34,6 +34,7 @@ DEFAULT_OFFICE = "纪委办公室"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 CAP_SCOPES = ("subarea", "area")  # kept in step with scoring.CAP_SCOPES (a test checks)
 KEYS = ("office", "timezone", "cap_scope", "out", "bands")
+KEYS += ("evidence",)  # the [evidence] table: checked by kpa_core.evidence.settings
 
 
 @dataclass(frozen=True)
