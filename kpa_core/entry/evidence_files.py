@@ -47,3 +47,33 @@ class EvidenceCitations:
         files[:] = [f for f in files if f.get("sha256") != sha256]
         return self.rule_problems(rule_id)  # type: ignore[attr-defined]
 
+
+    def upload_evidence(self, rule_id: str, uploads: Any, who: str) -> list[Any]:
+        """Store a FileUpload's files and cite them for ``rule_id``; return what was stored.
+
+        ``uploads`` is the widget's value (ipywidgets 8: dicts with ``name`` and ``content``).
+        The bytes go to the evidence store, never into the notebook: the view clears the
+        widget right after (ipywidgets #2799: an upload's value is saved with the notebook).
+        Every file is checked before any is cited: one refused file cites none of them.
+        """
+        from kpa_core.errors import KpaInputError
+        from kpa_core.evidence.store import store_bytes
+
+        self.rule(rule_id)  # type: ignore[attr-defined]
+        unit = self.unit.name_zh  # type: ignore[attr-defined]
+        who = (who or "").strip() or "表单上传 form upload"
+        problems: list[Problem] = []
+        stored = []
+        for upload in uploads or ():
+            try:
+                data_dir, year = self.data_dir, self.year  # type: ignore[attr-defined]
+                stored.append(store_bytes(data_dir, year, bytes(upload["content"]),
+                                          upload.get("name", ""), who=who, unit=unit,
+                                          rule_id=rule_id))
+            except KpaInputError as exc:
+                problems += exc.problems
+        if problems:
+            raise KpaInputError(problems)
+        for s in stored:
+            self.cite_evidence(rule_id, s)
+        return stored
