@@ -133,8 +133,8 @@ def attach_evidence(book: Path, data_dir: str | Path, result: Any, who: str | No
                     why = found.refused or ("不允许的类型或空文件", "type not allowed or empty")
                     raise KpaInputError([Problem(why[0], why[1], unit=unit, rule_id=rule_id,
                                                  field=HEADER_ZH, value=clean)])
-            except KpaInputError as exc:
-                problems += [p.located(where=where) for p in exc.problems]
+            except KpaInputError as exc:  # the cell is where to fix it; the value names the file
+                problems += [replace(p, where=where, value=clean) for p in exc.problems]
                 continue
             items.append((clean, data))
         todo[(uid, rule_id)] = items
