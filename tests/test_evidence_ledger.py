@@ -158,3 +158,14 @@ def test_the_form_keeps_citations_it_does_not_edit(ws: Path) -> None:
     c.save("李四", "复核理由")
     entry = read_yaml(ws / "data" / "2013" / "union.yaml")["entries"]["B09.content"]
     assert entry["evidence_files"][0]["sha256"] == SHA
+
+
+def test_evidence_added_after_a_report_changes_what_keys_its_re_render(ws: Path) -> None:
+    from kpa_core.report.context import data_fingerprints
+
+    before = data_fingerprints(ws / "data", 2013, "union", None, [], shared={})
+    assert _add(ws, str(ws / "学习记录.pdf")).returncode == 0
+    after = data_fingerprints(ws / "data", 2013, "union", None, [], shared={})
+    assert before["record"] != after["record"]
+    assert after["record"] == hashlib.sha256(
+        (ws / "data" / "2013" / "union.yaml").read_bytes()).hexdigest()
