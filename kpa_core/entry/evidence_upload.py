@@ -52,9 +52,11 @@ class EvidenceUploadRow:
     def show(self) -> None:
         c, rid = self.control.view.controller, self.control.rule.id
         files = c.evidence_files(rid)
-        self.listing.value = "".join(
-            f"<span class='kpa-evidence-file'>📎 {esc(f.get('name'))} "
-            f"<code>{esc(str(f.get('sha256', ''))[:8])}</code></span> " for f in files)
+        cited = "".join(
+            f"<span class='kpa-evidence-file'>{esc(f.get('name'))} "
+            f"<code>{esc(str(f.get('sha256', ''))[:8])}</code></span>；" for f in files)
+        self.listing.value = (f"<span class='kpa-allowed'>已附 attached：</span>{cited[:-1]}"
+                              if files else "")
 
 
 def evidence_upload_row(control: RuleControl) -> EvidenceUploadRow:
