@@ -215,3 +215,12 @@ def test_a_bad_evidence_date_is_refused(tmp_path: Path, bad: str) -> None:
     with pytest.raises(KpaInputError) as exc:
         store_bytes(tmp_path, 2013, PDF, "a.pdf", who="张三", evidence_date=bad)
     assert "YYYY-MM-DD" in _message(exc)
+
+
+@pytest.mark.parametrize("markup", [b"<html><script>alert(1)</script></html>",
+                                    b"<?xml version='1.0'?><svg onload='x'/>",
+                                    "会议纪要\n<SCRIPT>fetch('x')</SCRIPT>".encode()])
+def test_markup_that_could_run_scripts_is_not_text_evidence(tmp_path: Path, markup: bytes) -> None:
+    with pytest.raises(KpaInputError) as exc:
+        store_bytes(tmp_path, 2013, markup, "纪要.txt", who="张三")
+    assert "HTML/SVG/XML" in _message(exc)

@@ -2,7 +2,8 @@
 
 Allowed kinds (``kpa.toml``'s ``[evidence] types``): ``pdf``, ``image``, ``office``, ``text``,
 ``audio``, ``video``. Refused whatever the name says: executables (``MZ``, ELF, Mach-O, a
-script's ``#!``), archives (ZIP, RAR, 7z, gzip…: never unpacked), and anything not recognised.
+script's ``#!``; HTML, SVG or XML markup, which would run scripts when opened from a report),
+archives (ZIP, RAR, 7z, gzip…: never unpacked), and anything not recognised.
 An Office Open XML file is a ZIP: its table of contents (never its contents) is read to tell a
 real ``.docx``/``.xlsx``/``.pptx`` from a ZIP renamed so, and one whose members would unpack to
 far more than it holds (a zip bomb) is refused before anything is inflated.
@@ -11,6 +12,7 @@ far more than it holds (a zip bomb) is refused before anything is inflated.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ KINDS = ("pdf", "image", "office", "text", "audio", "video")
 MAX_UNPACKED = 200 * 1024 * 1024  # an Office file's members, as the table of contents says
 MAX_RATIO = 100  # unpacked / packed: real documents stay far below; bombs reach 1000s
 MAX_MEMBERS = 10000
+MARKUP = re.compile(rb"<\s*(script|html|svg|!doctype|\?xml|iframe|object|embed)\b")
 
 # (prefix, offset, media type, kind)
 SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
@@ -85,6 +88,12 @@ def detect(data: bytes) -> Detected:
     if data[:4] == b"PK\x03\x04":
         return _office_or_archive(data)
     if _is_text(data):
+        if MARKUP.search(data[:4096].lower()):
+            return Detected(refused=("内容是 HTML/SVG/XML 标记（可能含脚本，"
+                                     "从报告打开时会运行），请转为 PDF",
+                                     "the content is HTML/SVG/XML markup (it may hold "
+                                     "scripts that would run when opened from the report); "
+                                     "convert it to PDF"))
         return Detected("text/plain", "text")
     return Detected(refused=("无法识别的文件内容（允许：PDF、图片、Office 文档、文本、音视频）",
                              "unrecognised content (allowed: PDF, images, Office documents, "
