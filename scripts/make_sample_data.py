@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 from kpa_core.audit.verify import attest_year
+from kpa_core.evidence.expected import moves_score
+from kpa_core.evidence.store import store_bytes
 from kpa_core.rubric.model import load_rubric
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import dump_yaml, parse_record
@@ -196,6 +198,24 @@ def write_record(path: Path, data: dict) -> None:
     atomic_write_text(path, HEADER + dump_yaml(data))
 
 
+def cite_sample_evidence(data_dir: Path, year: int, unit_id: str, data: dict, rubric) -> None:
+    """Store the unit's fictional evidence files and cite each for one of its deductions.
+
+    Scores do not move (evidence is not a value); the rng has already run for every record.
+    """
+    sys.path.insert(0, str(Path(__file__).parent))
+    from sample_evidence import CONTENT, SAMPLE_EVIDENCE
+
+    moving = [rid for rid in rubric.rules
+              if moves_score(rubric, rid, data["entries"].get(rid))]
+    for (name, day, maker), rule_id in zip(SAMPLE_EVIDENCE.get(unit_id, []), moving,
+                                           strict=False):
+        stored = store_bytes(data_dir, year, CONTENT[maker](), name, who="示例数据生成器",
+                             evidence_date=day, added_at=f"{day}T08:00:00+00:00")
+        data["entries"][rule_id]["evidence_files"] = [{"sha256": stored.sha256,
+                                                       "name": stored.name}]
+
+
 def main(data_dir: Path) -> None:
     rubric = load_rubric("kvtc-2013-draft")
     buf = io.StringIO()
@@ -217,6 +237,8 @@ def main(data_dir: Path) -> None:
         rng = random.Random(seed)
         for unit in UNITS:
             data = make_record(unit, year, rng, rubric)
+            if year == 2013:
+                cite_sample_evidence(data_dir, year, unit[0], data, rubric)
             write_record(data_dir / str(year) / f"{unit[0]}.yaml", data)
         if year == 2013:
             for unit in UNITS[::5]:

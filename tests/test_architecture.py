@@ -30,8 +30,9 @@ CORE_BELOW = {
     "text": {"errors"},
     "store": {"errors", "text"},
     "rubric": {"errors", "text", "store"},
-    "scoring": {"errors", "cheap_imports", "text", "store", "rubric"},
-    "audit": {"errors", "text", "store"},
+    "evidence": {"errors", "text", "store", "rubric"},
+    "scoring": {"errors", "cheap_imports", "text", "store", "rubric", "evidence"},
+    "audit": {"errors", "text", "store", "evidence"},
     "year": {"errors", "text", "store", "rubric", "scoring", "audit"},
     "reproduce": {"errors", "cheap_imports", "text", "store", "rubric", "scoring"},
 }

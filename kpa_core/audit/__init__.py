@@ -5,7 +5,8 @@ and the year's process on top of it (people, states, publication, seal).
 ``verify_year`` checks the chain against the files; ``journal`` finishes or rolls back an Excel
 import that was interrupted.
 
-May import: ``errors``, ``text``, ``store`` (never a record parser: the log hashes bytes).
+May import: ``errors``, ``text``, ``store``, ``evidence`` (its check of cited files; never a
+record parser: the log hashes bytes).
 """
 
 from kpa_core import lazy_exports

@@ -37,6 +37,7 @@ from kpa_core.audit.log import (
     year_lock,
 )
 from kpa_core.errors import KpaInputError
+from kpa_core.evidence.verify import check_cited
 from kpa_core.store.layout import ROLE_FOLDERS, year_dir
 from kpa_core.store.yaml_io import read_yaml
 
@@ -189,6 +190,7 @@ def verify_year(data_dir: str | Path, year: int, params_dir: str | Path | None =
     voided = {ln.data.get("voids") for ln in chain.lines if ln.data.get("action") == "void"}
     state = _walk(chain, voided | {ln.hash for ln in pending}, verdict)
     _check_disk(data_dir, year, state, verdict)
+    verdict.failures += check_cited(data_dir, year)  # every cited evidence file, by its hash
     if params_dir is not None:
         _check_params(Path(params_dir), year, state, verdict)
     return verdict

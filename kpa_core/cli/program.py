@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "app": ("lab", "以网页应用（Voila，不显示代码）提供录入与假设分析 / serve the assessment "
                    "notebook as a web app through Voila (no code shown)"),
     "diff": ("diff", "自评与考核组评分逐条对比 / self-assessment vs assessors, rule by rule"),
+    "evidence": ("evidence", "佐证材料（电子台账）：添加、列出、核查 / the evidence ledger"),
     "explore": ("explore", "打开学院考核分析仪表板（JupyterLab；--app 为 Voila 网页应用）/ open "
                            "the college-wide analysis dashboard in JupyterLab (--app: a Voila "
                            "web app)"),

@@ -5,7 +5,7 @@ answers what-if questions (``whatif``); ``view`` draws it with ipywidgets (the f
 panel, the switch prompt, the styles each in a module of its own); ``words`` its labels.
 
 May import: the core (``errors``, ``text``, ``store``, ``rubric``, ``scoring``, ``audit``,
-``year``, ``reproduce``). No other face.
+``year``, ``reproduce``, ``evidence``). No other face.
 """
 
 from kpa_core import lazy_exports

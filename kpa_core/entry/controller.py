@@ -37,6 +37,7 @@ from kpa_core.audit.log import (
 from kpa_core.audit.people import resolve_who
 from kpa_core.audit.states import refuse_if_locked
 from kpa_core.entry import whatif
+from kpa_core.entry.evidence_files import EvidenceCitations
 from kpa_core.entry.whatif_copy import WhatifQueries
 from kpa_core.entry.working_copy import (  # noqa: F401 - re-exported
     Fingerprint,
@@ -46,9 +47,10 @@ from kpa_core.entry.working_copy import (  # noqa: F401 - re-exported
     parse_amounts,
 )
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.evidence.citation import EVIDENCE_FIELD, cited_hashes
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, Item, Rubric, Rule, load_rubric
 from kpa_core.rubric.rules import kind_of
-from kpa_core.scoring.record import Record, parse_record
+from kpa_core.scoring.record import Record, check_entry, parse_record
 from kpa_core.scoring.score import ScoreCard, score_record
 from kpa_core.store.atomic import atomic_write_bytes
 from kpa_core.store.bounded_read import read_bytes_bounded
@@ -85,7 +87,7 @@ def _unlink_on_failure(path: Path, previous: bytes | None = None) -> Iterator[No
         raise
 
 
-class AssessmentController(WhatifQueries):
+class AssessmentController(WhatifQueries, EvidenceCitations):
     """One unit, one year: load, edit rule by rule, score live, compare, save."""
 
     def __init__(self, data_dir: str | Path, year: int, unit_id: str,
@@ -191,6 +193,7 @@ class AssessmentController(WhatifQueries):
             copy.last_valid[rule.id] = copy.values[rule.id]
             copy.reasons[rule.id] = entry.get("reason") or ""
             copy.evidence[rule.id] = entry.get("evidence") or ""
+            copy.files[rule.id] = [dict(f) for f in entry.get(EVIDENCE_FIELD) or []]
         self._copies[mode or self.mode] = copy
 
     # --- options of the record (Note 1's cap scope) -------------------------------------------
@@ -305,13 +308,16 @@ class AssessmentController(WhatifQueries):
             entry["reason"] = self.reasons[rule_id].strip()
         if self.evidence[rule_id].strip():
             entry["evidence"] = self.evidence[rule_id].strip()
+        if self.evidence_files(rule_id):
+            entry[EVIDENCE_FIELD] = [dict(f) for f in self.evidence_files(rule_id)]
         return entry
 
     def is_set(self, rule_id: str) -> bool:
         """Whether the rule has anything to save: a non-empty value, a reason or evidence."""
         rule = self.rule(rule_id)
         return (self.values[rule_id] != kind_of(rule).empty_value(rule)
-                or bool(self.reasons[rule_id].strip()) or bool(self.evidence[rule_id].strip()))
+                or bool(self.reasons[rule_id].strip()) or bool(self.evidence[rule_id].strip())
+                or bool(self.evidence_files(rule_id)))
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The record's entries in rubric order; rules left at their empty value are omitted."""
@@ -323,7 +329,7 @@ class AssessmentController(WhatifQueries):
             return []
         rule = self.rule(rule_id)
         return [p.located(unit=self.unit.name_zh)
-                for p in kind_of(rule).validate(rule, self.entry(rule_id))]
+                for p in check_entry(rule, self.entry(rule_id))]
 
     def problems(self) -> dict[str, list[Problem]]:
         """Rule id → problems, only for rules that have some."""
@@ -523,7 +529,7 @@ class AssessmentController(WhatifQueries):
                         unit=self.unit.name_zh, what=changes, rel_path=self._rel(self.path),
                         extra={"role": self.role,
                                "total": score_record(record, rubric=self.rubric).total,
-                               **extra})
+                               "evidence_sha256": cited_hashes(record.entries), **extra})
         after = fingerprint(self.path)
         self.baseline = record
         self.loaded = after

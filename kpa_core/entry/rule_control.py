@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+from kpa_core.entry.evidence_upload import evidence_upload_row
 from kpa_core.entry.styles import (
     _as_int,
     css_id,
@@ -48,6 +49,7 @@ class RuleControl:
         self.evidence.observe(
             self._on(lambda: self.view.on_evidence(self.rule.id, self.evidence.value)), "value")
         self.inputs = self._build_inputs()
+        self.files = evidence_upload_row(self)  # FileUpload to the store (entry.evidence_upload)
         allowed_zh, allowed_en = allowed_words(rule)
         text = w.HTML(
             f"<div class='kpa-rule-text'><b>{esc(rule.id)}</b> {esc(rule.zh)}<br>"
@@ -57,7 +59,7 @@ class RuleControl:
             "</div>")
         self.box = with_class(
             w.VBox([text, w.HBox([self.inputs, self.amount]),
-                    w.HBox([self.reason, self.evidence]), self.error]),
+                    w.HBox([self.reason, self.evidence]), self.files.box, self.error]),
             "kpa-rule", f"kpa-rule-{cid}", f"kpa-kind-{rule.kind}")
 
     # -- building, one shape per kind --
@@ -209,6 +211,7 @@ class RuleControl:
                     self.tier[level].value = n
             self.reason.value = c.reasons[rid]
             self.evidence.value = c.evidence[rid]
+            self.files.show()
         finally:
             self._muted = False
 

@@ -37,6 +37,7 @@ class WorkingCopy:
     last_valid: dict[str, Any] = field(default_factory=dict)  # what the score uses meanwhile
     reasons: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # evidence_files
     options: dict[str, Any] = field(default_factory=dict)
 
 

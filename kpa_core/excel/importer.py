@@ -28,7 +28,9 @@ from kpa_core.audit.log import (
 from kpa_core.audit.log import recover as recover_audit
 from kpa_core.audit.states import refuse_if_locked
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.excel.evidence_column import attach_evidence
 from kpa_core.excel.reader import WorkbookRecords, read_workbook
+from kpa_core.excel.template import SHEET_ENTRIES
 from kpa_core.scoring.record import (
     Record,
     load_record,
@@ -213,6 +215,7 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
     ``kpa import`` of the year (``audit.journal``), and the audit chain explains every record.
     """
     result = read_workbook(path, data_dir)
+    result = attach_evidence(Path(path), data_dir, result, who, SHEET_ENTRIES)  # 佐证材料
     targets = [(target, keep_rectification(target, record))
                for uid, record in result.records.items()
                for target in [record_path(data_dir, result.year, uid, result.role)]]

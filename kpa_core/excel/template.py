@@ -37,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.excel.evidence_column import export_evidence, export_text
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, Rubric, Rule, load_rubric
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import Record, parse_record
@@ -116,6 +117,7 @@ ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("value", "取值", "value", 16, True),
     Column("reason", "原因（扣分/加分时必填）", "reason (required when it scores)", 34, True),
     Column("evidence", "依据", "evidence", 28, True),
+    Column("evidence_files", "佐证材料", "evidence files", 30, True),  # excel.evidence_column
 )
 
 UNIT_COLUMNS: tuple[Column, ...] = (
@@ -312,6 +314,7 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                           if value_field in entry else None),
                 "reason": entry.get("reason") or None,
                 "evidence": entry.get("evidence") or None,
+                "evidence_files": export_text(entry),
             }
             for i, c in enumerate(ENTRY_COLUMNS, start=1):
                 cell = ws.cell(row=row, column=i, value=clean_text(values[c.key]))
@@ -516,4 +519,5 @@ def write_export(data_dir: str | Path, year: int, out: str | Path,
                                      "holds one rubric", field="rubric", value=rubric_ids)])
     rubric = load_rubric(rubric_ids[0] if rubric_ids else DEFAULT_RUBRIC_ID)
     covered = [u for uid, u in units.items() if uid in records]
+    records = export_evidence(data_dir, year, records, out)  # files to 佐证材料/ beside it
     return save_workbook(build_workbook(rubric, year, role, covered, records, "export 导出"), out)

@@ -19,6 +19,7 @@ from typing import Any
 
 from kpa_core.report.context import ReportContext
 from kpa_core.report.seal_line import seal_html
+from kpa_core.report.evidence_section import notice_evidence_line
 from kpa_core.report.sections import esc, num
 from kpa_core.rubric.model import Rubric, Rule
 from kpa_core.rubric.rules import KINDS
@@ -228,6 +229,7 @@ def notice_section(ctx: ReportContext, office: str | None = None,
         f'<table class="kpa-notice-figures"><tr>{figs}</tr></table>'
         f"<h2>一、扣分情况</h2>{_lines_table(ctx, lines, bonus=False)}"
         f"<h2>二、加分情况</h2>{_lines_table(ctx, lines, bonus=True)}"
+        f"{notice_evidence_line(ctx)}"  # how many evidence files (report.evidence_section)
         f'<h2>三、整改要求</h2><ol class="kpa-rect">{rect}</ol>'
         '<p class="lead">以上事项请查明原因、限期整改，并将整改情况书面报送'
         f"{esc(office)}。</p>"

@@ -273,6 +273,9 @@ def provenance(ctx: ReportContext) -> str:
         ("生成时间 / made", esc(zh_datetime(ctx.made, ctx.params.timezone))),
     ]
     body = "".join(f"<tr><th>{lbl(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return (f'<footer class="kpa-provenance kpa-appendix"><h2>附录：来源与复现'
+    from kpa_core.report.evidence_section import evidence_appendix  # the ledger comes first
+
+    return evidence_appendix(ctx) + (f'<footer class="kpa-provenance kpa-appendix">'
+            f'<h2>附录：来源与复现'
             f'<span class="en"> / appendix: provenance</span></h2>'
             f'<table class="kpa-meta">{body}</table></footer>')

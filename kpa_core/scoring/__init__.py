@@ -5,7 +5,7 @@
 only; ``grading`` gives the grade and any veto; ``compare`` sets a self-assessment against the
 assessors'; ``revision`` rescores a year under a revised rubric.
 
-May import: ``errors``, ``text``, ``store``, ``rubric``.
+May import: ``errors``, ``text``, ``store``, ``rubric``, ``evidence`` (the citation format).
 """
 
 from kpa_core import lazy_exports

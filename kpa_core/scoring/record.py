@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from kpa_core.errors import KpaInputError, Problem
+from kpa_core.evidence.citation import EVIDENCE_FIELD, check_citations
 from kpa_core.rubric.model import Rubric, load_rubric, unknown_rubric
 from kpa_core.rubric.rules import kind_of
 from kpa_core.store.atomic import atomic_write_text
@@ -144,7 +145,7 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
     for rule_id, entry in entries.items():
         rule = rubric.rules.get(rule_id) if isinstance(rule_id, str) else None
         if rule is not None:
-            problems += kind_of(rule).validate(rule, entry)
+            problems += check_entry(rule, entry)
             continue
         match = ITEM_OF_RULE.match(str(rule_id))
         item = rubric.items.get(match.group(1)) if match else None
@@ -171,6 +172,16 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
                 )
             )
     return problems
+
+
+def check_entry(rule: Any, entry: Any) -> list[Problem]:
+    """One entry by its rule's kind; its ``evidence_files`` (the cited store files,
+    ``kpa_core.evidence.citation``) beside the kind's own fields, checked on their own."""
+    if isinstance(entry, dict) and EVIDENCE_FIELD in entry:
+        own = {k: v for k, v in entry.items() if k != EVIDENCE_FIELD}
+        return kind_of(rule).validate(rule, own) + [
+            p.located(rule_id=rule.id) for p in check_citations(rule.id, entry[EVIDENCE_FIELD])]
+    return kind_of(rule).validate(rule, entry)
 
 
 def check_rectification(value: Any, rubric: Rubric | None) -> list[Problem]:

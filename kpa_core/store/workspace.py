@@ -42,6 +42,7 @@ CAP_SCOPES = ("subarea", "area")  # kept in step with scoring.CAP_SCOPES (a test
 KEYS = ("office", "timezone", "cap_scope", "out", "bands",
         "people", "deadlines")  # the office's people and the year's deadlines: audit.people,
                                 # audit.states (checked there: this module stays stdlib-only)
+KEYS += ("evidence",)  # the [evidence] table: checked by kpa_core.evidence.settings
 
 
 @dataclass(frozen=True)
