@@ -46,8 +46,10 @@ def test_add_stores_cites_and_audits_in_one_step(ws: Path) -> None:
     assert entry["evidence_files"] == [{"sha256": SHA, "name": "学习记录.pdf", "page": "4"}]
     assert entry["reason"] == read_yaml_text(before)["entries"]["B09.content"]["reason"]
     assert record.read_text(encoding="utf-8").startswith("# 虚构示例数据")  # layout kept
-    line = json.loads((ws / "data" / "2013" / "audit-log.jsonl").read_bytes()
-                      .splitlines()[-1])
+    lines = [json.loads(raw) for raw in
+             (ws / "data" / "2013" / "audit-log.jsonl").read_bytes().splitlines()]
+    line = [x for x in lines if x["action"] != "done"][-1]  # a save ends with its done mark
+    assert lines[-1]["action"] == "done"
     assert line["action"] == "save_record" and line["who"] == "张三"
     assert line["evidence_sha256"] == [SHA]
     assert line["sha256_after"] == hashlib.sha256(record.read_bytes()).hexdigest()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from kpa_core.report.context import ReportContext
-from kpa_core.report.seal_line import seal_html
 from kpa_core.report.evidence_section import notice_evidence_line
+from kpa_core.report.seal_line import seal_html
 from kpa_core.report.sections import esc, num
 from kpa_core.rubric.model import Rubric, Rule
 from kpa_core.rubric.rules import KINDS
