@@ -85,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
             [r.reading, "", r.units_changed, r.max_change,
              f"{r.rank_move:+d} {r.rank_move_unit}".strip(), yes(r.top3_changed),
              yes(r.bottom3_changed)] for r in top.itertuples()]))
+    from kpa_core.analysis import sensitivity_listing as listing_lines  # and the fixed ones
+
+    print("\n" + "\n".join(listing_lines(rubric_id)))
     if args.html:
         from pathlib import Path
 
