@@ -9,10 +9,9 @@ is scored too.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
-
-import dataclasses
 
 import pandas as pd
 
