@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     for r in singles.itertuples():
         if r.changes:
             print(f"  {r.reading}: {r.changes}")
+    for r in singles.itertuples():  # a reading whose facts a record lacks says so per unit
+        if getattr(r, "undetermined", ""):
+            print(f"  {r.reading} 无法判定 / undetermined: {r.undetermined}")
     combos = frame[frame["options"] >= 2]
     if not combos.empty:
         print()
