@@ -4,7 +4,10 @@ The 2013 rubric is a draft: a few clauses can be read more than one way (``share
 §4). The released rubric encodes one reading and is pinned by its sha256, so the others live in
 a data file beside it, ``rubrics/readings/<rubric id>.yaml``: each option has a default (the
 released reading) and named values, each value the rule parameters it changes (``set``) or the
-rule it adds (``add``). ``apply_readings`` turns a choice of values into a derived rubric (same
+rule it adds (``add``), or the parameters of every rule of a kind (``set_kinds``). The file
+also declares the optional facts of an entry a reading needs (``facts:``, checked by
+``fact_problems``) and the clauses read one way with no alternative (``fixed:``).
+``apply_readings`` turns a choice of values into a derived rubric (same
 id, its own content sha256) that both scoring paths use unchanged; the engine option
 ``cap_scope`` is passed through as the scoring cap scope.
 """
