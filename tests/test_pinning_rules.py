@@ -189,10 +189,14 @@ def variant(rule_id: str, **params):
     return replace(rule, params={**rule.params, **params})
 
 
-def test_shortfall_per_semester_counts_a_started_semester_short_as_one() -> None:
-    rule = variant("B01.meetings", per=2)  # required 4, 1 each, at most 2
-    assert [entry_amount(rule, {"actual": n}) for n in (4, 3, 2, 1, 0)] == [0, 1, 1, 2, 2]
-    # short 0 → 0; short 1 or 2 → one semester → 1; short 3 or 4 → 2 (the cap is 2 too)
+def test_shortfall_per_semester_counts_each_semester_below_two() -> None:
+    rule = variant("B01.meetings", semester_required=2)  # 1 each semester short, at most 2
+    pairs = ([1, 1], [4, 0], [2, 2], [0, 2], [0, 0])
+    assert [entry_amount(rule, {"actual": sum(s), "semesters": s}) for s in pairs] == \
+        [2, 1, 0, 1, 2]
+    # no per-semester counts: the yearly arithmetic stays, and the kind says why
+    assert entry_amount(rule, {"actual": 2}) == 2
+    assert "未分学期" in kind_of(rule).undetermined(rule, {"actual": 2})
     default = RUBRIC.rules["B01.meetings"]
     assert [entry_amount(default, {"actual": n}) for n in (4, 3, 2)] == [0, 1, 2]
 

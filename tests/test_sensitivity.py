@@ -37,7 +37,9 @@ def lost(rule: str, value: dict, **readings: str) -> float:
 def test_every_value_of_every_option_builds_a_rubric_with_the_same_id() -> None:
     options = load_readings("kvtc-2013-draft")
     assert set(options) == {"cap_scope", "B01.meetings", "B03.activity", "B08.orphan",
-                            "B12.training", "B17.threshold"}
+                            "B12.training", "B17.threshold", "S1.honours", "B16.judicial",
+                            "B02.system", "B08.three_haves", "B09.warning", "B01.docs",
+                            "half_points", "B17.amount"}
     assert options["cap_scope"].allowed == ["subarea", "area"]  # as in the rubric's options
     assert options["cap_scope"].default == RUBRIC.option_default("cap_scope")
     for name, opt in options.items():
@@ -56,9 +58,12 @@ def test_b01_meetings_readings() -> None:
     m = "B01.meetings"
     # per year (default): short of 4, −1 each, at most −2
     assert [lost(m, {"actual": a}) for a in (4, 3, 2, 1, 0)] == [0, 1, 2, 2, 2]
-    # per semester: every 2 missing (rounded up) is a semester short, −1 each, at most −2
-    assert [lost(m, {"actual": a}, **{m: "per_semester"}) for a in (4, 3, 2, 1, 0)] == \
-        [0, 1, 1, 2, 2]
+    # per semester: each semester with fewer than 2 meetings −1, at most −2 — from the
+    # per-semester counts; without them the yearly reading's amount stays (never 0)
+    per = {m: "per_semester"}
+    assert [lost(m, {"semesters": s}, **per) for s in ([1, 1], [4, 0], [2, 2], [2, 1], [0, 0],
+                                                       [3, 3])] == [2, 1, 0, 1, 2, 0]
+    assert [lost(m, {"actual": a}, **per) for a in (4, 3, 2, 1, 0)] == [0, 1, 2, 2, 2]
     assert [lost(m, {"actual": a}, **{m: "all_or_nothing"}) for a in (4, 3, 0)] == [0, 2, 2]
 
 
@@ -66,6 +71,8 @@ def test_b03_b12_b17_readings() -> None:
     assert lost("B03.activity", {"points": 2.5}) == 2.5
     assert lost("B03.activity", {"points": 2.5}, **{"B03.activity": "earn_2_3"}) == 1
     assert lost("B03.activity", {"points": 0.5}, **{"B03.activity": "earn_2_3"}) == 0.5
+    # a wholly missing 活动月, entered as 3, earns none of its 3 points: it costs 3
+    assert lost("B03.activity", {"points": 3}, **{"B03.activity": "earn_2_3"}) == 3
     assert lost("B12.training", {"count": 2}) == 4
     assert lost("B12.training", {"count": 2}, **{"B12.training": "once"}) == 2
     assert lost("B12.training", {"count": 1}, **{"B12.training": "once"}) == 2
@@ -100,13 +107,16 @@ def test_sensitivity_on_the_sample_year() -> None:
     assert area["max_change"] == -1.5 and not area["top3_changed"]
     # every non-default value of every option is listed, with its effect (zero included)
     singles = frame[frame["options"] == 1]
-    assert len(singles) == sum(len(o.values) - 1 for o in load_readings(RUBRIC.id).values())
+    # (cap_scope both ways: its default is an override too, for records that set area)
+    assert len(singles) == sum(len(o.values) - (0 if o.engine else 1)
+                               for o in load_readings(RUBRIC.id).values())
+    assert singles.loc["cap_scope=subarea", "units_changed"] == 0  # no sample record sets area
     assert singles.loc["B08.orphan=rule", "units_changed"] == 0  # no record has the entry
     # B12 once: international 93 → 95 and organisation 70 → 72 (each had count 2: −4 → −2)
     assert singles.loc["B12.training=once", "changes"] == \
         "international 93→95; organisation 70→72"
-    # 2 × 3 × 2 × 2 × 2 × 2 = 96 choices: 95 besides today's, 7 of them singles
-    assert len(frame) == 95 and len(reading_variants(RUBRIC.id, combinations=False)) == 7
+    # 14 options: far more than 128 combinations, so singles only — 19 readings
+    assert len(frame) == 19 and len(reading_variants(RUBRIC.id, combinations=False)) == 19
     assert frame.attrs["baseline"].at["logistics", "total"] == 59
 
 
@@ -116,8 +126,12 @@ def test_cli_terminal_and_html(tmp_path: Path, capsys: pytest.CaptureFixture) ->
                  "--html", str(out)]) == 0
     text = capsys.readouterr().out
     assert "cap_scope=area" in text and "logistics 59→57.5" in text and "B17.threshold" in text
-    assert "B03.activity=earn_2_3        ██████████████████████████████ 4" in text  # the peak
+    assert "half_points=whole_down       ██████████████████████████████ 20" in text  # peak
+    assert "B03.activity=earn_2_3        ███ 2" in text
     assert "B08.orphan=rule               0" in text
+    # every open question with its clause, and the clauses read one way
+    assert "原文 clause: “扣4-5分/件人”" not in text and "扣4-5分/件人" in text
+    assert "只有一种读法的条款及原因" in text and "B17.reflections" in text
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "初稿歧义条款的敏感性" in page and "B12.training=once" in page
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched

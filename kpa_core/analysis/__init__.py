@@ -16,6 +16,7 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "year_sensitivity": "sensitivity:sensitivity",
     "sensitivity_lines": "sensitivity:summary_lines",
     "sensitivity_chart_text": "sensitivity:text_chart",
+    "sensitivity_listing": "sensitivity:listing_lines",
     "linked_reports": "overview",
     "ENV_REPORTS_DIR": "explore",
     "ENV_REPORTS_URL": "explore",

@@ -126,6 +126,7 @@ def sensitivity_body(year: int, rubric_id: str, frame: pd.DataFrame,
     # The table is wide (every changed unit is named), so the chart sits above it.
     parts.append(f'<div class="kpa-figure">{sensitivity_chart(frame)}</div>'
                  + frame_table(singles, SENSITIVITY_COLUMNS, cls="kpa-sensitivity"))
+    parts += reading_sections(rubric_id)
     combos = frame[frame["options"] >= 2]
     if not combos.empty:
         parts.append("<h2>组合 / combinations</h2>")
@@ -135,6 +136,21 @@ def sensitivity_body(year: int, rubric_id: str, frame: pd.DataFrame,
         parts.append(frame_table(top, [c for c in SENSITIVITY_COLUMNS
                                        if c[0] not in ("label", "changes")]))
     return parts
+
+
+def reading_sections(rubric_id: str) -> list[str]:
+    """Every reading with its clause quoted, and the clauses read one way with no alternative."""
+    from kpa_core.analysis.sensitivity import ambiguity_rows, fixed_rows
+
+    return ["<h2>每种解读及原文 / every reading, with its clause</h2>",
+            frame_table(pd.DataFrame(ambiguity_rows(rubric_id)),
+                        [("option", "选项 / option"), ("clause", "原文 / clause"),
+                         ("value", "解读 / reading"), ("default", "默认 / released"),
+                         ("label", "含义 / meaning")]),
+            "<h2>只有一种读法的条款 / clauses read one way, and why</h2>",
+            frame_table(pd.DataFrame(fixed_rows(rubric_id)),
+                        [("where", "位置 / where"), ("clause", "原文 / clause"),
+                         ("why", "原因 / why")])]
 
 
 def write_sensitivity_page(path: Path, year: int, rubric_id: str, frame: pd.DataFrame,

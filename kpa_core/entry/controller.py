@@ -329,7 +329,7 @@ class AssessmentController(WhatifQueries, EvidenceCitations):
             return []
         rule = self.rule(rule_id)
         return [p.located(unit=self.unit.name_zh)
-                for p in check_entry(rule, self.entry(rule_id))]
+                for p in check_entry(self.rubric, rule, self.entry(rule_id))]
 
     def problems(self) -> dict[str, list[Problem]]:
         """Rule id → problems, only for rules that have some."""

@@ -4,7 +4,10 @@ The 2013 rubric is a draft: a few clauses can be read more than one way (``share
 §4). The released rubric encodes one reading and is pinned by its sha256, so the others live in
 a data file beside it, ``rubrics/readings/<rubric id>.yaml``: each option has a default (the
 released reading) and named values, each value the rule parameters it changes (``set``) or the
-rule it adds (``add``). ``apply_readings`` turns a choice of values into a derived rubric (same
+rule it adds (``add``), or the parameters of every rule of a kind (``set_kinds``). The file
+also declares the optional facts of an entry a reading needs (``facts:``, checked by
+``fact_problems``) and the clauses read one way with no alternative (``fixed:``).
+``apply_readings`` turns a choice of values into a derived rubric (same
 id, its own content sha256) that both scoring paths use unchanged; the engine option
 ``cap_scope`` is passed through as the scoring cap scope.
 """
@@ -34,6 +37,7 @@ class ReadingOption:
     default: str
     values: dict[str, dict[str, Any]]  # value → {zh, en, set?, add?}
     engine: str | None = None  # "cap_scope": chosen by the engine, not by rule parameters
+    clause: str | None = None  # the source's clause, character for character
 
     @property
     def allowed(self) -> list[str]:
@@ -69,7 +73,8 @@ def load_readings(rubric_id: str) -> dict[str, ReadingOption]:
                                     allowed_zh="、".join(values), allowed_en=", ".join(values),
                                     where=str(path)))
         options[name] = ReadingOption(name, o.get("zh", name), o.get("en", name),
-                                      str(o.get("default")), values, o.get("engine"))
+                                      str(o.get("default")), values, o.get("engine"),
+                                      o.get("clause"))
     if problems:
         raise KpaInputError(problems)
     return options
@@ -133,7 +138,7 @@ def _derive(base: Rubric, key: tuple[tuple[str, str], ...]) -> tuple[Rubric, str
             cap_scope = value
         if value != opt.default:
             changes.append(opt.values[value])
-    if not any(c.get("set") or c.get("add") for c in changes):
+    if not any(c.get("set") or c.get("add") or c.get("set_kinds") for c in changes):
         return base, cap_scope
     data = copy.deepcopy(base.raw)
     items = {it["id"]: it for it in data["items"]}
@@ -147,8 +152,91 @@ def _derive(base: Rubric, key: tuple[tuple[str, str], ...]) -> tuple[Rubric, str
             rules[rule_id].update(params)
         for added in change.get("add") or []:
             items[added["item"]]["rules"].append(dict(added["rule"]))
+        for kind, params in (change.get("set_kinds") or {}).items():  # e.g. every range rule
+            for rule in rules.values():
+                if rule["kind"] == kind:
+                    rule.update(params)
     return build_rubric(data, where=f"{readings_path(rubric_id)} {dict(key)}"), cap_scope
 
 
 def default_choices(rubric_id: str) -> dict[str, str]:
     return {name: o.default for name, o in load_readings(rubric_id).items()}
+
+
+@cache
+def _data(rubric_id: str) -> dict[str, Any]:
+    path = readings_path(rubric_id)
+    return read_yaml(path) if path.is_file() else {}
+
+
+def readings_adding(rubric_id: str, rule_id: str) -> list[str]:
+    """``name=value`` of every reading that adds ``rule_id`` (a rule the released rubric lacks).
+
+    A record's refusal names them, so an assessor knows which reading would accept the entry.
+    """
+    return [f"{name}={value}" for name, o in load_readings(rubric_id).items()
+            for value, v in o.values.items()
+            if any(a["rule"]["id"] == rule_id for a in v.get("add") or [])]
+
+
+def fact_specs(rubric_id: str, rule_id: str) -> dict[str, dict[str, Any]]:
+    """The optional facts an entry of ``rule_id`` may hold (field → spec), for the readings."""
+    return dict((_data(rubric_id).get("facts") or {}).get(rule_id) or {})
+
+
+def fixed_clauses(rubric_id: str) -> list[dict[str, str]]:
+    """The clauses read one way with no alternative, and why (``fixed:`` of the readings file)."""
+    return [dict(c) for c in _data(rubric_id).get("fixed") or []]
+
+
+def _count(value: Any, lo: int, hi: int) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and lo <= value <= hi
+
+
+def fact_problems(rubric_id: str, rule_id: str, entry: Mapping[str, Any],
+                  value_field: str) -> list[Problem]:
+    """Every problem of an entry's optional facts, checked against its own value."""
+    problems = []
+    for name, spec in fact_specs(rubric_id, rule_id).items():
+        if name not in entry or entry[name] is None:
+            continue
+        v, shape = entry[name], spec.get("shape")
+        bad = None
+        if shape == "semester_counts":
+            if not (isinstance(v, list) and len(v) == 2 and all(_count(n, 0, 1000) for n in v)):
+                bad = ("须为两个≥0的整数 [第一学期, 第二学期]",
+                       "must be two whole numbers ≥ 0 [first, second semester]")
+            elif isinstance(entry.get(value_field), int) and sum(v) != entry[value_field]:
+                bad = (f"两学期次数之和（{sum(v)}）与全年次数（{entry[value_field]}）不符",
+                       f"the semesters' sum ({sum(v)}) differs from the year's count "
+                       f"({entry[value_field]})")
+        elif shape == "per_case_counts":
+            cases = entry.get(value_field)
+            if not (isinstance(v, list) and all(_count(n, 1, 1000) for n in v)):
+                bad = ("须为每件一个≥1的整数", "must be one whole number ≥ 1 per case")
+            elif isinstance(cases, list) and len(v) != len(cases):
+                bad = (f"人数个数（{len(v)}）与件数（{len(cases)}）不符",
+                       f"{len(v)} person counts for {len(cases)} cases")
+        elif shape == "subset":
+            allowed = spec.get("of", [])
+            if not (isinstance(v, list) and all(isinstance(x, str) and x in allowed for x in v)
+                    and len(set(v)) == len(v)):
+                bad = (f"须为 {'、'.join(allowed)} 中不重复的若干项",
+                       f"must be distinct items of {', '.join(allowed)}")
+        if bad:
+            problems.append(Problem(bad[0], bad[1], rule_id=rule_id, field=name, value=v,
+                                    allowed_zh=spec.get("zh", name),
+                                    allowed_en=spec.get("en", name)))
+    return problems
+
+
+def complete_facts(rubric_id: str, rule_id: str, entry: dict[str, Any],
+                   value_field: str) -> dict[str, Any]:
+    """The entry with its value derived from its facts where only the facts were given
+    (B01.meetings: the year's count is the sum of the two semesters)."""
+    for name, spec in fact_specs(rubric_id, rule_id).items():
+        if spec.get("shape") == "semester_counts" and value_field not in entry \
+                and isinstance(entry.get(name), list) and all(_count(n, 0, 1000)
+                                                             for n in entry[name]):
+            return {**entry, value_field: sum(entry[name])}
+    return entry

@@ -63,6 +63,12 @@ def on_step(x: float) -> bool:
     return abs(x / STEP - round(x / STEP)) < 1e-9
 
 
+def whole_points(params: dict[str, Any], x: float) -> float:
+    """A half point rounded up or down when a reading (``whole: up|down``) asks for whole points."""
+    how = params.get("whole")
+    return float(math.ceil(x)) if how == "up" else float(math.floor(x)) if how == "down" else x
+
+
 @dataclass(frozen=True)
 class RuleKind:
     """Base class: a rule kind names its entry fields and knows its allowed values."""
@@ -84,6 +90,17 @@ class RuleKind:
     def empty_value(self, rule: Rule) -> Any:
         """The value that changes nothing; used by forms and templates."""
         raise NotImplementedError
+
+    def entry_amount(self, rule: Rule, entry: dict[str, Any]) -> float:
+        """The amount of a whole entry: a reading may price the entry's optional facts."""
+        return self.amount(rule, entry[self.value_field])
+
+    def undetermined(self, rule: Rule, entry: dict[str, Any]) -> str | None:
+        """Why this rule's reading cannot price the entry (its facts are missing), or None.
+
+        The amount then stays the released reading's, never zero; callers name the unit.
+        """
+        return None
 
     def problem(
         self, rule: Rule, value: Any, zh: str, en: str, field: str | None = None
@@ -248,11 +265,24 @@ class Shortfall(RuleKind):
     def amount(self, rule: Rule, value: Any) -> float:
         p = rule.params
         short = max(0, int(p["required"]) - as_int(value))
-        # ``per`` (optional, default 1): how many missing make one deduction — B01.meetings read
-        # per semester counts a semester (2 meetings) short as one, rounding up.
-        short = -(-short // int(p.get("per", 1)))
         deduction = float(p["amount"]) * short
         return min(deduction, float(p["max_deduction"])) if "max_deduction" in p else deduction
+
+    def entry_amount(self, rule: Rule, entry: dict[str, Any]) -> float:
+        # ``semester_required`` (optional): B01.meetings read per semester — each semester of
+        # the entry's ``semesters`` [第一学期, 第二学期] below it loses ``amount``.
+        p = rule.params
+        if "semester_required" in p and isinstance(entry.get("semesters"), list):
+            short = sum(1 for n in entry["semesters"] if as_int(n) < int(p["semester_required"]))
+            deduction = float(p["amount"]) * short
+            return min(deduction, float(p["max_deduction"])) if "max_deduction" in p \
+                else deduction
+        return self.amount(rule, entry[self.value_field])
+
+    def undetermined(self, rule: Rule, entry: dict[str, Any]) -> str | None:
+        if "semester_required" in rule.params and not isinstance(entry.get("semesters"), list):
+            return "无法判定：记录未分学期 / cannot tell: the record has no per-semester counts"
+        return None
 
     def empty_value(self, rule: Rule) -> Any:
         return int(rule.params["required"])
@@ -282,11 +312,38 @@ class Range(RuleKind):
         return []
 
     def amount(self, rule: Rule, value: Any) -> float:
-        # ``max_deduction`` (optional) caps what the entry can cost: B03.activity read as points
-        # earned (2–3 of 3) can lose at most 1, whatever the assessor entered on the 0–3 scale.
-        if "max_deduction" in rule.params:
-            return min(float(value), float(rule.params["max_deduction"]))
-        return float(value)
+        # Optional parameters, each set only by a reading (rubrics/readings/*.yaml):
+        # ``max_deduction`` caps what a held-but-imperfect entry costs, and ``full_at_hi`` keeps
+        # the top value (a wholly missing B03 活动月, entered as 3) at its full cost;
+        # ``min_amount`` raises any deduction to at least that (B03 read as 扣2-3分);
+        # ``all_or_nothing`` makes any shortfall cost ``hi`` (B02.system's 满分2分);
+        # ``whole`` rounds half points up or down (ranges read in whole points).
+        p, x = rule.params, float(value)
+        if x == 0:
+            return 0.0
+        x = whole_points(p, x)
+        if p.get("all_or_nothing"):
+            return float(p["hi"])
+        if "max_deduction" in p and not (p.get("full_at_hi") and x >= float(p["hi"])):
+            x = min(x, float(p["max_deduction"]))
+        if "min_amount" in p:
+            x = max(x, float(p["min_amount"]))
+        return x
+
+    def entry_amount(self, rule: Rule, entry: dict[str, Any]) -> float:
+        # ``per_missing`` (optional): B08's "三有" read as so much per missing 有, from the
+        # entry's ``missing`` (which of plan/theme/content are missing).
+        p = rule.params
+        if "per_missing" in p and isinstance(entry.get("missing"), list):
+            return float(p["per_missing"]) * len(set(entry["missing"]))
+        return self.amount(rule, entry[self.value_field])
+
+    def undetermined(self, rule: Rule, entry: dict[str, Any]) -> str | None:
+        if "per_missing" in rule.params and not isinstance(entry.get("missing"), list) \
+                and entry.get(self.value_field):
+            return ("无法判定：记录未写缺哪几个“有” / cannot tell: the record does not say "
+                    "which of the three haves are missing")
+        return None
 
     def empty_value(self, rule: Rule) -> Any:
         return 0
@@ -332,7 +389,24 @@ class RangePerCase(RuleKind):
         return problems
 
     def amount(self, rule: Rule, value: Any) -> float:
-        return float(sum(float(v) for v in value))
+        return float(sum(whole_points(rule.params, float(v)) for v in value))
+
+    def entry_amount(self, rule: Rule, entry: dict[str, Any]) -> float:
+        # ``per_person`` (optional): B16's "扣4-5分/件人" read per person — each case's amount
+        # times the persons of the entry's ``persons`` (one count per case).
+        cases, persons = entry[self.value_field], entry.get("persons")
+        if rule.params.get("per_person") and isinstance(persons, list) \
+                and len(persons) == len(cases):
+            return float(sum(whole_points(rule.params, float(v)) * as_int(n)
+                             for v, n in zip(cases, persons, strict=True)))
+        return self.amount(rule, cases)
+
+    def undetermined(self, rule: Rule, entry: dict[str, Any]) -> str | None:
+        if rule.params.get("per_person") and entry.get(self.value_field) \
+                and not isinstance(entry.get("persons"), list):
+            return ("无法判定：记录未写每件涉案人数 / cannot tell: the record does not give the "
+                    "persons of each case")
+        return None
 
     def empty_value(self, rule: Rule) -> Any:
         return []
@@ -416,7 +490,10 @@ class Ratio(RuleKind):
         )
 
     def amount(self, rule: Rule, value: Any) -> float:
-        return float(rule.params["amount"]) * self.failing_sessions(rule, value)
+        # ``max_deduction`` (optional, a reading of B17's amount, which the draft never gives)
+        total = float(rule.params["amount"]) * self.failing_sessions(rule, value)
+        return min(total, float(rule.params["max_deduction"])) if "max_deduction" in \
+            rule.params else total
 
     def empty_value(self, rule: Rule) -> Any:
         return []
@@ -452,7 +529,10 @@ class Tier(RuleKind):
         ]
 
     def amount(self, rule: Rule, value: Any) -> float:
+        # ``combine: highest`` (optional, a reading of S1): only the highest honour counts.
         points = self.level_points(rule)
+        if rule.params.get("combine") == "highest":
+            return max((points[v] for v in value), default=0.0)
         return float(sum(points[v] for v in value))
 
     def empty_value(self, rule: Rule) -> Any:
@@ -482,5 +562,4 @@ def kind_of(rule: Rule) -> RuleKind:
 
 def entry_amount(rule: Rule, entry: dict[str, Any]) -> float:
     """The non-negative points a valid entry is worth under its rule."""
-    kind = kind_of(rule)
-    return kind.amount(rule, entry[kind.value_field])
+    return kind_of(rule).entry_amount(rule, entry)

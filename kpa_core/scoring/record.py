@@ -145,16 +145,17 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
     for rule_id, entry in entries.items():
         rule = rubric.rules.get(rule_id) if isinstance(rule_id, str) else None
         if rule is not None:
-            problems += check_entry(rule, entry)
+            problems += check_entry(rubric, rule, entry)
             continue
         match = ITEM_OF_RULE.match(str(rule_id))
         item = rubric.items.get(match.group(1)) if match else None
         if item is not None:
             ids = [r.id for r in item.rules]
+            hint_zh, hint_en = reading_hint(rubric.id, str(rule_id))
             problems.append(
                 Problem(
-                    f"第{item.number}条没有此规则",
-                    f"item {item.id} has no such rule",
+                    f"第{item.number}条没有此规则{hint_zh}",
+                    f"item {item.id} has no such rule{hint_en}",
                     rule_id=str(rule_id),
                     allowed_zh="、".join(ids),
                     allowed_en=", ".join(ids),
@@ -174,14 +175,48 @@ def check_entries(entries: Any, rubric: Rubric) -> list[Problem]:
     return problems
 
 
-def check_entry(rule: Any, entry: Any) -> list[Problem]:
-    """One entry by its rule's kind; its ``evidence_files`` (the cited store files,
-    ``kpa_core.evidence.citation``) beside the kind's own fields, checked on their own."""
+def check_entry(rubric: Rubric, rule: Any, entry: Any) -> list[Problem]:
+    """One entry against its rule, its optional facts (rubrics/readings/*.yaml) apart: a
+    reading may need them (B01.meetings per semester), the released reading never does.
+    Its ``evidence_files`` (the cited store files, ``kpa_core.evidence.citation``) are checked
+    on their own, beside the kind's fields."""
     if isinstance(entry, dict) and EVIDENCE_FIELD in entry:
         own = {k: v for k, v in entry.items() if k != EVIDENCE_FIELD}
-        return kind_of(rule).validate(rule, own) + [
+        return check_entry(rubric, rule, own) + [
             p.located(rule_id=rule.id) for p in check_citations(rule.id, entry[EVIDENCE_FIELD])]
-    return kind_of(rule).validate(rule, entry)
+    from kpa_core.rubric.readings import fact_problems, fact_specs
+
+    kind = kind_of(rule)
+    specs = fact_specs(rubric.id, rule.id) if isinstance(entry, dict) else {}
+    if not specs:
+        return kind.validate(rule, entry)
+    rest = {k: v for k, v in entry.items() if k not in specs}
+    return kind.validate(rule, rest) + fact_problems(rubric.id, rule.id, entry, kind.value_field)
+
+
+def reading_hint(rubric_id: str, rule_id: str) -> tuple[str, str]:
+    """For a rule only a reading adds (B08.orphan): the readings that would accept the entry."""
+    from kpa_core.rubric.readings import readings_adding
+
+    names = readings_adding(rubric_id, rule_id)
+    if not names:
+        return "", ""
+    return (f"（此规则仅在解读 {'、'.join(names)} 下有效）",
+            f" (this rule exists only under the reading {', '.join(names)})")
+
+
+def complete_entries(entries: Any, rubric: Rubric) -> Any:
+    """Entries with values derived from their facts (a year's meetings from its semesters)."""
+    from kpa_core.rubric.readings import complete_facts
+
+    if not isinstance(entries, dict):
+        return entries
+    out = {}
+    for rid, e in entries.items():
+        rule = rubric.rules.get(rid) if isinstance(rid, str) else None
+        out[rid] = (complete_facts(rubric.id, rid, e, kind_of(rule).value_field)
+                    if rule is not None and isinstance(e, dict) else e)
+    return out
 
 
 def check_rectification(value: Any, rubric: Rubric | None) -> list[Problem]:
@@ -205,8 +240,13 @@ def check_rectification(value: Any, rubric: Rubric | None) -> list[Problem]:
     return problems
 
 
-def parse_record(data: Any, where: str | None = None, unit_id: str | None = None) -> Record:
-    """Validate plain data as a record; raise ``KpaInputError`` with all problems at once."""
+def parse_record(data: Any, where: str | None = None, unit_id: str | None = None,
+                 readings: dict[str, str] | None = None) -> Record:
+    """Validate plain data as a record; raise ``KpaInputError`` with all problems at once.
+
+    ``readings`` (option → value) checks the entries against the rubric under those readings
+    of the draft, so an entry of a rule only a reading adds (B08.orphan=rule) is valid there.
+    """
     if data is None:
         raise KpaInputError([Problem("文件为空", "the file is empty", unit=unit_id, where=where,
                                      allowed_zh="rubric、year、unit、entries 等字段",
@@ -310,15 +350,21 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         if isinstance(rubric_id, str):  # load_rubric is cached and names an unknown id itself;
             try:  # a year of 10⁴ records would otherwise list the rubric folder 10⁴ times
                 rubric = load_rubric(rubric_id)
+                if readings:
+                    from kpa_core.rubric.readings import apply_readings
+
+                    rubric = apply_readings(rubric, readings)[0]
             except KpaInputError as exc:
                 problems += exc.problems
         else:
             problems.append(unknown_rubric(rubric_id))
     options = data.get("options") or {}
+    entries = data.get("entries") or {}
     if rubric is not None:
+        entries = complete_entries(entries, rubric)
         problems += check_options(options, rubric)
         if "entries" in data:
-            problems += check_entries(data["entries"] or {}, rubric)
+            problems += check_entries(entries, rubric)
     problems += check_rectification(data.get("rectification"), rubric)
 
     if problems:
@@ -327,7 +373,7 @@ def parse_record(data: Any, where: str | None = None, unit_id: str | None = None
         rubric=rubric_id,
         year=year,
         unit=unit_label,
-        entries={rid: dict(e) for rid, e in (data["entries"] or {}).items()},
+        entries={rid: dict(e) for rid, e in entries.items()},
         unit_id=the_unit_id,
         role=role,
         assessor=assessor,

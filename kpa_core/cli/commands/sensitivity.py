@@ -74,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     for r in singles.itertuples():
         if r.changes:
             print(f"  {r.reading}: {r.changes}")
+    for r in singles.itertuples():  # a reading whose facts a record lacks says so per unit
+        if getattr(r, "undetermined", ""):
+            print(f"  {r.reading} 无法判定 / undetermined: {r.undetermined}")
     combos = frame[frame["options"] >= 2]
     if not combos.empty:
         print()
@@ -85,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
             [r.reading, "", r.units_changed, r.max_change,
              f"{r.rank_move:+d} {r.rank_move_unit}".strip(), yes(r.top3_changed),
              yes(r.bottom3_changed)] for r in top.itertuples()]))
+    from kpa_core.analysis import sensitivity_listing as listing_lines  # and the fixed ones
+
+    print("\n" + "\n".join(listing_lines(rubric_id)))
     if args.html:
         from pathlib import Path
 
