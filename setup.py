@@ -18,7 +18,8 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).parent
 SHIPPED = {  # source folder → (folder inside kpa_core, files to take)
     "notebooks": ("notebooks", ["*.ipynb"]),
-    "data": ("sample_data", ["units.csv", "README.md", "*/*.yaml", "*/self/*.yaml"]),
+    "data": ("sample_data", ["units.csv", "README.md", "*/*.yaml", "*/self/*.yaml",
+                             "*/audit-log.jsonl"]),
 }
 
 
