@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpa_core.cli.options import add_year_option, data_dir_of, optional_workspace
+from kpa_core.cli.options import DATA_HELP, add_year_option, data_dir_of, optional_workspace
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, available_rubrics
 from kpa_core.scoring.record import ROLES
 
-DATA_HELP = "数据文件夹 / data folder (default: the workspace's data/)"
-ROLE_HELP = "记录角色：assessor 考核组（默认）或 self 自评 / record role (default assessor)"
+ROLE_HELP = ("记录角色：assessor 考核组或 self 自评（默认：assessor）/ record role: assessor or "
+             "self (default: assessor)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         " / copy the example grade bands as grade-bands.yaml and name them in "
                         "kpa.toml (always with --sample)")
     p.add_argument("--office", default=DEFAULT_OFFICE,
-                   help=f"单位名称 / the office's name (default {DEFAULT_OFFICE})")
+                   help=f"单位名称（默认：{DEFAULT_OFFICE}）/ the office's name (default: "
+                        f"{DEFAULT_OFFICE})")
     p.set_defaults(func=run)
 
 

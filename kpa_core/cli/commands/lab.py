@@ -47,8 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="不自动打开浏览器 / do not open a browser")
         add_data_option(p)
         p.add_argument("--params", default=None,
-                       help="参数文件夹（假设方案存于此）/ params folder for saved scenarios "
-                            "(default: params/ beside the data folder, i.e. <data>/../params)")
+                       help="参数文件夹，假设方案存于此（默认：数据文件夹旁的 params/，即 "
+                            "<data>/../params）/ params folder for saved scenarios (default: "
+                            "params/ beside the data folder, i.e. <data>/../params)")
         p.add_argument("--year", type=int, default=None, help="初始年度 / year shown first")
         p.add_argument("--unit", default=None, help="初始单位编号 / unit id shown first")
         p.add_argument("--role", choices=("assessor", "self"), default=None,
