@@ -84,7 +84,17 @@ def run_template(args: argparse.Namespace) -> int:
     out = output_path(args.out, f"kpa-{args.year}.xlsx")
     path = write_template(data_dir_of(args), args.year, out, args.rubric, args.role)
     print(f"已写入模板 / template written: {path}")
+    print(f"下一步 / next: 填写后导入 fill it in, then: kpa import {_shown(path)}"
+          " --who <姓名 name>")
     return 0
+
+
+def _shown(path: Path) -> str:
+    """A path as the analyst would type it from the current folder (relative when inside)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -124,6 +134,12 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             print(f"  跳过 skipped   {unit_id}: 未填写，不新建记录 / nothing filled: no record "
                   "created")
+    if written:
+        year = next(part for part in reversed(Path(written[0][0]).parts) if part.isdigit())
+        print(f"下一步 / next: kpa score --year {year}")
+    else:
+        print("下一步 / next: 工作簿中没有填写的行，没有写入任何记录；填写后重新导入 / the "
+              "workbook has no filled row, so nothing was written: fill it in and import it again")
     return 0
 
 
