@@ -175,13 +175,22 @@ def run_server(cmd: Command, cwd: Path, env: dict[str, str], tmp: Path) -> None:
             assert {"data", "params", "out", "notebooks", "kpa.toml"} <= names
             assert _get(f"{base}/lab?token={token}")[0] == 200
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        _stop(proc)
         log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group (its kernels too), SIGKILL if it lingers."""
+    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _package_files(env: dict[str, str]) -> set[str]:
@@ -206,9 +215,11 @@ def test_every_readme_command_works_from_the_wheel(tmp_path_factory) -> None:
     for cmd in readme_commands((REPO / "README.md").read_text(encoding="utf-8")):
         if cmd.line in NOT_RUN:
             continue
+        started = time.monotonic()
         if _server_port(cmd.line) is not None:
             run_server(cmd, cwd, env, home)
             ran.append(cmd.line)
+            print(f"{time.monotonic() - started:6.1f} s  {cmd.line}  (server)")
             continue
         done = subprocess.run(["bash", "-c", cmd.line], cwd=cwd, env=env, capture_output=True,
                               text=True, encoding="utf-8", timeout=900)
@@ -225,6 +236,7 @@ def test_every_readme_command_works_from_the_wheel(tmp_path_factory) -> None:
         if cmd.line == "kpa import out/kpa-2014.xlsx":  # a blank template: no year folder
             assert not (cwd / "data" / "2014").exists()
         ran.append(cmd.line)
+        print(f"{time.monotonic() - started:6.1f} s  {cmd.line}")
     assert len(ran) >= 40, ran  # the README's commands, not a handful
     assert "kpa lab" in ran and "kpa explore --app" in ran
     assert not list((cwd / "notebooks").glob(".ipynb_checkpoints"))

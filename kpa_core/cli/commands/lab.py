@@ -83,6 +83,9 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
 def check_port_free(port: int, host: str = "127.0.0.1") -> None:
     """Refuse a busy port by name (exit 2) instead of letting the server move elsewhere."""
     with socket.socket() as s:
+        # As Tornado binds: a port whose last connections are only in TIME_WAIT is free (a
+        # server just stopped), one with a listener is not (Linux refuses that bind anyway).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
