@@ -17,6 +17,7 @@ about 5 minutes: four 30-unit report batches (two of them printing PDFs) and fiv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -182,10 +183,8 @@ def run_server(cmd: Command, cwd: Path, env: dict[str, str], tmp: Path) -> None:
 def _stop(proc: subprocess.Popen) -> None:
     """SIGTERM to the server's process group (its kernels too), SIGKILL if it lingers."""
     for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             proc.wait(timeout=grace)
             return
