@@ -45,6 +45,12 @@ def test_init_report_score_reproduce_from_anywhere(installed):
     init = run(["kpa", "init", "ws", "--sample"], cwd=base, env=env)
     assert init.returncode == 0, init.stderr
     ws = base / "ws"
+    # the sample is whole: its audit logs explain every record, its bands are named
+    verify = run(["kpa", "verify"], cwd=ws, env=env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "✔ 2012" in verify.stdout and "✔ 2013" in verify.stdout
+    assert 'bands = "grade-bands.yaml"' in (ws / "kpa.toml").read_text(encoding="utf-8")
+    assert {"assess.ipynb", "explore.ipynb"} <= {p.name for p in (ws / "notebooks").iterdir()}
 
     report = run(["kpa", "report", "--year", "2013", "--jobs", "2", "--no-progress"], cwd=ws,
                  env=env)
@@ -71,6 +77,8 @@ def test_init_report_score_reproduce_from_anywhere(installed):
     grade = run(["kpa", "grade", "--year", "2013", "--bands", "grade-bands.yaml"], cwd=ws,
                 env=env)
     assert grade.returncode == 0, grade.stderr
+    by_toml = run(["kpa", "grade", "--year", "2013"], cwd=ws, env=env)  # kpa.toml's bands
+    assert by_toml.returncode == 0 and by_toml.stdout == grade.stdout, by_toml.stderr
 
     # the README's rubric-revision commands, as written there
     diff = run(["kpa", "rubric", "diff", "kvtc-2013-draft", "examples/example-revision"], cwd=ws,
