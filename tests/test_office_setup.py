@@ -155,3 +155,23 @@ def test_pdf_without_playwright_names_the_pip_line(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     with pytest.raises(pdf.ChromiumMissing):
         pdf.check_chromium()
+
+
+def test_import_says_which_units_it_left_out_and_how_to_keep_a_unit_without_deduction(
+        tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from test_excel import SHEET_ENTRIES, fill
+
+    run_kpa("init", "ws", "--sample", cwd=tmp_path)
+    ws = tmp_path / "ws"
+    run_kpa("template", "--year", "2014", cwd=ws)
+    wb = load_workbook(ws / "out" / "kpa-2014.xlsx")
+    fill(wb[SHEET_ENTRIES], "arts", "B03.activity", 0)  # 无扣分: one row with 0 keeps the unit
+    wb.save(ws / "out" / "kpa-2014.xlsx")
+    done = run_kpa("import", "out/kpa-2014.xlsx", "--who", "王分析", cwd=ws)
+    assert done.returncode == 0, done.stderr
+    assert (ws / "data" / "2014" / "arts.yaml").is_file()
+    note = next(line for line in done.stdout.splitlines() if line.startswith("注意 / note"))
+    assert "29 个单位没有记录" in note and "petroleum" in note and "arts" not in note
+    assert "enter 0 or false on any one of its rows" in note
+    assert done.stdout.rstrip().endswith("下一步 / next: kpa score --year 2014")

@@ -134,6 +134,14 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             print(f"  跳过 skipped   {unit_id}: 未填写，不新建记录 / nothing filled: no record "
                   "created")
+    left_out = [uid for uid, _, exists in result.skipped if not exists]
+    if written and left_out:  # said plainly: these units will not be scored or ranked
+        names = "、".join(left_out)
+        print(f"注意 / note: {len(left_out)} 个单位没有记录，不参加评分排名：{names}。"
+              "某单位确无扣分时，在它的任一行填 0 或 false 后重新导入"
+              f" / {len(left_out)} unit(s) have no record and will not be ranked: "
+              f"{', '.join(left_out)}. A unit with no deduction: enter 0 or false on any one "
+              "of its rows and import again.")
     if written:
         year = next(part for part in reversed(Path(written[0][0]).parts) if part.isdigit())
         print(f"下一步 / next: kpa score --year {year}")
