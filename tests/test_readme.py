@@ -236,7 +236,7 @@ def test_every_readme_command_works_from_the_wheel(tmp_path_factory) -> None:
             assert not (cwd / "data" / "2014").exists()
         ran.append(cmd.line)
         print(f"{time.monotonic() - started:6.1f} s  {cmd.line}")
-    assert len(ran) >= 40, ran  # the README's commands, not a handful
+    assert len(ran) >= 30, ran  # the README's commands (35 today), not a handful
     assert "kpa lab" in ran and "kpa explore --app" in ran
     assert not list((cwd / "notebooks").glob(".ipynb_checkpoints"))
     assert _package_files(env) == before, "kpa wrote into the installed package"
