@@ -19,6 +19,7 @@ HERE = Path(__file__).parent
 SHIPPED = {  # source folder → (folder inside kpa_core, files to take)
     "notebooks": ("notebooks", ["*.ipynb"]),
     "data": ("sample_data", ["units.csv", "README.md", "*/*.yaml", "*/self/*.yaml",
+                             "*/audit-log.jsonl",
                              "*/evidence/*"]),  # the sample's evidence files and sidecars
 }
 

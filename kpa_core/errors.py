@@ -48,14 +48,16 @@ class Problem:
         return Problem(**{**self.__dict__, **fields})
 
     def __str__(self) -> str:
-        subject = f"[{self.unit or '?'}]"
+        # A problem about no unit (no workspace, a busy port) names none: no "[?]" before it.
+        subject = f"[{self.unit}]" if self.unit else ""
         if self.rule_id:
             subject += f" {self.rule_id}"
         if self.field:
-            subject += f".{self.field}"
+            subject += f".{self.field}" if subject else self.field
         if self.value is not None:
             subject += f" = {short_repr(self.value)}"
-        zh = f"{subject}：{self.problem_zh}"
+        subject = subject.strip()
+        zh = f"{subject}：{self.problem_zh}" if subject else self.problem_zh
         en = self.problem_en
         if self.allowed_zh:
             zh += f"（允许：{self.allowed_zh}）"

@@ -43,6 +43,7 @@ XDIST_GROUPS = {
     "tests/test_report_html.py": "report_run",
     "tests/test_report_print.py": "report_run",
     "tests/test_wheel.py": "wheel",
+    "tests/test_readme.py": "wheel",  # shares the wheel's venv (tests/wheel_venv.py)
     "tests/test_browser_assess.py": "browser_assess",
     "tests/test_evidence_browser.py": "browser_assess",  # its own Voila app and Chromium
 }

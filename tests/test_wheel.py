@@ -12,48 +12,20 @@ while the other runs the rest (tests/conftest.py XDIST_GROUPS); deselect with
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from wheel_venv import installed_wheel, run
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.wheel
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 900
-        ) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout)
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A fresh venv (no system site packages) with the wheel built from this checkout.
-
-    Two shortcuts that change nothing this test proves: the venv gets no pip of its own
-    (``--without-pip``; this interpreter's pip installs into it with ``--python``, saving the
-    ensurepip step), and pip does not byte-compile the ~6,500 installed modules
-    (``--no-compile``, about 20 s of CPU; Python compiles the few a command imports)."""
-    base = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "KPA_WORKSPACE", "KPA_HOME", "PYTHONHOME")}
-    built = run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-w",
-                 str(base / "dist")], cwd=base, env=env)
-    assert built.returncode == 0, built.stdout + built.stderr
-    [wheel] = (base / "dist").glob("kpa-*.whl")
-    venv = base / "venv"
-    made = run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=base, env=env)
-    assert made.returncode == 0, made.stderr
-    installed = run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
-                     "install", "--quiet", "--no-compile", str(wheel)], cwd=base, env=env,
-                    timeout=1800)
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env["VIRTUAL_ENV"] = str(venv)
-    return base, env
+    """The fresh venv with this checkout's wheel (tests/wheel_venv.py: built once a process,
+    shared with the README test)."""
+    return installed_wheel(tmp_path_factory)
 
 
 def test_the_wheel_carries_its_data_files(installed):
@@ -73,6 +45,12 @@ def test_init_report_score_reproduce_from_anywhere(installed):
     init = run(["kpa", "init", "ws", "--sample"], cwd=base, env=env)
     assert init.returncode == 0, init.stderr
     ws = base / "ws"
+    # the sample is whole: its audit logs explain every record, its bands are named
+    verify = run(["kpa", "verify"], cwd=ws, env=env)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "✔ 2012" in verify.stdout and "✔ 2013" in verify.stdout
+    assert 'bands = "grade-bands.yaml"' in (ws / "kpa.toml").read_text(encoding="utf-8")
+    assert {"assess.ipynb", "explore.ipynb"} <= {p.name for p in (ws / "notebooks").iterdir()}
 
     report = run(["kpa", "report", "--year", "2013", "--jobs", "2", "--no-progress"], cwd=ws,
                  env=env)
@@ -99,6 +77,8 @@ def test_init_report_score_reproduce_from_anywhere(installed):
     grade = run(["kpa", "grade", "--year", "2013", "--bands", "grade-bands.yaml"], cwd=ws,
                 env=env)
     assert grade.returncode == 0, grade.stderr
+    by_toml = run(["kpa", "grade", "--year", "2013"], cwd=ws, env=env)  # kpa.toml's bands
+    assert by_toml.returncode == 0 and by_toml.stdout == grade.stdout, by_toml.stderr
 
     # the README's rubric-revision commands, as written there
     diff = run(["kpa", "rubric", "diff", "kvtc-2013-draft", "examples/example-revision"], cwd=ws,

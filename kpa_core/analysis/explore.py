@@ -18,8 +18,8 @@ import ipywidgets as w
 
 from kpa_core.analysis.overview import sections, year_views
 from kpa_core.analysis.pages import EXTRA_CSS, sensitivity_body
-from kpa_core.store.paths import default_data_dir, reports_dir_for
-from kpa_core.year.data import available_years, load_units
+from kpa_core.store.paths import default_data_dir, reports_dir_for, years_with_records
+from kpa_core.year.data import load_units
 
 # The same variables as controller.ENV_DATA/ENV_YEAR (kpa lab/app set them); not imported from
 # there because the controller pulls in jsonschema, seconds of start-up the dashboard never uses.
@@ -41,7 +41,7 @@ class ExploreView:
         self.reports_dir = Path(reports_dir or os.environ.get(ENV_REPORTS_DIR)
                                 or reports_dir_for(self.data_dir))
         self.units = load_units(self.data_dir)
-        years = available_years(self.data_dir)
+        years = years_with_records(self.data_dir)[0]  # an empty year folder is skipped
         start = year or int(os.environ.get(ENV_YEAR) or years[-1])
         self.year = w.Dropdown(options=years, value=start, description="年度 year")
         self.compare = w.Dropdown(options=[("（无 none）", None), *[(str(y), y) for y in years]],

@@ -13,15 +13,35 @@ from typing import Any
 
 from kpa_core.store.workspace import CAP_SCOPES, Workspace, WorkspaceNotFound, find_workspace
 
+DATA_HELP = "数据文件夹（默认：工作区的 data/）/ data folder (default: the workspace's data/)"
+
 
 def add_data_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", default=None,
-                   help="数据文件夹 / data folder (default: the workspace's data/)")
+    p.add_argument("--data", default=None, help=DATA_HELP)
+
+
+def existing_data_dir(given: str | Path) -> Path:
+    """A ``--data`` folder that must exist: a moved or mistyped folder is exit 2 for every
+    command, never a warning followed by an answer computed from something else."""
+    path = Path(given)
+    if not path.is_dir():
+        from kpa_core.errors import KpaInputError, Problem
+
+        raise KpaInputError([Problem(
+            "数据文件夹不存在" if not path.exists() else "--data 不是文件夹",
+            "the data folder does not exist" if not path.exists() else "--data is not a folder",
+            field="--data", value=str(given), allowed_zh="已有的数据文件夹（含 units.csv）",
+            allowed_en="an existing data folder (holding units.csv)")])
+    return path
 
 
 def add_cap_scope_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cap-scope", choices=CAP_SCOPES, default=None,
-                   help="注1封顶层级 / where Note 1 caps: subarea (default) or area")
+                   help="注1封顶层级：subarea 或 area，对每份记录生效（默认：记录自身的 "
+                        "options.cap_scope，否则工作区 kpa.toml 的 cap_scope，否则 subarea）/ "
+                        "where Note 1 caps, for every record: subarea or area (default: the "
+                        "record's own options.cap_scope, else the workspace's kpa.toml "
+                        "cap_scope, else subarea)")
 
 
 def add_csv_option(p: argparse.ArgumentParser) -> None:
@@ -43,7 +63,7 @@ def optional_workspace() -> Workspace | None:
 def data_dir_of(args: argparse.Namespace) -> Path:
     """``--data``, else the workspace's ``data/`` (no workspace: exit 2 saying where we looked)."""
     if getattr(args, "data", None):
-        return Path(args.data)
+        return existing_data_dir(args.data)
     return find_workspace().data_dir
 
 

@@ -20,6 +20,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from kpa_core.cli.words import chinese_argparse
 from kpa_core.errors import KpaInputError, os_error_problem
 from kpa_core.text.sanitize import TerminalSafeStream
 
@@ -57,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("publish", "签发公布并封存一个年度 / publish and seal a year"),
     "review": ("review", "签发后的复核（open、close）/ a review after publication"),
 }
+NO_WORKSPACE_OPTION = {"init"}  # init makes a workspace: DIR is its one folder, none to find
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "
                   "workspace folder (default: $KPA_WORKSPACE, else the nearest folder at or "
                   "above this one holding kpa.toml)")
@@ -109,7 +111,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         defer_iri_grammar()  # before any command imports jsonschema: ~1 s saved per run
         before = set(sub.choices)
         importlib.import_module(f"kpa_core.cli.commands.{module_name}").register(sub)
-        for name in set(sub.choices) - before:
+        for name in set(sub.choices) - before - NO_WORKSPACE_OPTION:
             sub.choices[name].add_argument("--workspace", metavar="DIR",
                                            default=argparse.SUPPRESS, help=WORKSPACE_HELP)
 
@@ -136,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout = TerminalSafeStream(sys.stdout)  # type: ignore[assignment]
     sys.stderr = TerminalSafeStream(sys.stderr, keep="\r")  # type: ignore[assignment]
     try:
-        args = build_parser(argv).parse_args(argv)
+        with chinese_argparse():  # usage, help and argparse's errors in both languages
+            args = build_parser(argv).parse_args(argv)
         if getattr(args, "workspace", None):
             from kpa_core.store.workspace import ENV_WORKSPACE, find_workspace
 

@@ -52,8 +52,8 @@ from kpa_core.entry.whatif_panel import WhatifPanel
 from kpa_core.entry.words import CAP_SCOPES, NOTE1_EN, NOTE1_ZH
 from kpa_core.errors import KpaInputError
 from kpa_core.rubric.model import Item
-from kpa_core.store.paths import default_data_dir, default_params_dir
-from kpa_core.year.data import available_years, load_units, record_path
+from kpa_core.store.paths import default_data_dir, default_params_dir, years_with_records
+from kpa_core.year.data import load_units, record_path
 
 
 class AssessView(SwitchPrompt, WhatifPanel):
@@ -65,7 +65,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.data_dir = Path(data_dir or os.environ.get(ENV_DATA) or default_data_dir())
         self.params_dir = Path(params_dir or os.environ.get(ENV_PARAMS) or default_params_dir())
         self.units = load_units(self.data_dir)
-        years = available_years(self.data_dir)
+        years = years_with_records(self.data_dir)[0]  # an empty year folder is skipped
         year = int(year or os.environ.get(ENV_YEAR) or years[-1])
         unit_id = unit_id or os.environ.get(ENV_UNIT) or next(iter(self.units))
         role = role or os.environ.get(ENV_ROLE) or "assessor"

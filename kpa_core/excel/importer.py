@@ -222,6 +222,8 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
     problems = _target_problems(targets)
     if problems:
         raise KpaInputError(problems)
+    if not targets:  # a blank workbook: nothing to write, so no year folder is made either
+        return ImportResult([], _skipped(data_dir, result))
     with year_lock(data_dir, result.year):
         import_journal.recover_unlocked(data_dir, result.year)  # an earlier interrupted one
         recover_audit(data_dir, result.year)
@@ -238,8 +240,10 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
             finally:
                 journal.unlink(missing_ok=True)
         append_done(audit_path(data_dir, result.year), batch=batch)  # the import finished
-    skipped = []
-    for uid in result.skipped:
-        target = record_path(data_dir, result.year, uid, result.role)
-        skipped.append((uid, target, target.exists()))
-    return ImportResult(written, skipped)
+    return ImportResult(written, _skipped(data_dir, result))
+
+
+def _skipped(data_dir: str | Path, result: WorkbookRecords) -> list[tuple[str, Path, bool]]:
+    """(unit id, its record's path, whether that record exists) of each unit left unfilled."""
+    return [(uid, target, target.exists()) for uid in result.skipped
+            for target in [record_path(data_dir, result.year, uid, result.role)]]

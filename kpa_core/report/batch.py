@@ -200,6 +200,11 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         all_units = inputs.units
         ydata = inputs.assessor
         records = {r.unit_id: r for r in ydata.records}
+        if not records and not ydata.problems:  # as `kpa score`: an empty year is exit 2
+            raise KpaInputError([Problem(
+                "没有可评分的记录", "no records to score", field="--year", value=year,
+                where=str(data / str(year)), allowed_zh="至少有一份记录的年度",
+                allowed_en="a year with at least one record")])
         if not wanted and (note := ydata.missing_note(all_units)):
             result.notes.append(note)
         targets = wanted or sorted(set(records) | {u for u in ydata.problems if u in all_units})

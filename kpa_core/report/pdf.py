@@ -41,6 +41,24 @@ class ChromiumMissing(KpaInputError):
         return f"生成 PDF 需要 Chromium / PDF needs Chromium: {INSTALL_HINT}"
 
 
+PLAYWRIGHT_HINT = 'pip install "playwright>=1.45"'
+
+
+class PlaywrightMissing(KpaInputError):
+    """Chromium is there but the Python package that drives it is not (kpa installed with
+    ``--no-deps``, or into another environment): name the package, not Chromium."""
+
+    def __init__(self) -> None:
+        super().__init__([Problem("生成 PDF 需要 Python 包 playwright（kpa 的依赖），请安装："
+                                  + PLAYWRIGHT_HINT, "PDF needs the Python package playwright "
+                                  "(a dependency of kpa); install it with: " + PLAYWRIGHT_HINT)])
+
+    def render(self) -> str:
+        return ("生成 PDF 需要 Python 包 playwright / PDF needs the Python package playwright: "
+                + PLAYWRIGHT_HINT + "  (不要运行 playwright install / do not run "
+                "playwright install: kpa uses the system's chromium)")
+
+
 def chromium_path() -> str | None:
     """``KPA_CHROMIUM``, else Debian's chromium, else one on the PATH."""
     env = os.environ.get("KPA_CHROMIUM")
@@ -53,14 +71,15 @@ def chromium_path() -> str | None:
 
 
 def check_chromium() -> str:
-    """The Chromium to use, or ``ChromiumMissing`` (also when Playwright is not installed)."""
+    """The Chromium to use; ``ChromiumMissing`` without one, ``PlaywrightMissing`` without the
+    Python package (each names the one command that installs what is missing)."""
     path = chromium_path()
+    if path is None:
+        raise ChromiumMissing()
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        path = None
-    if path is None:
-        raise ChromiumMissing()
+        raise PlaywrightMissing() from None
     return path
 
 

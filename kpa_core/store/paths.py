@@ -71,3 +71,43 @@ def sample_data_dir() -> Path:
 
 def example_bands() -> Path:
     return PACKAGE_DIR / "templates" / "grade-bands.example.yaml"
+
+
+def workspace_root_for(data_dir: str | Path) -> Path:
+    """The workspace a data folder belongs to (its ``kpa.toml``), else the current one, else
+    the data folder's parent: the folder Jupyter serves as its root for ``kpa lab``/``explore``."""
+    from kpa_core.store.workspace import WorkspaceNotFound, workspace_of
+
+    ws = workspace_of(Path(data_dir) / "units.csv")
+    if ws is None:
+        try:
+            ws = find_workspace()
+        except WorkspaceNotFound:
+            return Path(data_dir).resolve().parent
+    return ws.root
+
+
+def years_with_records(data_dir: str | Path) -> tuple[list[int], list[int]]:
+    """(years holding at least one record, year folders holding none).
+
+    An empty year folder (left by hand, or by an older kpa's import of a blank workbook) is no
+    year to open: the form and the dashboard skip it, and the command that starts them says so.
+    """
+    from kpa_core.store.layout import available_years
+
+    kept, empty = [], []
+    for year in available_years(data_dir):
+        folder = Path(data_dir) / str(year)
+        has = any(folder.glob("*.yaml")) or any(folder.glob("self/*.yaml"))
+        (kept if has else empty).append(year)
+    return kept, empty
+
+
+def empty_years_note(data_dir: str | Path) -> str | None:
+    """The line a server face prints for year folders it skips (None when there are none)."""
+    empty = years_with_records(data_dir)[1]
+    if not empty:
+        return None
+    years = "、".join(map(str, empty))
+    return (f"⚠ {years} 年度文件夹中没有考核记录，已跳过 / year folder(s) "
+            f"{', '.join(map(str, empty))} hold no records: skipped")

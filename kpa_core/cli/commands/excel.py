@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kpa_core.cli.options import add_year_option, data_dir_of, optional_workspace
+from kpa_core.cli.options import DATA_HELP, add_year_option, data_dir_of, optional_workspace
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, available_rubrics
 from kpa_core.scoring.record import ROLES
 
-DATA_HELP = "数据文件夹 / data folder (default: the workspace's data/)"
-ROLE_HELP = "记录角色：assessor 考核组（默认）或 self 自评 / record role (default assessor)"
+ROLE_HELP = ("记录角色：assessor 考核组或 self 自评（默认：assessor）/ record role: assessor or "
+             "self (default: assessor)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,7 +84,17 @@ def run_template(args: argparse.Namespace) -> int:
     out = output_path(args.out, f"kpa-{args.year}.xlsx")
     path = write_template(data_dir_of(args), args.year, out, args.rubric, args.role)
     print(f"已写入模板 / template written: {path}")
+    print(f"下一步 / next: 填写后导入 fill it in, then: kpa import {_shown(path)}"
+          " --who <姓名 name>")
     return 0
+
+
+def _shown(path: Path) -> str:
+    """A path as the analyst would type it from the current folder (relative when inside)."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -125,6 +135,20 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             print(f"  跳过 skipped   {unit_id}: 未填写，不新建记录 / nothing filled: no record "
                   "created")
+    left_out = [uid for uid, _, exists in result.skipped if not exists]
+    if written and left_out:  # said plainly: these units will not be scored or ranked
+        names = "、".join(left_out)
+        print(f"注意 / note: {len(left_out)} 个单位没有记录，不参加评分排名：{names}。"
+              "某单位确无扣分时，在它的任一行填 0 或 false 后重新导入"
+              f" / {len(left_out)} unit(s) have no record and will not be ranked: "
+              f"{', '.join(left_out)}. A unit with no deduction: enter 0 or false on any one "
+              "of its rows and import again.")
+    if written:
+        year = next(part for part in reversed(Path(written[0][0]).parts) if part.isdigit())
+        print(f"下一步 / next: kpa score --year {year}")
+    else:
+        print("下一步 / next: 工作簿中没有填写的行，没有写入任何记录；填写后重新导入 / the "
+              "workbook has no filled row, so nothing was written: fill it in and import it again")
     return 0
 
 

@@ -1,9 +1,9 @@
 """``kpa explore``: the college-wide analysis dashboard in JupyterLab, or as a Voila app.
 
 Like ``kpa lab``/``kpa app`` (whose server command and kernel environment it reuses), but on
-``notebooks/explore.ipynb``. The server's root is the project folder so that a unit's row can
-link to its rendered report under ``out/reports/<year>/``; Voila is told to serve those HTML
-files (and only those) to the browser.
+the workspace's copy of ``notebooks/explore.ipynb``. The server's root is the workspace, so a
+unit's row links to its rendered report under the workspace's ``out/reports/<year>/``; Voila is
+told to serve those HTML files (and only those) to the browser.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--app", action="store_true",
                    help="以网页应用（Voila，不显示代码）打开 / serve it through Voila (no code)")
     p.add_argument("--port", type=int, default=None,
-                   help="端口 / port on 127.0.0.1 (default 8867 app, 8889 lab)")
+                   help="端口（默认：--app 8867，否则 8889）/ port on 127.0.0.1 (default: 8867 "
+                        "with --app, else 8889)")
     p.add_argument("--no-browser", action="store_true",
                    help="不自动打开浏览器 / do not open a browser")
     add_data_option(p)
@@ -53,23 +54,27 @@ def explore_command(app: bool, notebook: Path, port: int, no_browser: bool, root
 
 def run(args: argparse.Namespace) -> int:
     from kpa_core.analysis import ENV_REPORTS_DIR, ENV_REPORTS_URL
-    from kpa_core.cli.commands.lab import check_port_free, checked_data_dir, server_env
-    from kpa_core.errors import KpaInputError, Problem
-    from kpa_core.store.paths import notebooks_dir, project_dir
+    from kpa_core.cli.commands.lab import (
+        check_port_free,
+        checked_data_dir,
+        open_notebook,
+        server_env,
+        workspace_options,
+    )
+    from kpa_core.store.workspace import workspace_of
 
     data_dir = checked_data_dir(args.data)
-    notebook = notebooks_dir() / NOTEBOOK
-    if not notebook.is_file():
-        raise KpaInputError([Problem("找不到分析笔记本", "explore notebook not found",
-                                     value=str(notebook), where=str(notebook))])
+    # Jupyter's root is the office's workspace: the notebook is its copy there, and a unit's
+    # row links to the workspace's own out/reports (never the package's folder).
+    root, notebook = open_notebook(data_dir, NOTEBOOK)
     port = args.port or (8867 if args.app else 8889)
     check_port_free(port)  # a busy port is an error naming it, never a silent move
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    # Serve from the project folder (where `kpa report` writes out/reports) when the notebook
-    # lies inside it, else from the notebook's repository.
-    notebook = notebook.resolve()
-    root = project_dir() if notebook.is_relative_to(project_dir()) else notebook.parents[1]
+    ws = workspace_of(root / "kpa.toml")
+    out_dir = ws.out_dir if ws else root / "out"
     cmd, reports_url = explore_command(args.app, notebook, port, args.no_browser, root, is_root)
+    if not args.app:
+        cmd += workspace_options(root, out_dir)[1:]  # root_dir is set by explore_command
     env = server_env(data_dir, None, args.year, None)
     env[ENV_REPORTS_URL] = reports_url
     env[ENV_REPORTS_DIR] = str(root / REPORTS)

@@ -35,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_year_option(p)
     p.add_argument("--bands", default=None,
-                   help="等级划分 YAML / grade bands file (default: the workspace's kpa.toml "
-                        "bands; `kpa init --sample` writes the example as grade-bands.yaml)")
+                   help="等级划分 YAML（默认：工作区 kpa.toml 的 bands）/ grade bands file "
+                        "(default: the workspace's kpa.toml bands; `kpa init --sample` writes "
+                        "the example as grade-bands.yaml)")
     add_data_option(p)
     add_cap_scope_option(p)
     add_csv_option(p)

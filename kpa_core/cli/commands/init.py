@@ -29,8 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dir", metavar="DIR", help="工作区文件夹（可不存在） / the folder to create")
     p.add_argument("--sample", action="store_true",
                    help="放入虚构示例数据 / include the fictional sample data")
+    p.add_argument("--bands", choices=("example",), default=None,
+                   help="放入示例等级划分 grade-bands.yaml 并写入 kpa.toml（--sample 时总是放入）"
+                        " / copy the example grade bands as grade-bands.yaml and name them in "
+                        "kpa.toml (always with --sample)")
     p.add_argument("--office", default=DEFAULT_OFFICE,
-                   help=f"单位名称 / the office's name (default {DEFAULT_OFFICE})")
+                   help=f"单位名称（默认：{DEFAULT_OFFICE}）/ the office's name (default: "
+                        f"{DEFAULT_OFFICE})")
     p.set_defaults(func=run)
 
 
@@ -50,7 +55,8 @@ def config_text(office: str, bands: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kpa_core.store.paths import example_bands, sample_data_dir
+    from kpa_core.store.notebooks import copy_all
+    from kpa_core.store.paths import example_bands, notebooks_dir, sample_data_dir
 
     root = Path(args.dir).expanduser()
     if (root / CONFIG_NAME).exists():
@@ -76,15 +82,18 @@ def run(args: argparse.Namespace) -> int:
     root.mkdir(parents=True, exist_ok=True)
     if args.sample:
         shutil.copytree(sample_data_dir(), data, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("audit-log.jsonl", "*.lock", "__pycache__"))
-        shutil.copyfile(example_bands(), root / BANDS_NAME)
+                        ignore=shutil.ignore_patterns("*.lock", "__pycache__"))
     else:
         data.mkdir(exist_ok=True)
         (data / "units.csv").write_text(UNITS_HEADER, encoding="utf-8")
+    bands = bool(args.sample or args.bands)
+    if bands:
+        shutil.copyfile(example_bands(), root / BANDS_NAME)
     (root / "params").mkdir(exist_ok=True)
+    copy_all(root, notebooks_dir())  # kpa lab / explore open these, never the package's
     if not (root / ".gitignore").exists():
-        (root / ".gitignore").write_text("out/\n", encoding="utf-8")
-    (root / CONFIG_NAME).write_text(config_text(args.office, bands=args.sample),
+        (root / ".gitignore").write_text("out/\n.ipynb_checkpoints/\n", encoding="utf-8")
+    (root / CONFIG_NAME).write_text(config_text(args.office, bands=bands),
                                     encoding="utf-8")
     print(f"已创建工作区 / workspace created: {root}")
     if args.sample:

@@ -42,13 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--port", type=int, default=8866 if name == "app" else 8888,
-                       help="端口 / port on 127.0.0.1")
+                       help="端口（默认：%(default)s）/ port on 127.0.0.1 (default: %(default)s)")
         p.add_argument("--no-browser", action="store_true",
                        help="不自动打开浏览器 / do not open a browser")
         add_data_option(p)
         p.add_argument("--params", default=None,
-                       help="参数文件夹（假设方案存于此）/ params folder for saved scenarios "
-                            "(default: params/ beside the data folder, i.e. <data>/../params)")
+                       help="参数文件夹，假设方案存于此（默认：数据文件夹旁的 params/，即 "
+                            "<data>/../params）/ params folder for saved scenarios (default: "
+                            "params/ beside the data folder, i.e. <data>/../params)")
         p.add_argument("--year", type=int, default=None, help="初始年度 / year shown first")
         p.add_argument("--unit", default=None, help="初始单位编号 / unit id shown first")
         p.add_argument("--role", choices=("assessor", "self"), default=None,
@@ -82,6 +83,9 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
 def check_port_free(port: int, host: str = "127.0.0.1") -> None:
     """Refuse a busy port by name (exit 2) instead of letting the server move elsewhere."""
     with socket.socket() as s:
+        # As Tornado binds: a port whose last connections are only in TIME_WAIT is free (a
+        # server just stopped), one with a listener is not (Linux refuses that bind anyway).
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError as exc:
@@ -135,16 +139,57 @@ def checked_data_dir(given: str | None) -> Path:
     return data_dir
 
 
+def workspace_options(root: Path, out_dir: Path | None = None) -> list[str]:
+    """JupyterLab's root is the office's workspace: the analyst sees data/, params/, out/ and
+    the notebooks there, and saves there. Checkpoints go under out/ (ignored by git), so none
+    is ever left beside a notebook, in a repository's notebooks/ or in the package."""
+    checkpoints = (out_dir or root / "out") / ".ipynb_checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)  # else Jupyter falls back to /tmp
+    return [f"--ServerApp.root_dir={root}", f"--FileCheckpoints.checkpoint_dir={checkpoints}"]
+
+
+def open_notebook(data_dir: Path, name: str) -> tuple[Path, Path]:
+    """(the workspace's root, its copy of notebook ``name``), made or refreshed now; prints why
+    when kpa left an edited copy alone, and which empty years the face will skip."""
+    from kpa_core.store.notebooks import workspace_notebook
+    from kpa_core.store.paths import empty_years_note, workspace_root_for
+
+    shipped = notebooks_dir() / name
+    if not shipped.is_file():
+        raise KpaInputError([Problem("找不到 kpa 自带的笔记本", "kpa's notebook not found",
+                                     value=str(shipped), where=str(shipped))])
+    root = workspace_root_for(data_dir)
+    copy = workspace_notebook(root, name, notebooks_dir())
+    for line in (copy.note(), empty_years_note(data_dir)):
+        if line:
+            print(line, file=sys.stderr)
+    if not years_or_none(data_dir):
+        raise KpaInputError([Problem(
+            "没有含考核记录的年度", "no year holds any record", field="--data",
+            value=str(data_dir), allowed_zh="至少一个年度有记录：先 kpa template --year 年度，"
+            "填写后 kpa import", allowed_en="at least one year with records: kpa template "
+            "--year YEAR, fill it in, then kpa import")])
+    return root, copy.path
+
+
+def years_or_none(data_dir: Path) -> list[int]:
+    from kpa_core.store.paths import years_with_records
+
+    return years_with_records(data_dir)[0]
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = checked_data_dir(args.data)
-    notebook = notebooks_dir() / NOTEBOOK
-    if not notebook.is_file():
-        raise KpaInputError([Problem("找不到录入笔记本", "assessment notebook not found",
-                                     value=str(notebook), where=str(notebook))])
+    root, notebook = open_notebook(data_dir, NOTEBOOK)
     params_dir = Path(args.params).resolve() if args.params else None
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     check_port_free(args.port)
     cmd = server_command(args.face, notebook, args.port, args.no_browser, is_root)
+    if args.face == "lab":
+        from kpa_core.store.workspace import workspace_of
+
+        ws = workspace_of(root / "kpa.toml")
+        cmd += workspace_options(root, ws.out_dir if ws else None)
     env = server_env(data_dir, params_dir, args.year, args.unit, args.role)
     print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
     if os.name == "posix":

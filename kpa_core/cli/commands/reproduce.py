@@ -36,8 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("targets", nargs="+", metavar="PARAMS_OR_DIR",
                    help="参数文件或文件夹 / a params file or a folder of them")
     p.add_argument("--data", default=None,
-                   help="数据文件夹（代替参数中 data/ 开头的路径） / data folder used for stored "
-                        "paths under data/ (default: the project's)")
+                   help="数据文件夹，代替参数中 data/ 开头的路径（默认：工作区的 data/）/ data "
+                        "folder used for stored paths under data/ (default: the workspace's "
+                        "data/)")
     p.add_argument("--html", default=None, metavar="DIR",
                    help="同时重新生成报告 HTML 到此文件夹（相对路径按当前文件夹解析，与其他命令的 "
                         "--out 相同） / also re-render the reports into DIR (a relative DIR is "
@@ -46,6 +47,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.data:  # a moved archive that is not there: exit 2, not "reproduced" from copies
+        from kpa_core.cli.options import existing_data_dir
+
+        existing_data_dir(args.data)
     files: list[Path] = []
     missing = []
     for target in args.targets:

@@ -8,6 +8,27 @@ from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, available_rubrics, load_rub
 from kpa_core.rubric.rules import kind_of
 from kpa_core.text.tables import render_table
 
+DIFF_DESCRIPTION = ("比较两个考核细则版本：新增、删除和修改的规则（每个改动的分值与文字，"
+                    "原 → 新）。 / Compare two rubrics: the rules added, removed and "
+                    "changed (each changed number and text, old → new).")
+
+
+def diff_parser() -> argparse.ArgumentParser:
+    """``kpa rubric diff``'s own usage and help (the rubric parser takes "diff" as a word)."""
+    p = argparse.ArgumentParser(prog="kpa rubric diff", description=DIFF_DESCRIPTION)
+    p.add_argument("A", help="原版本：编号、文件或自带示例 / the old rubric: an id, a file or a "
+                             "shipped example such as examples/example-revision")
+    p.add_argument("B", help="新版本 / the new rubric (the same kinds of name)")
+    return p
+
+
+class _Help(argparse.Action):
+    """``-h``: the diff's own help after ``kpa rubric diff``, else the rubric's."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        (diff_parser() if getattr(namespace, "rubric_id", None) == "diff" else parser).print_help()
+        parser.exit()
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -15,9 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="查看考核细则 / show a rubric version",
         description="查看考核细则：考核项目、条目、规则及允许的取值。"
         " / Show a rubric: areas, items, rules and the values an entry may take.",
+        add_help=False,
     )
+    p.add_argument("-h", "--help", action=_Help, nargs=0, default=argparse.SUPPRESS,
+                   help=argparse._("show this help message and exit"))  # noqa: SLF001
     p.add_argument("rubric_id", nargs="?", default=DEFAULT_RUBRIC_ID,
-                   help=f"版本 / rubric id (default {DEFAULT_RUBRIC_ID}); "
+                   help=f"版本（默认：{DEFAULT_RUBRIC_ID}）/ rubric id (default: "
+                   f"{DEFAULT_RUBRIC_ID}); "
                    "或 diff A B：比较两个版本或文件 / or: diff A B to compare two rubrics "
                    "(ids, files or shipped examples such as examples/example-revision)")
     p.add_argument("others", nargs="*", metavar="A B", help=argparse.SUPPRESS)

@@ -13,7 +13,7 @@ from pathlib import Path
 from kpa_core.audit.log import check_who_why
 from kpa_core.audit.people import resolve_who
 from kpa_core.audit.verify import attest_year, verify_year
-from kpa_core.cli.options import add_data_option
+from kpa_core.cli.options import add_data_option, existing_data_dir
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.store.paths import default_data_dir, default_params_dir
 from kpa_core.text.sanitize import terminal_safe
@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, default=None, help="年度（默认全部）/ year (default: all)")
     add_data_option(p)
     p.add_argument("--params", default=None,
-                   help="参数文件夹 / params folder (default: ./params)")
+                   help="参数文件夹（默认：工作区的 params/）/ params folder (default: the "
+                        "workspace's params/)")
     p.add_argument("--attest", action="store_true",
                    help="将链中没有说明的现有记录纳入审计链（须 --who 与 --why）/ attest the "
                         "records no line explains (needs --who and --why)")
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    data_dir = Path(args.data) if args.data else default_data_dir()
+    data_dir = existing_data_dir(args.data) if args.data else default_data_dir()
     params_dir = Path(args.params) if args.params else default_params_dir()
     if not (data_dir / "units.csv").is_file():
         raise KpaInputError([Problem("数据文件夹不存在或缺少 units.csv",
