@@ -162,12 +162,14 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     view.save_scenario.click()
     assert "方案已保存" in view.scenario_status.value
     assert (tmp_path / "params/2013/scenarios/arts-两项扣分.yaml").exists()
-    view.adopt.click()  # without the confirmation box: refused
-    assert "我确认把此方案存为考核记录" in view.scenario_status.value
+    view.adopt.click()  # without the confirmation box: refused, beside its own button
+    assert "我确认把此方案存为考核记录" in view.adopt_status.value
+    assert "方案已保存" in view.scenario_status.value  # the scenario's own message stays
     assert path.read_bytes() == before
     # the refusal does not follow the analyst into entry mode, nor do the scenario's values
     view.mode.value = "entry"
-    assert view.scenario_status.value == "" and total(view) == "95.5"
+    assert view.adopt_status.value == view.scenario_status.value == ""
+    assert total(view) == "95.5"
     assert c["B02.system"].slider.value == 0 and c["B03.accountability"].check.value is False
     view.mode.value = "whatif"
     assert total(view) == "92.5" and c["B02.system"].slider.value == 1.0
@@ -176,14 +178,19 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     c["B14.method"].check.value = True
     view.confirm.value = True
     view.adopt.click()
-    assert "B14.method 原因" in view.scenario_status.value  # a record needs its reasons
+    status = view.adopt_status.value
+    assert "B14.method 原因" in status  # a record needs its reasons ...
+    # ... and its own who and why: the scenario's 看名次 is no reason to change the record
+    assert "保存人" in status and "保存原因" in status
     c["B14.method"].reason.value = "未建立监督办法"
+    view.adopt_who.value, view.adopt_why.value = "李复核", "复核后采纳方案"
     view.adopt.click()
-    assert "方案已存为考核记录" in view.scenario_status.value
+    assert "方案已存为艺术系 2013 考核组记录，合计 94.5" in view.adopt_status.value  # 95.5 − 1 (B14.method)
     assert "B14.method" in load_record(path).entries
-    assert view.confirm.value is False
+    assert view.confirm.value is False and view.adopt_why.value == ""
     line = read_audit(tmp_path / "data", 2013)[-1]
     assert (line["route"], line["confirmed"]) == ("scenario", "我确认把此方案存为考核记录")
+    assert (line["who"], line["why"]) == ("李复核", "复核后采纳方案")
 
 
 def test_a_scenario_name_taken_asks_for_the_overwrite_box(view, tmp_path):

@@ -17,9 +17,11 @@ from kpa_core.entry.styles import (
     esc,
     fmt,
     problems_html,
+    reason_hint_html,
     signed,
     with_class,
 )
+from kpa_core.entry.whatif import describe_value
 from kpa_core.entry.words import allowed_words
 from kpa_core.rubric.model import Rule
 from kpa_core.rubric.rules import kind_of
@@ -223,8 +225,18 @@ class RuleControl:
         else:
             css = "kpa-neg" if amount < 0 else "kpa-pos" if amount > 0 else ""
             self.amount.value = f"<span class='{css}'>{esc(signed(amount))} 分</span>"
-        self.error.value = problems_html(problems, rules={rid: self.rule})
+        self.error.value = problems_html(problems, rules={rid: self.rule}) + self._reason_hint()
         if amount and not c.reasons[rid].strip():
             self.reason.add_class("kpa-required")
         else:
             self.reason.remove_class("kpa-required")
+
+    def _reason_hint(self) -> str:
+        """原因是否仍适用？ when the value moved away from the one the kept reason was for."""
+        c, rid = self.view.controller, self.rule.id
+        if not c.reason_may_not_fit(rid):
+            self.reason.remove_class("kpa-reason-check")
+            return ""
+        self.reason.add_class("kpa-reason-check")
+        old = c.baseline.entries[rid].get(self.kind.value_field, self.kind.empty_value(self.rule))
+        return reason_hint_html(describe_value(self.rule, old))
