@@ -39,7 +39,10 @@ table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space:
 .kpa-body { display: flex; flex-direction: row; align-items: flex-start; gap: 12px; }
 .kpa-form-col { flex: 1 1 56% !important; min-width: 0; }
 .kpa-side { flex: 0 0 42% !important; min-width: 0; position: sticky !important; top: 0;
-            align-self: flex-start; max-height: 100vh; overflow-y: auto !important; }
+            align-self: flex-start; max-height: calc(100vh - 24px);
+            overflow-y: auto !important; }
+/* JupyterLab: the notebook scrolls below its menu, toolbar and tabs */
+.jp-Notebook .kpa-side { max-height: calc(100vh - 150px); }
 /* flex children never shrink below their content: rows of buttons stay whole and clickable */
 .kpa-side > *, .kpa-whatif-panel > *, .kpa-save-box > *, .kpa-scenario-box > *,
 .kpa-prompt > * { flex-shrink: 0 !important; }
@@ -164,7 +167,14 @@ def in_view(message: str) -> str:
     return message + (
         f"<img src='' style='display:none' alt='' data-kpa-shown='{next(_SHOWN)}' "
         "onerror=\"var m = this.closest('.widget-html') || this.parentElement;"
-        " setTimeout(function () { m.scrollIntoView({block: 'nearest'}); }, 60);\">")
+        " setTimeout(function () { m.scrollIntoView({block: 'nearest'});"
+        # a side panel taller than what is left of the window below its sticky top (Voila's
+        # padding, JupyterLab's toolbars) is shortened to fit, so its end can be seen
+        " var s = m.closest('.kpa-side');"
+        " var over = m.getBoundingClientRect().bottom - window.innerHeight;"
+        " if (s && over > 0) { s.style.maxHeight ="
+        " Math.max(200, s.getBoundingClientRect().height - over - 4) + 'px';"
+        " m.scrollIntoView({block: 'nearest'}); } }, 60);\">")
 
 
 def record_words(c: Any) -> str:
