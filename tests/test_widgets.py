@@ -185,7 +185,8 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     c["B14.method"].reason.value = "未建立监督办法"
     view.adopt_who.value, view.adopt_why.value = "李复核", "复核后采纳方案"
     view.adopt.click()
-    assert "方案已存为艺术系 2013 考核组记录，合计 94.5" in view.adopt_status.value  # 95.5 − 1 (B14.method)
+    # 95.5 − 1 (B14.method)
+    assert "方案已存为艺术系 2013 考核组记录，合计 94.5" in view.adopt_status.value
     assert "B14.method" in load_record(path).entries
     assert view.confirm.value is False and view.adopt_why.value == ""
     line = read_audit(tmp_path / "data", 2013)[-1]

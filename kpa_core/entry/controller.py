@@ -381,18 +381,6 @@ class AssessmentController(WhatifQueries):
         amount = kind_of(rule).amount(rule, self.values[rule_id])
         return amount if rule.is_bonus else -amount
 
-    def reason_may_not_fit(self, rule_id: str) -> bool:
-        """The value differs from the saved one while the reason is still the one saved with
-        it: a reason written for B18.news 1 may not fit 3. A hint (原因是否仍适用？), never a
-        refusal: the analyst may well find the old reason still true."""
-        saved = self.baseline.entries.get(rule_id) or {}
-        reason = str(saved.get("reason") or "").strip()
-        if not reason:
-            return False
-        rule = self.rule(rule_id)
-        old = saved.get(kind_of(rule).value_field, kind_of(rule).empty_value(rule))
-        return self.values[rule_id] != old and self.reasons[rule_id].strip() == reason
-
     # --- changes and saving -------------------------------------------------------------------
 
     def copy_differs(self, mode: str | None = None) -> bool:

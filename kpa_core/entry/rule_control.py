@@ -30,6 +30,20 @@ if TYPE_CHECKING:
     from kpa_core.entry.view import AssessView
 
 
+def reason_may_not_fit(c: Any, rule_id: str) -> bool:
+    """The value differs from the saved one while the reason is still the one saved with it:
+    a reason written for B18.news 1 may not fit 3. A hint (原因是否仍适用？), never a refusal:
+    the analyst may well find the old reason still true. Read from the controller's copy and
+    baseline only (kept here, not in the controller, which holds the rules of saving)."""
+    saved = c.baseline.entries.get(rule_id) or {}
+    reason = str(saved.get("reason") or "").strip()
+    if not reason:
+        return False
+    rule = c.rule(rule_id)
+    old = saved.get(kind_of(rule).value_field, kind_of(rule).empty_value(rule))
+    return c.values[rule_id] != old and c.reasons[rule_id].strip() == reason
+
+
 class RuleControl:
     """The widgets of one rule: its value control(s), reason, evidence, amount and problems."""
 
@@ -234,7 +248,7 @@ class RuleControl:
     def _reason_hint(self) -> str:
         """原因是否仍适用？ when the value moved away from the one the kept reason was for."""
         c, rid = self.view.controller, self.rule.id
-        if not c.reason_may_not_fit(rid):
+        if not reason_may_not_fit(c, rid):
             self.reason.remove_class("kpa-reason-check")
             return ""
         self.reason.add_class("kpa-reason-check")

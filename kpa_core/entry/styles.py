@@ -51,6 +51,7 @@ table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space:
 .kpa-box { border: 1px solid #d5dde6; border-radius: 4px; padding: 6px 8px !important;
            margin: 6px 0 !important; }
 .kpa-prompt { border: 2px solid #a05a00; background: #fff8ec; }
+.kpa-prompt b { white-space: nowrap; }
 .kpa-loading .kpa-form-col, .kpa-loading .kpa-side { opacity: 0.45; pointer-events: none; }
 .kpa-loading-line { color: #a05a00; font-weight: bold; }
 .kpa-note1 { color: #a05a00; font-size: 90%; }

@@ -38,11 +38,11 @@ from kpa_core.entry.controller import (
 )
 from kpa_core.entry.rule_control import RuleControl
 from kpa_core.entry.styles import (
+    STALE_HTML,
     STYLE,
     UNLOAD_GUARD,
     css_id,
     esc,
-    STALE_HTML,
     fmt,
     in_view,
     problems_html,
@@ -169,7 +169,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
                                            layout=w.Layout(width="260px"),
                                            style={"description_width": "70px"}),
                                     "kpa-adopt-who")
-        self.adopt_why = with_class(w.Text(description="改记录原因",
+        self.adopt_why = with_class(w.Text(description="保存原因",
                                            placeholder="如 复核后采纳此方案",
                                            layout=w.Layout(width="98%"),
                                            style={"description_width": "70px"}),
