@@ -162,12 +162,14 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     view.save_scenario.click()
     assert "方案已保存" in view.scenario_status.value
     assert (tmp_path / "params/2013/scenarios/arts-两项扣分.yaml").exists()
-    view.adopt.click()  # without the confirmation box: refused
-    assert "我确认把此方案存为考核记录" in view.scenario_status.value
+    view.adopt.click()  # without the confirmation box: refused, beside its own button
+    assert "我确认把此方案存为考核记录" in view.adopt_status.value
+    assert "方案已保存" in view.scenario_status.value  # the scenario's own message stays
     assert path.read_bytes() == before
     # the refusal does not follow the analyst into entry mode, nor do the scenario's values
     view.mode.value = "entry"
-    assert view.scenario_status.value == "" and total(view) == "95.5"
+    assert view.adopt_status.value == view.scenario_status.value == ""
+    assert total(view) == "95.5"
     assert c["B02.system"].slider.value == 0 and c["B03.accountability"].check.value is False
     view.mode.value = "whatif"
     assert total(view) == "92.5" and c["B02.system"].slider.value == 1.0
@@ -176,14 +178,20 @@ def test_whatif_mode_compare_reset_scenario_and_save_on_purpose(view, tmp_path):
     c["B14.method"].check.value = True
     view.confirm.value = True
     view.adopt.click()
-    assert "B14.method 原因" in view.scenario_status.value  # a record needs its reasons
+    status = view.adopt_status.value
+    assert "B14.method 原因" in status  # a record needs its reasons ...
+    # ... and its own who and why: the scenario's 看名次 is no reason to change the record
+    assert "保存人" in status and "保存原因" in status
     c["B14.method"].reason.value = "未建立监督办法"
+    view.adopt_who.value, view.adopt_why.value = "李复核", "复核后采纳方案"
     view.adopt.click()
-    assert "方案已存为考核记录" in view.scenario_status.value
+    # 95.5 − 1 (B14.method)
+    assert "方案已存为艺术系 2013 考核组记录，合计 94.5" in view.adopt_status.value
     assert "B14.method" in load_record(path).entries
-    assert view.confirm.value is False
+    assert view.confirm.value is False and view.adopt_why.value == ""
     line = read_audit(tmp_path / "data", 2013)[-1]
     assert (line["route"], line["confirmed"]) == ("scenario", "我确认把此方案存为考核记录")
+    assert (line["who"], line["why"]) == ("李复核", "复核后采纳方案")
 
 
 def test_a_scenario_name_taken_asks_for_the_overwrite_box(view, tmp_path):
@@ -454,3 +462,76 @@ def test_only_the_open_area_is_drawn_until_another_is_opened(view):
     assert total(view) == "92.5"  # 95.5 − 3
     form.selected_index = 2
     assert form.children[2] is view._panes[2] and form.children[1] is not view._panes[1]
+
+
+def test_the_prompt_asks_each_question_once(view, tmp_path):
+    """Only the scenario has edits: the record's 保存人/保存原因 row is not shown (it asked
+    for 保存人 twice); both have edits: one 保存人, the record row's, serves both."""
+    c = view.controls
+    view.mode.value = "whatif"
+    c["B02.system"].slider.value = 1.0
+    view.unit.value = "logistics"
+    assert view.prompt_entry.layout.display == "none"
+    assert view.prompt_scenario.layout.display is None
+    assert view.prompt_scenario_who.layout.display is None
+    view.prompt_stay.click()
+    view.mode.value = "entry"
+    c["B13.style"].check.value = True
+    c["B13.style"].reason.value = "推诿"
+    view.unit.value = "logistics"
+    assert view.prompt_entry.layout.display is None
+    assert view.prompt_scenario_who.layout.display == "none"  # asked once, in the record row
+    view.who.value, view.why.value = "王分析", "切换前保存"
+    view.scenario_who.value = ""  # nobody typed a scenario 保存人: the record row's serves
+    view.scenario_name.value, view.scenario_why.value = "切换前方案", "看名次"
+    view.prompt_save.click()
+    assert view.controller.unit.unit_id == "logistics"
+    lines = read_audit(tmp_path / "data", 2013)[-2:]
+    assert [(x["action"], x["who"], x["why"]) for x in lines] == [
+        ("save_record", "王分析", "切换前保存"), ("save_scenario", "王分析", "看名次")]
+
+
+def test_a_changed_value_under_its_old_reason_is_flagged(view, tmp_path):
+    """logistics 2013 saved B18.news actual 1 with 廉政文化新闻稿件不足4篇: 1 → 3 keeps that
+    reason, so the form asks 原因是否仍适用？; a new reason (or the old value) clears it."""
+    view.unit.value = "logistics"
+    c = view.controls["B18.news"]
+    assert c.number.value == 1 and "原因是否仍适用" not in c.error.value
+    c.number.value = 3
+    assert "原因是否仍适用？原因是为原值「1」填写的" in c.error.value
+    assert "kpa-reason-check" in c.reason._dom_classes
+    c.number.value = 1
+    assert "原因是否仍适用" not in c.error.value
+    c.number.value = 3
+    c.reason.value = "廉政文化新闻稿件只报送3篇"
+    assert "原因是否仍适用" not in c.error.value
+    assert "kpa-reason-check" not in c.reason._dom_classes
+
+
+def test_whatif_mode_shows_its_banner_and_tints_the_form(view):
+    assert view.whatif_banner.layout.display == "none"
+    assert "kpa-whatif-mode" not in view.widget._dom_classes
+    view.mode.value = "whatif"
+    assert view.whatif_banner.layout.display is None
+    assert "假设分析：不会改动考核记录" in view.whatif_banner.value
+    assert "kpa-whatif-mode" in view.widget._dom_classes
+    view.mode.value = "entry"
+    assert view.whatif_banner.layout.display == "none"
+    assert "kpa-whatif-mode" not in view.widget._dom_classes
+
+
+def test_messages_speak_of_units_and_records_not_files(view, tmp_path):
+    assert "艺术系 2013 考核组记录：已载入" in view.status.value
+    c = view.controls
+    c["B13.style"].check.value = True
+    c["B13.style"].reason.value = "推诿"
+    view.who.value, view.why.value = "王分析", "复核"
+    view.save.click()
+    assert "艺术系 2013 考核组记录已保存，合计 93.5" in view.save_status.value  # 95.5 − 2
+    view.mode.value = "whatif"
+    view.adopt.click()
+    for text in (view.status.value, view.save_status.value, view.adopt_status.value,
+                 view.scenario_box.children[0].value):
+        assert ".yaml" not in text and "params/" not in text and "data/" not in text
+    # the confirmation's words are said once, not again as 允许：…
+    assert view.adopt_status.value.count("我确认把此方案存为考核记录") == 1

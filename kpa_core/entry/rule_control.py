@@ -18,15 +18,31 @@ from kpa_core.entry.styles import (
     esc,
     fmt,
     problems_html,
+    reason_hint_html,
     signed,
     with_class,
 )
+from kpa_core.entry.whatif import describe_value
 from kpa_core.entry.words import allowed_words
 from kpa_core.rubric.model import Rule
 from kpa_core.rubric.rules import kind_of
 
 if TYPE_CHECKING:
     from kpa_core.entry.view import AssessView
+
+
+def reason_may_not_fit(c: Any, rule_id: str) -> bool:
+    """The value differs from the saved one while the reason is still the one saved with it:
+    a reason written for B18.news 1 may not fit 3. A hint (原因是否仍适用？), never a refusal:
+    the analyst may well find the old reason still true. Read from the controller's copy and
+    baseline only (kept here, not in the controller, which holds the rules of saving)."""
+    saved = c.baseline.entries.get(rule_id) or {}
+    reason = str(saved.get("reason") or "").strip()
+    if not reason:
+        return False
+    rule = c.rule(rule_id)
+    old = saved.get(kind_of(rule).value_field, kind_of(rule).empty_value(rule))
+    return c.values[rule_id] != old and c.reasons[rule_id].strip() == reason
 
 
 class RuleControl:
@@ -226,8 +242,18 @@ class RuleControl:
         else:
             css = "kpa-neg" if amount < 0 else "kpa-pos" if amount > 0 else ""
             self.amount.value = f"<span class='{css}'>{esc(signed(amount))} 分</span>"
-        self.error.value = problems_html(problems, rules={rid: self.rule})
+        self.error.value = problems_html(problems, rules={rid: self.rule}) + self._reason_hint()
         if amount and not c.reasons[rid].strip():
             self.reason.add_class("kpa-required")
         else:
             self.reason.remove_class("kpa-required")
+
+    def _reason_hint(self) -> str:
+        """原因是否仍适用？ when the value moved away from the one the kept reason was for."""
+        c, rid = self.view.controller, self.rule.id
+        if not reason_may_not_fit(c, rid):
+            self.reason.remove_class("kpa-reason-check")
+            return ""
+        self.reason.add_class("kpa-reason-check")
+        old = c.baseline.entries[rid].get(self.kind.value_field, self.kind.empty_value(self.rule))
+        return reason_hint_html(describe_value(self.rule, old))

@@ -7,10 +7,12 @@ classes and one escaper (user text is always escaped before it enters an HTML wi
 from __future__ import annotations
 
 import html
+import itertools
 from typing import Any
 
 import ipywidgets as w
 
+from kpa_core.entry.controller import ROLES_ZH
 from kpa_core.entry.words import allowed_words, field_zh
 from kpa_core.errors import Problem
 from kpa_core.rubric.model import Rule
@@ -37,7 +39,10 @@ table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space:
 .kpa-body { display: flex; flex-direction: row; align-items: flex-start; gap: 12px; }
 .kpa-form-col { flex: 1 1 56% !important; min-width: 0; }
 .kpa-side { flex: 0 0 42% !important; min-width: 0; position: sticky !important; top: 0;
-            align-self: flex-start; max-height: 100vh; overflow-y: auto !important; }
+            align-self: flex-start; max-height: calc(100vh - 24px);
+            overflow-y: auto !important; }
+/* JupyterLab: the notebook scrolls below its menu, toolbar and tabs */
+.jp-Notebook .kpa-side { max-height: calc(100vh - 150px); }
 /* flex children never shrink below their content: rows of buttons stay whole and clickable */
 .kpa-side > *, .kpa-whatif-panel > *, .kpa-save-box > *, .kpa-scenario-box > *,
 .kpa-prompt > * { flex-shrink: 0 !important; }
@@ -46,6 +51,7 @@ table.kpa-table th, table.kpa-table td.num, table.kpa-table td.nw { white-space:
 .kpa-box { border: 1px solid #d5dde6; border-radius: 4px; padding: 6px 8px !important;
            margin: 6px 0 !important; }
 .kpa-prompt { border: 2px solid #a05a00; background: #fff8ec; }
+.kpa-prompt b { white-space: nowrap; }
 .kpa-loading .kpa-form-col, .kpa-loading .kpa-side { opacity: 0.45; pointer-events: none; }
 .kpa-loading-line { color: #a05a00; font-weight: bold; }
 .kpa-note1 { color: #a05a00; font-size: 90%; }
@@ -67,6 +73,24 @@ table.kpa-table td.num { text-align: right; }
 .kpa-capped { color: #a05a00; font-size: 90%; }
 .kpa-total-line { font-size: 18px; font-weight: bold; }
 .kpa-ok { color: #1b7f3b; } .kpa-warn { color: #b00020; }
+/* nothing clipped on the right: rows of inputs wrap instead of widening the form column
+   (the 特色指标 tier row and JupyterLab's narrower column pushed it under the side panel) */
+.kpa-form-col .widget-hbox { flex-wrap: wrap; }
+.kpa-form-col .widget-box, .kpa-form-col .widget-accordion, .kpa-form-col .widget-html,
+.kpa-form-col .jupyter-widget-Collapse { min-width: 0 !important; max-width: 100%; }
+.kpa-form-col .widget-accordion { flex: 1 1 auto; }
+.kpa-rule-text, .kpa-item { overflow-wrap: anywhere; }
+/* a value changed under a reason written for the old one */
+.kpa-reason-hint { color: #8a5300; background: #fff3cd; padding: 1px 4px; }
+.kpa-reason-check input { border: 2px solid #d08a00 !important; }
+/* what-if: a tinted form and a banner, so that the copy being edited is never in doubt */
+.kpa-whatif-banner { background: #8a5300; color: #fff; font-size: 16px; font-weight: bold;
+                     padding: 6px 10px; border-radius: 4px; margin: 4px 0; }
+.kpa-whatif-banner .kpa-en { color: #fde9c8; }
+.kpa-whatif-mode .kpa-form-col { background: #fff4e0; outline: 3px solid #e0a040;
+                                 border-radius: 4px; }
+.kpa-whatif-mode .kpa-form-col .widget-accordion,
+.kpa-whatif-mode .kpa-form-col .jupyter-widget-Collapse-contents { background: #fff4e0; }
 </style>
 """
 
@@ -107,7 +131,8 @@ def problems_html(problems: list[Problem], with_rule: bool = False,
         if rule is not None and p.field and p.field.split("[")[0].split(".")[0] == \
                 kind_of(rule).value_field:
             allowed_zh = allowed_words(rule)[0]
-        allowed = f"（允许：{esc(allowed_zh)}）" if allowed_zh else ""
+        allowed = (f"（允许：{esc(allowed_zh)}）" if allowed_zh and allowed_zh not in
+                   p.problem_zh else "")
         name = field_zh(p.field, rule)
         where = " ".join(x for x in ((p.rule_id if with_rule else None), name) if x)
         lines.append(f"⚠ {esc(where)}{value}：{esc(p.problem_zh)}{allowed} "
@@ -123,6 +148,55 @@ UNLOAD_GUARD = (
     " window.__kpaUnloadGuard = function (e) { if (document.querySelector('.kpa-unsaved')) {"
     " e.preventDefault(); e.returnValue = '有未保存的修改 unsaved changes'; return true; }"
     " return false; }; window.addEventListener('beforeunload', window.__kpaUnloadGuard); }\">")
+
+
+_SHOWN = itertools.count(1)
+
+
+def in_view(message: str) -> str:
+    """A message that brings itself into the analyst's view when it appears.
+
+    Messages sit beside the button that caused them, often at the bottom of the scrolling side
+    panel; at 1366×768 a refusal used to show only its first line at the bottom edge. The same
+    trick as ``UNLOAD_GUARD`` (ipywidgets runs no <script>): an <img> with an empty src fails
+    at once and scrolls its message into view (``block: 'nearest'``: no jump when it is
+    already visible). The counter makes each message new HTML, so the same refusal twice
+    scrolls twice. The script is fixed text; the message is escaped by its caller.
+    """
+    if not message:
+        return message
+    return message + (
+        f"<img src='' style='display:none' alt='' data-kpa-shown='{next(_SHOWN)}' "
+        "onerror=\"var m = this.closest('.widget-html') || this.parentElement;"
+        " setTimeout(function () { m.scrollIntoView({block: 'nearest'});"
+        # a side panel taller than what is left of the window below its sticky top (Voila's
+        # padding, JupyterLab's toolbars) is shortened to fit, so its end can be seen
+        " var s = m.closest('.kpa-side');"
+        " var over = m.getBoundingClientRect().bottom - window.innerHeight;"
+        " if (s && over > 0) { s.style.maxHeight ="
+        " Math.max(200, s.getBoundingClientRect().height - over - 4) + 'px';"
+        " m.scrollIntoView({block: 'nearest'}); } }, 60);\">")
+
+
+def record_words(c: Any) -> str:
+    """A controller's record as the analyst names it: '艺术系 2013 考核组记录' (escaped)."""
+    return f"{esc(c.unit.name_zh)} {c.year} {ROLES_ZH[c.role]}"
+
+
+# A save refused because someone else saved first: what happened and what to do, without
+# the file's name or its sha256 (the audit log keeps those).
+STALE_HTML = ("<div class='kpa-warn'>未保存：此考核记录在载入后已被修改（可能另一位分析员已保存），"
+              "为免覆盖他人工作，拒绝保存。请点“重新载入”后再改 <span class='kpa-en'>/ not saved: "
+              "the record changed since it was loaded (another analyst may have saved); reload "
+              "and redo the change</span></div>")
+
+
+def reason_hint_html(old: str) -> str:
+    """Beside a reason kept from the saved record while the value changed (the old value
+    ``old`` is already in the analyst's words and escaped here)."""
+    return (f"<div class='kpa-reason-hint'>原因是否仍适用？原因是为原值「{esc(old)}」填写的 "
+            f"<span class='kpa-en'>/ does the reason still fit? It was written for "
+            f"{esc(old)}</span></div>")
 
 
 def _as_int(x: Any) -> int:

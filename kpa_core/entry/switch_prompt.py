@@ -15,6 +15,7 @@ from kpa_core.entry.controller import (
 )
 from kpa_core.entry.styles import (
     esc,
+    in_view,
     problems_html,
 )
 from kpa_core.errors import KpaInputError
@@ -79,9 +80,9 @@ class SwitchPrompt:
             save_zh.append("录入的修改存为考核记录（填保存人、保存原因）")
             save_en.append("the entry edits to the record (who, why)")
         if "whatif" in unsaved:
-            save_zh.append("假设方案存为方案文件（填方案名、保存人、保存原因），不进入考核记录")
-            save_en.append("the what-if scenario as a scenario file (its name, who, why), "
-                           "never into the record")
+            save_zh.append("假设方案另存为方案（填方案名、保存原因），不进入考核记录")
+            save_en.append("the what-if scenario kept as a scenario (its name, why), never "
+                           "into the record")
         discard_zh = ("放弃所有修改（录入与假设方案都丢弃）" if "whatif" in unsaved
                       else "放弃所有修改")
         self.prompt_text.value = (
@@ -91,9 +92,14 @@ class SwitchPrompt:
             f"<span class='kpa-en'>/ unsaved edits: save ({esc('; '.join(save_en))}), discard "
             "all, or stay?</span>")
         self.prompt_save.layout.display = None
+        # Each question once: the record's row only for entry edits, the scenario's row only
+        # for a scenario, and 保存人 in one of them (the entry row's when both are shown).
+        self.prompt_entry.layout.display = None if "entry" in unsaved else "none"
         self.prompt_scenario.layout.display = None if "whatif" in unsaved else "none"
+        self.prompt_scenario_who.layout.display = "none" if "entry" in unsaved else None
         self.prompt_status.value = ""
         self.prompt.layout.display = None
+        self.prompt_text.value = in_view(self.prompt_text.value)
 
     def _hide_prompt(self) -> None:
         self._pending = None
@@ -116,6 +122,9 @@ class SwitchPrompt:
             return self._hide_prompt()
         c = self.controller
         entry_saved = c.dirty
+        # the one 保存人 the prompt asked: the record row's when it was shown
+        scenario_who = (self.who.value if self.prompt_entry.layout.display is None
+                        else self.scenario_who.value)
         if c.dirty:
             if c.mode == "whatif":  # the record route is the entry copy only
                 self._set_quietly(self.mode, "entry")
@@ -123,18 +132,18 @@ class SwitchPrompt:
             try:
                 c.save(self.who.value, self.why.value)
             except KpaInputError as exc:
-                self.prompt_status.value = ("<div class='kpa-warn'>未保存 not saved</div>"
-                                            + problems_html(exc.problems, with_rule=True,
-                                                            rules=c.rubric.rules))
+                self.prompt_status.value = in_view(
+                    "<div class='kpa-warn'>未保存 not saved</div>"
+                    + problems_html(exc.problems, with_rule=True, rules=c.rubric.rules))
                 self.refresh()
                 return None
         if c.scenario_unsaved:
             try:
-                c.save_scenario(self.scenario_name.value, self.scenario_who.value,
+                c.save_scenario(self.scenario_name.value, scenario_who,
                                 self.scenario_why.value, overwrite=self.scenario_overwrite.value)
             except KpaInputError as exc:
                 saved = "录入已保存；" if entry_saved else ""
-                self.prompt_status.value = (
+                self.prompt_status.value = in_view(
                     f"<div class='kpa-warn'>{saved}假设方案未保存，未切换：请填写方案名、保存人、"
                     "保存原因后再点保存，或点放弃丢弃方案 / the what-if scenario is not saved, "
                     "so no switch: fill in its name, who and why and save again, or discard it"

@@ -39,12 +39,15 @@ from kpa_core.entry.controller import (
 from kpa_core.entry.process_line import state_html, who_widget
 from kpa_core.entry.rule_control import RuleControl
 from kpa_core.entry.styles import (
+    STALE_HTML,
     STYLE,
     UNLOAD_GUARD,
     css_id,
     esc,
     fmt,
+    in_view,
     problems_html,
+    record_words,
     with_class,
 )
 from kpa_core.entry.switch_prompt import SwitchPrompt
@@ -162,22 +165,38 @@ class AssessView(SwitchPrompt, WhatifPanel):
                                              "I confirm saving this scenario as the record",
                                              indent=False, layout=w.Layout(width="98%")),
                                   "kpa-confirm-record")
+        # Making the scenario the record is a change of the record: its own who and why, never
+        # the scenario's (which say why the scenario was tried, not why the record changes).
+        self.adopt_who = with_class(w.Text(description="保存人", placeholder="姓名",
+                                           layout=w.Layout(width="260px"),
+                                           style={"description_width": "70px"}),
+                                    "kpa-adopt-who")
+        self.adopt_why = with_class(w.Text(description="保存原因",
+                                           placeholder="如 复核后采纳此方案",
+                                           layout=w.Layout(width="98%"),
+                                           style={"description_width": "70px"}),
+                                    "kpa-adopt-why")
+        self.adopt_status = with_class(w.HTML(), "kpa-adopt-status")
         self.adopt = with_class(w.Button(description="存为考核记录 save as record",
                                          button_style="warning", layout=w.Layout(width="220px")),
                                 "kpa-adopt")
         self.scenario_status = with_class(w.HTML(), "kpa-scenario-status")
         self.scenario_box = with_class(w.VBox([
             w.HTML("<h4>保存方案 Keep the scenario</h4>"
-                   "<div class='kpa-allowed'>方案存于 params/…/scenarios/，考核记录不变 / "
-                   "kept beside the record, which stays as it is</div>"
+                   "<div class='kpa-allowed'>方案与考核记录分开保存，考核记录不变 / "
+                   "kept apart from the record, which stays as it is</div>"
                    "<div class='kpa-allowed'>方案名：汉字、字母、数字、- 和 _ / name: letters, "
                    "digits, - and _</div>"),
             self.scenario_name, self.scenario_who, self.scenario_why, self.scenario_overwrite,
-            self.save_scenario,
-            w.HTML("<div class='kpa-allowed'>把此方案存为考核记录（覆盖已保存记录）/ "
-                   "make this scenario the record:</div>"),
-            self.confirm, self.adopt, self.scenario_status,
+            self.save_scenario, self.scenario_status,
         ]), "kpa-scenario-box", "kpa-box")
+        self.adopt_box = with_class(w.VBox([
+            w.HTML("<h4>存为考核记录 Make it the record</h4><div class='kpa-allowed'>"
+                   "把此方案存为本单位的考核记录（覆盖已保存记录），须填写谁改、为何改记录 / "
+                   "make this scenario the unit's record: who changes the record, and why"
+                   "</div>"),
+            self.confirm, self.adopt_who, self.adopt_why, self.adopt, self.adopt_status,
+        ]), "kpa-adopt-box", "kpa-box")
         self.whatif = with_class(w.VBox([
             w.HTML("<h3>假设分析：与已保存记录（基准）相比 / what-if against the saved record"
                    "</h3>"),
@@ -186,6 +205,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
             self.changes,
             self.reset,
             self.scenario_box,
+            self.adopt_box,
         ]), "kpa-whatif-panel")
 
         side = with_class(w.VBox([self.total, self.scores, self.whatif, self.save_box]),
@@ -195,7 +215,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
         # unsaved changes, so that 保存 can keep it without leaving the prompt. Own widgets
         # linked to the panel's (not the same ones shown twice), so that each field is one
         # element on the page.
-        prompt_fields = []
+        prompt_fields: list[w.Text] = []
         for panel, css in ((self.scenario_name, "kpa-prompt-scenario-name"),
                            (self.scenario_who, "kpa-prompt-scenario-who"),
                            (self.scenario_why, "kpa-prompt-scenario-why")):
@@ -204,21 +224,29 @@ class AssessView(SwitchPrompt, WhatifPanel):
                                      style={"description_width": "70px"}), css)
             w.link((panel, "value"), (twin, "value"))
             prompt_fields.append(twin)
+        # 保存人 is asked once: when the entry edits are saved too, their 保存人 serves both
+        self.prompt_scenario_who = prompt_fields[1]
         self.prompt_scenario = with_class(w.HBox([w.HTML("<b>假设方案 scenario：</b>"),
                                                   *prompt_fields]), "kpa-prompt-scenario")
         self.prompt_scenario.layout.display = "none"
+        self.prompt_entry = with_class(w.HBox([w.HTML("<b>考核记录 record：</b>"), self.who,
+                                               self.why]), "kpa-prompt-entry")
         self.prompt = with_class(w.VBox([
-            self.prompt_text, w.HBox([self.who, self.why]), self.prompt_scenario,
+            self.prompt_text, self.prompt_entry, self.prompt_scenario,
             w.HBox([self.prompt_save, self.prompt_discard, self.prompt_stay]),
             self.prompt_status]), "kpa-prompt", "kpa-box")
         self.prompt.layout.display = "none"
+        self.whatif_banner = with_class(w.HTML(
+            "<div class='kpa-whatif-banner'>假设分析：不会改动考核记录 <span class='kpa-en'>"
+            "what-if: the record is not changed</span></div>"), "kpa-whatif-banner-box")
+        self.whatif_banner.layout.display = "none"
         self.body = with_class(w.HBox([with_class(w.Box([self.form]), "kpa-form-col"), side]),
                                "kpa-body")
         self.widget = with_class(w.VBox([
             w.HTML(STYLE), self.title,
             with_class(w.HBox([self.year, self.role, self.unit, self.reload]), "kpa-topbar"),
             with_class(w.HBox([self.mode, self.cap_scope]), "kpa-topbar"),
-            self.status, self.prompt, self.unsaved_flag, self.body,
+            self.status, self.prompt, self.unsaved_flag, self.whatif_banner, self.body,
         ]), "kpa-app")
 
         self._panes: list[w.Widget] = []
@@ -300,7 +328,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
             self.widget.remove_class("kpa-loading")
 
     def _load(self) -> None:
-        self.save_status.value = self.scenario_status.value = ""
+        self.save_status.value = self.scenario_status.value = self.adopt_status.value = ""
         self._shown = {"year": self.year.value, "role": self.role.value,
                        "unit": self.unit.value}
         try:
@@ -331,10 +359,12 @@ class AssessView(SwitchPrompt, WhatifPanel):
             self._show_values()
         self.refresh()
         # Said last: once the status names the record, every number on screen is its own.
-        state = "新记录（尚未保存） new record, not saved yet" if c.is_new else \
-            f"已载入 loaded {esc(c._rel(c.path))}"
-        self.status.value = (f"<span class='kpa-ok'>{esc(c.unit.name_zh)} {c.year} "
-                             f"{ROLES_ZH[c.role]}：{state}</span>"
+        # In the analyst's words (unit, year, record), never a file name; the unit id rides
+        # along in an attribute for tests and benchmarks. The process state follows (audit).
+        state = ("新记录（尚未保存） new record, not saved yet" if c.is_new else
+                 "已载入 record loaded")
+        self.status.value = (f"<span class='kpa-ok kpa-loaded' data-unit='{esc(c.unit.unit_id)}'>"
+                             f"{esc(c.unit.name_zh)} {c.year} {ROLES_ZH[c.role]}：{state}</span>"
                              f"{state_html(c.data_dir, c.year, c.unit.unit_id, c.role)}")
 
     def _enable(self, on: bool) -> None:
@@ -436,10 +466,11 @@ class AssessView(SwitchPrompt, WhatifPanel):
 
     def _mode_changed(self) -> None:
         """Show the other working copy; messages of the mode left behind are cleared."""
-        self.save_status.value = self.scenario_status.value = ""
+        self.save_status.value = self.scenario_status.value = self.adopt_status.value = ""
         self.confirm.value = False
-        if not self.scenario_who.value and self.who.value:
-            self.scenario_who.value = self.who.value
+        for field in (self.scenario_who, self.adopt_who):  # the same person, most likely
+            if not field.value and self.who.value:
+                field.value = self.who.value
         if self.controller is None:
             return
         self.controller.set_mode(self.mode.value)
@@ -450,24 +481,26 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.controller.reset()
         self._show_values()
         self.refresh()
-        self.scenario_status.value = ("<span class='kpa-ok'>方案已恢复为已保存的记录 "
-                                      "scenario reset to the saved record</span>")
+        self.scenario_status.value = in_view("<span class='kpa-ok'>方案已恢复为已保存的记录 "
+                                             "scenario reset to the saved record</span>")
 
     def _save(self) -> None:
         c = self.controller
         try:
-            path = c.save(self.who.value, self.why.value)
-        except StaleRecordError as exc:
-            self.save_status.value = problems_html(exc.problems, with_rule=True)
+            c.save(self.who.value, self.why.value)
+        except StaleRecordError:
+            self.save_status.value = in_view(STALE_HTML)
             return
         except KpaInputError as exc:
-            self.save_status.value = (f"<div class='kpa-warn'>未保存 not saved："
-                                      f"{len(exc.problems)} 处问题 problem(s)</div>"
-                                      + problems_html(exc.problems, with_rule=True,
-                                                      rules=c.rubric.rules))
+            self.save_status.value = in_view(f"<div class='kpa-warn'>未保存 not saved："
+                                             f"{len(exc.problems)} 处问题 problem(s)</div>"
+                                             + problems_html(exc.problems, with_rule=True,
+                                                             rules=c.rubric.rules))
             return
-        self.save_status.value = (f"<span class='kpa-ok'>已保存 saved {esc(path.name)}，"
-                                  f"并记入审计日志 and logged</span>")
+        self.save_status.value = in_view(f"<span class='kpa-ok'>{record_words(c)}已保存，"
+                                         f"合计 {fmt(c.baseline_card().total)}，并记入审计日志 "
+                                         "<span class='kpa-en'>record saved and logged</span>"
+                                         "</span>")
         self._refresh_units()
         self.refresh()
 
@@ -507,6 +540,8 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.scores.value = self._scores_html(card)
         in_whatif = c.mode == "whatif"
         self.whatif.layout.display = None if in_whatif else "none"
+        self.whatif_banner.layout.display = None if in_whatif else "none"
+        (self.widget.add_class if in_whatif else self.widget.remove_class)("kpa-whatif-mode")
         self.save_box.layout.display = "none" if in_whatif else None
         if in_whatif:
             self._draw_whatif()

@@ -13,10 +13,13 @@ from kpa_core.entry.controller import (
 )
 from kpa_core.entry.styles import (
     MAX_CHANGES_SHOWN,
+    STALE_HTML,
     css_id,
     esc,
     fmt,
+    in_view,
     problems_html,
+    record_words,
     signed,
 )
 from kpa_core.errors import KpaInputError
@@ -33,37 +36,41 @@ class WhatifPanel:
         the tick is cleared after each save so that it never carries over to the next one."""
         c = self.controller
         try:
-            path = c.save_scenario(self.scenario_name.value, self.scenario_who.value,
-                                   self.scenario_why.value,
-                                   overwrite=self.scenario_overwrite.value)
+            c.save_scenario(self.scenario_name.value, self.scenario_who.value,
+                            self.scenario_why.value, overwrite=self.scenario_overwrite.value)
         except KpaInputError as exc:
-            self.scenario_status.value = ("<div class='kpa-warn'>方案未保存 scenario not saved"
-                                          "</div>" + problems_html(exc.problems, with_rule=True,
-                                                                   rules=c.rubric.rules))
+            self.scenario_status.value = in_view(
+                "<div class='kpa-warn'>方案未保存 scenario not saved</div>"
+                + problems_html(exc.problems, with_rule=True, rules=c.rubric.rules))
             return
         self.scenario_overwrite.value = False
-        self.scenario_status.value = (f"<span class='kpa-ok'>方案已保存 scenario saved: "
-                                      f"{esc(path.name)}（考核记录未改动 the record is "
-                                      "unchanged）</span>")
+        self.scenario_status.value = in_view(
+            f"<span class='kpa-ok'>方案已保存「{esc(self.scenario_name.value)}」，"
+            f"{record_words(c)}未改动 <span class='kpa-en'>scenario saved; the record is "
+            "unchanged</span></span>")
         self.refresh()
 
     def _adopt(self) -> None:
-        """The one route from the scenario to the record, behind its confirmation box."""
+        """The one route from the scenario to the record, behind its confirmation box, with
+        its own 保存人 and 改记录原因 (the audit line's who and why of the record change)."""
         c = self.controller
         try:
-            path = c.save_scenario_as_record(self.scenario_who.value, self.scenario_why.value,
-                                             confirmed=self.confirm.value)
-        except StaleRecordError as exc:
-            self.scenario_status.value = problems_html(exc.problems, with_rule=True)
+            c.save_scenario_as_record(self.adopt_who.value, self.adopt_why.value,
+                                      confirmed=self.confirm.value)
+        except StaleRecordError:
+            self.adopt_status.value = in_view(STALE_HTML)
             return
         except KpaInputError as exc:
-            self.scenario_status.value = ("<div class='kpa-warn'>未存为考核记录 not saved as the "
-                                          "record</div>" + problems_html(
-                                              exc.problems, with_rule=True, rules=c.rubric.rules))
+            self.adopt_status.value = in_view(
+                "<div class='kpa-warn'>未存为考核记录 not saved as the record</div>"
+                + problems_html(exc.problems, with_rule=True, rules=c.rubric.rules))
             return
         self.confirm.value = False
-        self.scenario_status.value = (f"<span class='kpa-ok'>方案已存为考核记录 {esc(path.name)}，"
-                                      "并记入审计日志 the scenario is now the record</span>")
+        self.adopt_why.value = ""  # the next change of the record needs its own reason
+        self.adopt_status.value = in_view(
+            f"<span class='kpa-ok'>方案已存为{record_words(c)}，合计 "
+            f"{fmt(c.baseline_card().total)}，并记入审计日志 <span class='kpa-en'>the scenario "
+            "is now the record</span></span>")
         self._refresh_units()
         self.refresh()
 
