@@ -53,7 +53,7 @@ EXPECT: dict[str, tuple[int, tuple[str, ...]]] = {
     "kpa score --year 2013 --cap-scope area": (0, ("57.5",)),
     "kpa report --year 2013 --units petroleum arts --force --jobs 2": (0, ("rendered 2",)),
     "kpa template --year 2014": (0, ("kpa-2014.xlsx", "下一步 / next")),
-    "kpa import out/kpa-2014.xlsx": (0, ("已导入 0 份记录",)),
+    "kpa import out/kpa-2014.xlsx --who 王分析 --why 首次导入": (0, ("已导入 0 份记录",)),
     "kpa reproduce params/2013/petroleum.yaml": (0, ("reproduced / 已复现",)),
     "kpa reproduce params/2013/": (0, ("reproduced / 已复现 (30/30)",)),
     "kpa reproduce params/2013/ --data /archive/data": (2, ("数据文件夹不存在",
@@ -234,7 +234,7 @@ def test_every_readme_command_works_from_the_wheel(tmp_path_factory) -> None:
             cwd = cwd / m.group(1)
         for rel in FILES.get(cmd.line, ()):
             assert (cwd / rel).is_file(), f"{cmd.line}: {rel} missing"
-        if cmd.line == "kpa import out/kpa-2014.xlsx":  # a blank template: no year folder
+        if cmd.line == "kpa import out/kpa-2014.xlsx --who 王分析 --why 首次导入":  # a blank template: no year folder
             assert not (cwd / "data" / "2014").exists()
         ran.append(cmd.line)
         print(f"{time.monotonic() - started:6.1f} s  {cmd.line}")
