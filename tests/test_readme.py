@@ -234,7 +234,8 @@ def test_every_readme_command_works_from_the_wheel(tmp_path_factory) -> None:
             cwd = cwd / m.group(1)
         for rel in FILES.get(cmd.line, ()):
             assert (cwd / rel).is_file(), f"{cmd.line}: {rel} missing"
-        if cmd.line == "kpa import out/kpa-2014.xlsx --who 王分析 --why 首次导入":  # a blank template: no year folder
+        # a blank template: no year folder
+        if cmd.line == "kpa import out/kpa-2014.xlsx --who 王分析 --why 首次导入":
             assert not (cwd / "data" / "2014").exists()
         ran.append(cmd.line)
         print(f"{time.monotonic() - started:6.1f} s  {cmd.line}")
