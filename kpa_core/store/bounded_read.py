@@ -11,6 +11,7 @@ for a workbook file and ``KPA_MAX_WORKBOOK_UNPACKED_MB`` (default 200) for what 
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import zipfile
@@ -24,13 +25,31 @@ DEFAULT_WORKBOOK_MB = 20
 DEFAULT_UNPACKED_MB = 200
 
 
+MAX_LIMIT_MB = 1024 * 1024  # 1 TB: beyond any input kpa reads; a larger bound is a typo
+
+
 def limit_bytes(variable: str, default_mb: float) -> int:
-    """A size limit in bytes from an environment variable in MB (a bad value keeps the default)."""
+    """A size limit in bytes from an environment variable in MB (unset or empty: the default).
+
+    The value must be a finite number above 0 and at most ``MAX_LIMIT_MB``: ``inf`` or
+    ``1e400`` used to end in an OverflowError traceback, and a typo silently kept the default;
+    both are a clear bilingual ``KpaInputError`` naming the variable now.
+    """
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return int(default_mb * MB)
     try:
-        mb = float(os.environ.get(variable, default_mb))
+        mb = float(text)
     except ValueError:
-        mb = default_mb
-    return int((mb if mb > 0 else default_mb) * MB)
+        mb = math.nan
+    if not (math.isfinite(mb) and 0 < mb <= MAX_LIMIT_MB):
+        raise KpaInputError([Problem(
+            f"环境变量 {variable} 的取值不合法", f"the environment variable {variable} is not "
+            "a valid size", field=variable, value=text[:40],
+            allowed_zh=f"大于 0、不超过 {MAX_LIMIT_MB} 的有限数（单位 MB，默认 {default_mb}）",
+            allowed_en=f"a finite number above 0 and at most {MAX_LIMIT_MB} (MB; default "
+                       f"{default_mb})")])
+    return int(mb * MB)
 
 
 def input_limit() -> int:
