@@ -158,7 +158,7 @@ def write_journal(data_dir: str | Path, year: int,
     is the imported one, from any folder (a relative ``--data`` no longer matters).
     """
     entries = []
-    for stage, target, unit_id, role in staged:
+    for stage, _target, unit_id, role in staged:  # the target is recomputed, never taken
         want = expected_target(data_dir, year, unit_id, role)
         entries.append({"unit_id": unit_id, "role": role, "target": str(want),
                         "staged": str(want.with_name(f".{want.name}{STAGED_SUFFIX}")),

@@ -21,7 +21,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kpa_core.errors import KpaInputError, Problem
@@ -138,10 +138,9 @@ def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
     try:
         os.fchown(fd, *owner)
     except OSError:
-        try:
+        # Not ours to give away: the writer owns the new file, as any rename makes it.
+        with suppress(OSError):
             os.fchown(fd, -1, owner[1])
-        except OSError:
-            pass  # not ours to give away: the writer owns the new file, as any rename makes it
 
 
 def _fsync_dir(folder: Path) -> None:
