@@ -24,6 +24,7 @@ from kpa_core.audit.journal import refuse_half_import
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.scoring.record import Record, load_record
 from kpa_core.scoring.score import check_unique_units
+from kpa_core.store.bounded_read import active_snapshot, list_folder
 from kpa_core.store.layout import (  # re-exported: where a year's files are
     ROLE_FOLDERS,  # noqa: F401
     available_years,
@@ -204,11 +205,12 @@ def load_year(
                 )
             ]
         )
-    refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
+    if active_snapshot() is None:  # a snapshot was taken from a year with no import pending
+        refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
     hashes: dict[str, str] = {}
-    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
+    names = sorted(n for n in list_folder(folder) if n.endswith((".yaml", ".yml")))
     files = [folder / n for n in names if n.endswith(".yaml")]  # one listing, no glob matching
     strays = [folder / n for n in names if n.endswith(".yml")]
     for stray in strays:  # would be silently skipped: say so instead
