@@ -95,8 +95,7 @@ REFUSED_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"))
 def _lookalike(char: str) -> bool:
     """A character NFKC would fold into another that looks the same (Kangxi ⼯ → 工, ℃ → °C).
 
-    Full-width and half-width forms (（ ） ，) are how Chinese is typed and stay allowed; a
-    name is compared by its NFKC form (``name_key``), so 工 and ⼯ are one name, not two.
+    Full-width and half-width forms (（ ） ，) are how Chinese is typed and stay allowed.
     """
     if unicodedata.normalize("NFKC", char) == char:
         return False
@@ -116,11 +115,6 @@ def invisible_in_name(name: str) -> str:
     bad = [c for c in name if unicodedata.category(c) in REFUSED_CATEGORIES
            or DEFAULT_IGNORABLE.match(c) or INVISIBLE_IN_NAMES.match(c) or _lookalike(c)]
     return " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
-
-
-def name_key(name: str) -> str:
-    """A unit name as compared for sameness: NFKC-normalised, spaces folded, case folded."""
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def xml_text(text: object) -> str:

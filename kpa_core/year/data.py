@@ -33,7 +33,7 @@ from kpa_core.store.layout import (  # re-exported: where a year's files are
     year_dir,
 )
 from kpa_core.store.yaml_io import read_text_hashed, read_text_utf8
-from kpa_core.text.sanitize import invisible_in_name, name_key
+from kpa_core.text.sanitize import invisible_in_name
 
 UNIT_KINDS = {
     "office": ("行政部门", "administrative office"),
@@ -102,7 +102,6 @@ def parse_units(text: str, path: Path) -> dict[str, Unit]:
                                      allowed_en=",".join(UNITS_COLUMNS), where=str(path))])
     problems: list[Problem] = []
     units: dict[str, Unit] = {}
-    names: dict[str, str] = {}  # name_key → the first unit id with that name
     for row in reader:
         where = f"{path}:{reader.line_num}"
         uid = (row["unit_id"] or "").strip()
@@ -115,10 +114,6 @@ def parse_units(text: str, path: Path) -> dict[str, Unit]:
              row["kind"], ("office（行政部门）、department（教学系部）", "office, department")),
             (uid in units, "单位编号重复", "duplicated unit id", "unit_id", uid,
              ("每个编号一次", "each id once")),
-            (bool(name) and name_key(name) in names, "单位名称与另一单位相同",
-             "the unit name is the same as another unit's", "name_zh", name,
-             ("与其他单位不同的名称（已见于单位 " f"{names.get(name_key(name))}）",
-              f"a name no other unit has (already unit {names.get(name_key(name))})")),
             (not name, "缺少单位中文名称", "unit name missing", "name_zh", None,
              ("单位中文名称", "the unit's Chinese name")),
             *((bool(hidden := invisible_in_name(text)),
@@ -133,7 +128,6 @@ def parse_units(text: str, path: Path) -> dict[str, Unit]:
                              allowed_zh=allowed[0], allowed_en=allowed[1], where=where)
                      for failed, zh, en, field, value, allowed in checks if failed]
         units[uid] = Unit(uid, name, (row["name_en"] or "").strip(), row["kind"] or "")
-        names.setdefault(name_key(name), uid)
     if problems:
         raise KpaInputError(problems)
     return units
