@@ -233,8 +233,8 @@ def import_workbook(path: str | Path, data_dir: str | Path, who: str | None = No
             batch = uuid.uuid4().hex  # one id for the import's lines: recovered together
             for stage, target, _ in staged:
                 _log_import(data_dir, result, Path(path).name, stage, target, who, why, batch)
-            journal = import_journal.write_journal(data_dir, result.year,
-                                                   [(st, t) for st, t, _ in staged])
+            journal = import_journal.write_journal(
+                data_dir, result.year, [(st, t, t.stem, result.role) for st, t, _ in staged])
             try:
                 written = _commit(staged)
             finally:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.worksheet import Worksheet
 
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel.template import (
@@ -47,6 +47,68 @@ from kpa_core.year.data import Unit, load_units
 
 # Entry columns import needs; the descriptive ones (rule text, kind, allowed) are ignored.
 NEEDED_ENTRY_KEYS = ("unit_id", "unit", "rule", "value", "reason", "evidence")
+# Bounds of a sheet, read in one streaming pass (issue #24: one " " cell at row 1,048,576 made
+# ``ws.cell()`` up to ``max_row`` take 4 min 28 s and 3.0 GB). Only the cells of the columns
+# found in the header are kept, and only rows holding something; a year of the College's 30
+# units is ~1,400 rows, so these are far above any real workbook.
+MAX_HEADER_COLUMNS = 512  # header cells looked at for the column names
+MAX_SHEET_ROWS = 200_000  # rows holding at least one value, per sheet
+MAX_SHEET_CELLS = 2_000_000  # cells holding a value, per sheet
+
+
+@dataclass
+class Sheet:
+    """A worksheet as read once, streaming: its header row and its non-blank rows.
+
+    Why not openpyxl's worksheet: in read-only mode a cell lookup re-parses the sheet, and
+    outside it the whole grid is built in memory up to the last used row.
+    """
+
+    title: str
+    header: tuple[Any, ...]
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)  # (row, cells)
+
+
+def cell_at(cells: tuple[Any, ...], column: int) -> Any:
+    """The cell of a row at a 1-based column (an empty cell past the row's end)."""
+    return cells[column - 1] if 0 < column <= len(cells) else EMPTY_CELL
+
+
+def _too_many(book: str, title: str, what: tuple[str, str], limit: int) -> KpaInputError:
+    return KpaInputError([Problem(
+        f"工作表「{title}」的{what[0]}超过 {limit:,} 个", f"sheet “{title}” holds more than "
+        f"{limit:,} {what[1]}", field="sheet", value=title,
+        allowed_zh=f"至多 {limit:,} 个（删除多余的行后重新导入）",
+        allowed_en=f"at most {limit:,} (delete the surplus rows and import again)",
+        where=book)])
+
+
+def stream_sheet(book: str, ws: Any, max_col: int | None = None,
+                 wanted: Any = None) -> Sheet:
+    """Read a read-only worksheet once: row 1 as the header, then every non-blank row.
+
+    ``wanted(header) -> int``: the last column needed, from the header (default ``max_col``).
+    The sheet's stated dimensions are ignored (another tool may write them wrong, and a lie
+    would cut rows off): every row in the file is streamed, gaps cost nothing kept.
+    """
+    ws.reset_dimensions()
+    header = next(ws.iter_rows(min_row=1, max_row=1, max_col=MAX_HEADER_COLUMNS), ())
+    last = max_col if wanted is None else wanted(header)
+    sheet = Sheet(ws.title, tuple(header))
+    if not last:
+        return sheet
+    cells = 0
+    for row, values in enumerate(ws.iter_rows(min_row=2, max_col=last), start=2):
+        filled = sum(c.value is not None for c in values)
+        if not filled:
+            continue
+        cells += filled
+        sheet.rows.append((row, tuple(values)))
+        if len(sheet.rows) > MAX_SHEET_ROWS:
+            raise _too_many(book, ws.title, ("非空行", "non-blank rows"), MAX_SHEET_ROWS)
+        if cells > MAX_SHEET_CELLS:
+            raise _too_many(book, ws.title, ("非空单元格", "non-blank cells"), MAX_SHEET_CELLS)
+    return sheet
 
 @dataclass
 class Located:
@@ -101,23 +163,23 @@ def formula_problem(cell: Any, where: str, unit: str | None = None, rule_id: str
                    where=where)
 
 
-def _header_map(ws: Worksheet, columns: tuple[Column, ...]) -> dict[str, int]:
+def _header_map(header: tuple[Any, ...], columns: tuple[Column, ...]) -> dict[str, int]:
     """Find columns by header (Chinese, English or both), so reordered columns still import."""
     wanted: dict[str, str] = {}
     for c in columns:
         for label in (c.header, c.zh, c.en, c.key):
             wanted[" ".join(label.split()).lower()] = c.key
     found: dict[str, int] = {}
-    for cell in ws[1]:
+    for column, cell in enumerate(header, start=1):
         if cell.value is None:
             continue
         key = wanted.get(" ".join(str(cell.value).split()).lower())
         if key and key not in found:
-            found[key] = cell.column
+            found[key] = column
     return found
 
 
-def _missing_columns(book: str, ws: Worksheet, columns: tuple[Column, ...],
+def _missing_columns(book: str, ws: Sheet, columns: tuple[Column, ...],
                      found: dict[str, int], needed: tuple[str, ...]) -> list[Problem]:
     missing = [c for c in columns if c.key in needed and c.key not in found]
     return [Problem(f"工作表「{ws.title}」缺少列", f"sheet “{ws.title}” lacks a column",
@@ -127,15 +189,15 @@ def _missing_columns(book: str, ws: Worksheet, columns: tuple[Column, ...],
             for c in missing]
 
 
-def read_about(book: str, ws: Worksheet) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
+def read_about(book: str, ws: Sheet) -> tuple[dict[str, Any], dict[str, int], list[Problem]]:
     """The metadata rows (key in column A, value in column C) and their row numbers."""
     values: dict[str, Any] = {}
     rows: dict[str, int] = {}
-    for row in ws.iter_rows(min_row=2, max_col=3):
-        key = text_of(row[0].value)
+    for number, row in ws.rows:
+        key = text_of(cell_at(row, 1).value)
         if key in ABOUT_KEYS and key not in values:
-            values[key] = row[2].value
-            rows[key] = row[0].row
+            values[key] = cell_at(row, 3).value
+            rows[key] = number
     problems: list[Problem] = []
 
     def bad(key: str, zh: str, en: str, allowed: tuple[str, str]) -> None:
@@ -174,18 +236,18 @@ class UnitRow:
     options: dict[str, Any]
 
 
-def read_units(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit]
+def read_units(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit]
                ) -> tuple[dict[str, UnitRow], dict[str, int], list[Problem]]:
     """Units listed on the units sheet, each checked against units.csv."""
     columns = (*UNIT_COLUMNS, *option_columns(rubric))
-    col = _header_map(ws, columns)
+    col = _header_map(ws.header, columns)
     problems = _missing_columns(book, ws, columns, col, ("unit_id",))
     if problems:
         return {}, col, problems
     headers = {c.key: c.header for c in columns}
     listed: dict[str, UnitRow] = {}
-    for row in range(2, ws.max_row + 1):
-        raw = {k: ws.cell(row=row, column=c) for k, c in col.items()}
+    for row, row_cells in ws.rows:
+        raw = {k: cell_at(row_cells, c) for k, c in col.items()}
         cells = {k: c.value for k, c in raw.items()}
         if all(text_of(v) is None for v in cells.values()):
             continue
@@ -251,19 +313,19 @@ class EntryRows:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit],
+def read_entries(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit],
                  listed: dict[str, UnitRow]
                  ) -> tuple[dict[str, EntryRows], dict[str, int], list[Problem]]:
     """Every non-empty row, grouped by unit; row-level problems (ids, duplicates) collected."""
-    col = _header_map(ws, ENTRY_COLUMNS)
+    col = _header_map(ws.header, ENTRY_COLUMNS)
     problems = _missing_columns(book, ws, ENTRY_COLUMNS, col,
                                 tuple(k for k in NEEDED_ENTRY_KEYS if k != "unit"))
     if problems:
         return {}, col, problems
     headers = {c.key: c.header for c in ENTRY_COLUMNS}
     by_unit: dict[str, EntryRows] = {}
-    for row in range(2, ws.max_row + 1):
-        raw = {k: ws.cell(row=row, column=col[k]) for k in NEEDED_ENTRY_KEYS if k in col}
+    for row, row_cells in ws.rows:
+        raw = {k: cell_at(row_cells, col[k]) for k in NEEDED_ENTRY_KEYS if k in col}
         cells = {k: c.value for k, c in raw.items()}
         if any(c.data_type == "f" for c in raw.values()):
             uid = text_of(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
@@ -339,7 +401,7 @@ def read_entries(book: str, ws: Worksheet, rubric: Rubric, units: dict[str, Unit
 
 # ---------------------------------------------------------------- records --------------------
 
-def _locate_entry_problem(p: Problem, rubric: Rubric, book: str, ws: Worksheet, row: int,
+def _locate_entry_problem(p: Problem, rubric: Rubric, book: str, ws: Sheet, row: int,
                           col: dict[str, int]) -> Problem:
     """Put an entry problem on its cell, and say how the cell is typed for list kinds."""
     rule = rubric.rules[p.rule_id]
@@ -369,25 +431,46 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     check_workbook(path)  # special files, oversized files and zip bombs never reach openpyxl
     try:
         # Not data_only: formulas must be seen as formulas (and reported), not as the cached
-        # value Excel may or may not have stored beside them.
-        wb = load_workbook(path)
+        # value Excel may or may not have stored beside them. Read-only: streamed, bounded.
+        wb = load_workbook(path, read_only=True)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise KpaInputError([Problem("无法读取工作簿", f"cannot read the workbook: {exc}",
                                      where=str(path), allowed_zh=".xlsx",
                                      allowed_en=".xlsx")]) from exc
+    try:
+        return _read_open_workbook(path, book, wb, data_dir)
+    finally:
+        wb.close()  # read-only mode keeps the zip open until closed
+
+
+def _read_open_workbook(path: Path, book: str, wb: Any, data_dir: str | Path
+                        ) -> WorkbookRecords:
+    """``read_workbook`` once the file is open: each sheet streamed once, then checked."""
     sheets = (SHEET_ENTRIES, SHEET_UNITS, SHEET_ABOUT)
     missing = [s for s in sheets if s not in wb.sheetnames]
     if missing:
         raise KpaInputError([Problem("工作簿缺少工作表", "the workbook lacks a sheet", value=s,
                                      allowed_zh="、".join(sheets), allowed_en=", ".join(sheets),
                                      where=str(path)) for s in missing])
-    meta, _, problems = read_about(book, wb[SHEET_ABOUT])
+    try:
+        about = stream_sheet(book, wb[SHEET_ABOUT], max_col=3)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    meta, _, problems = read_about(book, about)
     if problems:
         raise KpaInputError(problems)  # without rubric and year no row can be checked
     rubric = load_rubric(meta["rubric"])
     year, role = meta["year"], meta["role"]
     units = load_units(data_dir)
-    units_ws, entries_ws = wb[SHEET_UNITS], wb[SHEET_ENTRIES]
+    unit_columns = (*UNIT_COLUMNS, *option_columns(rubric))
+    try:
+        units_ws = stream_sheet(book, wb[SHEET_UNITS], wanted=lambda header: max(
+            _header_map(header, unit_columns).values(), default=0))
+        entries_ws = stream_sheet(book, wb[SHEET_ENTRIES], wanted=lambda header: max(
+            (c for k, c in _header_map(header, ENTRY_COLUMNS).items()
+             if k in NEEDED_ENTRY_KEYS), default=0))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
     listed, unit_col, problems = read_units(book, units_ws, rubric, units)
     by_unit, entry_col, entry_problems = read_entries(book, entries_ws, rubric, units, listed)
     problems += entry_problems
@@ -427,6 +510,11 @@ def read_workbook(path: str | Path, data_dir: str | Path) -> WorkbookRecords:
     if problems:
         raise KpaInputError(sorted(problems, key=_reading_order))
     return result
+
+
+def _unreadable(path: Path, exc: Exception) -> KpaInputError:
+    return KpaInputError([Problem("无法读取工作簿", f"cannot read the workbook: {exc}",
+                                  where=str(path), allowed_zh=".xlsx", allowed_en=".xlsx")])
 
 
 CELL_PATTERN = re.compile(r"「(.+?)」第(\d+)行 ([A-Z]+)列")

@@ -308,9 +308,15 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
 
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
-        result.rendered = _execute(tasks, early or executor, jobs, progress,
-                                   meanwhile=extras if table_all is not None else write_params,
-                                   owned=early is not None)
+        snapshot = write_snapshot(out, inputs)  # the kernels render the bytes hashed here
+        tasks = [replace(t, parameters={**t.parameters, "snapshot": str(snapshot)})
+                 for t in tasks]
+        try:
+            result.rendered = _execute(tasks, early or executor, jobs, progress,
+                                       meanwhile=extras if table_all is not None
+                                       else write_params, owned=early is not None)
+        finally:
+            snapshot.unlink(missing_ok=True)
         for r in result.rendered:
             if not r.ok:
                 result.failures[r.unit_id] = r.error
@@ -358,6 +364,26 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                               params_done, pages))
     result.seconds = time.perf_counter() - start
     return result
+
+
+def write_snapshot(out: Path, inputs: YearInputs) -> Path:
+    """The year's bytes as this batch read them, for its kernels (issue #24, defect 6).
+
+    Why: the kernels used to read the data folder again, while saves and imports ran, and
+    rendered other bytes than those the params embed and hash. The snapshot is named per
+    batch (two batches on one folder do not share one) and removed when the pool is done; it
+    is not part of a unit's input key (its bytes are, through their hashes).
+    """
+    import uuid
+
+    from kpa_core.store.atomic import atomic_write_bytes
+    from kpa_core.store.bounded_read import Snapshot, snapshot_bytes
+
+    snap = inputs.snapshot or Snapshot()
+    snap.ident = uuid.uuid4().hex
+    path = out / f".kpa-snapshot-{snap.ident}.json"
+    atomic_write_bytes(path, snapshot_bytes(snap))
+    return path
 
 
 def outputs_intact(out: Path, pdir: Path, units: list[str], params: dict[str, list[str]],

@@ -22,6 +22,13 @@ from kpa_core.report.notebook_params import ReportParams
 from kpa_core.rubric.model import Rubric, load_rubric
 from kpa_core.scoring.record import Record
 from kpa_core.scoring.score import ScoreCard, YearScores, score_record, score_year
+from kpa_core.store.bounded_read import (
+    active_snapshot,
+    load_snapshot,
+    read_bytes_bounded,
+    reading_from,
+    snapshot_exists,
+)
 from kpa_core.year.data import (
     Unit,
     YearData,
@@ -91,7 +98,9 @@ class ReportContext:
 
 
 def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The sha256 of an input's bytes as this process reads them (a batch's snapshot, or
+    the disk, bounded): the footer names the bytes the report was computed from."""
+    return hashlib.sha256(read_bytes_bounded(path)).hexdigest()
 
 
 def scores_sha256(tables: list[pd.DataFrame]) -> str:
@@ -137,7 +146,7 @@ def data_fingerprints(data_dir: Path, year: int, unit_id: str, table: pd.DataFra
     record = known.get(unit_id) or sha256_of(record_path(data_dir, year, unit_id))
     out = {"record": record, **shared}
     own = record_path(data_dir, year, unit_id, role="self")
-    if own.is_file():
+    if snapshot_exists(own):
         out["self"] = own_known.get(unit_id) or sha256_of(own)
     return out
 
@@ -203,6 +212,9 @@ def year_key(data_dir: Path, year: int) -> tuple[Any, ...] | None:
     A report asks for it five times (year, scores, earlier years, their digest); within one
     ``build_context`` the answer is remembered, so each unit lists each year's folder once.
     """
+    snap = active_snapshot()
+    if snap is not None:  # the snapshot's bytes never change: its id keys the caches
+        return ("snapshot", snap.ident, id(snap), str(Path(data_dir).resolve()), year)
     if _KEYS_NOW is None:
         return _year_key(data_dir, year)
     now = (str(data_dir), year)
@@ -329,7 +341,7 @@ def load_self(data_dir: Path, params: ReportParams,
               own: Record) -> tuple[Record | None, pd.DataFrame | None]:
     """The unit's self-assessment and its rule-by-rule comparison, when one was filed."""
     path = record_path(data_dir, params.year, params.unit, role="self")
-    if not path.is_file():
+    if not snapshot_exists(path):
         return None, None
     from kpa_core.scoring.compare import compare_records  # optional face: absent in old installs
     from kpa_core.scoring.record import load_record
@@ -368,10 +380,19 @@ def open_report(**given: Any) -> ReportContext:
     """
     from kpa_core.report.notebook_params import ReportParamError, check_report_params
 
-    params = check_report_params(**given)
+    snapshot = given.pop("snapshot", None)
     try:
-        return build_context(params)
-    except ReportParamError:
-        raise
-    except KpaInputError as exc:
-        raise ReportParamError(exc.problems) from None
+        snap = load_snapshot(snapshot) if snapshot else None
+    except (OSError, KpaInputError) as exc:
+        problems = exc.problems if isinstance(exc, KpaInputError) else [Problem(
+            "报告批次的数据快照不存在", "the batch's data snapshot is missing", field="snapshot",
+            value=str(snapshot)[:200])]
+        raise ReportParamError(problems) from None
+    with reading_from(snap):  # a batch's kernel renders the bytes the batch hashed
+        params = check_report_params(**given)
+        try:
+            return build_context(params)
+        except ReportParamError:
+            raise
+        except KpaInputError as exc:
+            raise ReportParamError(exc.problems) from None

@@ -78,7 +78,7 @@ def execute(task: UnitTask) -> Any:
 
 
 # Parameters that hold a path: absolute while the kernel runs, workspace-relative when saved.
-PATH_PARAMS = ("data_dir", "bands")
+PATH_PARAMS = ("data_dir", "bands", "snapshot")  # snapshot: the batch's (#24)
 
 
 def portable(nb: Any, task: UnitTask) -> Any:

@@ -21,7 +21,7 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from kpa_core.errors import KpaInputError, Problem
@@ -92,12 +92,15 @@ def atomic_write_bytes(path: Path, data: bytes, make_parents: bool = True) -> Pa
     mode = check_target(target, make_parents)
     if mode is None:
         mode = 0o666 & ~current_umask()
+    owner = _owner_to_keep(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
+            if owner is not None:
+                _keep_owner(fd, owner)
             os.fchmod(fd, mode)
             os.fsync(fd)
         finally:
@@ -108,6 +111,36 @@ def atomic_write_bytes(path: Path, data: bytes, make_parents: bool = True) -> Pa
         raise
     _fsync_dir(target.parent)
     return path
+
+
+def _owner_to_keep(target: Path) -> tuple[int, int] | None:
+    """The replaced file's owner and group when they are not this process's, else None.
+
+    Why: a rename puts the temp file's owner in place; a save run as root (or by a colleague
+    in the file's group) left another analyst's record owned by root, no longer theirs to
+    edit. The new file is given the old one's owner and group where the system allows it.
+    """
+    try:
+        st = os.stat(target)
+    except (OSError, ValueError):
+        return None
+    if (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()):
+        return None
+    return st.st_uid, st.st_gid
+
+
+def _keep_owner(fd: int, owner: tuple[int, int]) -> None:
+    """``fchown`` the new file to the old owner; failing that, at least to its group.
+
+    Only root may give a file away; anyone may set a group they belong to. Before the
+    ``fchmod``, because a change of owner clears set-id bits the mode then sets again.
+    """
+    try:
+        os.fchown(fd, *owner)
+    except OSError:
+        # Not ours to give away: the writer owns the new file, as any rename makes it.
+        with suppress(OSError):
+            os.fchown(fd, -1, owner[1])
 
 
 def _fsync_dir(folder: Path) -> None:

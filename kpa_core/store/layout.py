@@ -49,5 +49,14 @@ def record_path(data_dir: str | Path, year: int, unit_id: str, role: str = "asse
     return year_dir(data_dir, year, role) / f"{unit_id}.yaml"
 
 
+YEAR_FOLDER = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() accepts "²" and "٢"
+
+
+def is_year_folder(name: str) -> bool:
+    """Whether a folder name is a year: exactly four ASCII digits (``data/²`` is not)."""
+    return YEAR_FOLDER.fullmatch(name) is not None
+
+
 def available_years(data_dir: str | Path) -> list[int]:
-    return sorted(int(p.name) for p in Path(data_dir).iterdir() if p.is_dir() and p.name.isdigit())
+    return sorted(int(p.name) for p in Path(data_dir).iterdir()
+                  if is_year_folder(p.name) and p.is_dir())

@@ -122,7 +122,10 @@ def read_config(root: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # Bounded (#24): a 60 MB or FIFO kpa.toml is refused, not read whole or waited on.
+        from kpa_core.store.bounded_read import read_bytes_bounded
+
+        data = tomllib.loads(read_bytes_bounded(path).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise KpaInputError([Problem("工作区配置文件格式错误", f"kpa.toml is not valid TOML: "
                                      f"{exc}", where=str(path))]) from exc

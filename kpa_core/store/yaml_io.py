@@ -44,7 +44,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.store.bounded_read import read_bytes_bounded
+from kpa_core.store.bounded_read import input_limit, read_bytes_bounded
 
 MAX_ALIAS_NODES = 10_000  # nodes that aliases may add once expanded, per document
 MAX_DEPTH = 64  # nested collections; kpa's own files need 6
@@ -213,6 +213,7 @@ def check_tree(root: Node, aliases_possible: bool = True) -> None:
             stack.extend((child, depth + 1) for child in _children(node))
         return
     size: dict[int, int] = {}  # id(node) → nodes once every alias below it is expanded
+    chars: dict[int, int] = {}  # id(node) → characters of its scalars once expanded
     height: dict[int, int] = {}
     on_path: set[int] = set()
     stack2: list[tuple[Node, bool]] = [(root, False)]
@@ -222,6 +223,8 @@ def check_tree(root: Node, aliases_possible: bool = True) -> None:
         if leaving:
             kids = _children(node)
             size[nid] = 1 + sum(size[id(k)] for k in kids)
+            chars[nid] = (len(node.value) if isinstance(node, ScalarNode)
+                          else sum(chars[id(k)] for k in kids))
             height[nid] = 1 + max((height[id(k)] for k in kids), default=0)
             on_path.discard(nid)
             if height[nid] > MAX_DEPTH:
@@ -245,6 +248,25 @@ def check_tree(root: Node, aliases_possible: bool = True) -> None:
             "(a 'billion laughs' bomb?)",
             f"别名展开后至多增加 {MAX_ALIAS_NODES:,} 个节点",
             f"aliases adding at most {MAX_ALIAS_NODES:,} nodes")
+    limit = expanded_limit()
+    if chars[id(root)] > limit:
+        raise YamlBoundError(
+            f"别名（&锚点/*引用）展开后文字达 {chars[id(root)]:,} 个字符，超过上限 {limit:,}",
+            f"aliases (&anchor/*alias) expand the text to {chars[id(root)]:,} characters, "
+            f"over the limit of {limit:,}",
+            f"展开后至多 {limit:,} 个字符（与文件大小上限 KPA_MAX_INPUT_MB 相同）",
+            f"at most {limit:,} characters expanded (the file size bound, KPA_MAX_INPUT_MB)")
+
+
+def expanded_limit() -> int:
+    """Characters a document's scalars may hold once its aliases are expanded.
+
+    Why the file bound: a record is written back (params, notebooks, HTML) expanded, so an
+    aliased file may not hold more than an alias-free file could. 99 aliases of one 1 MB
+    reason were accepted and rendered a 149 MB report and a 105 MB params file, which kpa then
+    refused to read (issue #24).
+    """
+    return input_limit()
 
 
 class _Unusual(Exception):

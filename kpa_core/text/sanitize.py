@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # pandas is imported only when a CSV is written
@@ -83,15 +84,37 @@ class TerminalSafeStream:
         return getattr(self._raw, name)
 
 
+# Default-ignorable code points that are not format characters (Unicode's
+# DerivedCoreProperties): fillers that render as nothing, variation selectors, tag characters.
+DEFAULT_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0000-\U000e0fff]")
+REFUSED_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"))
+
+
+def _lookalike(char: str) -> bool:
+    """A character NFKC would fold into another that looks the same (Kangxi ⼯ → 工, ℃ → °C).
+
+    Full-width and half-width forms (（ ） ，) are how Chinese is typed and stay allowed.
+    """
+    if unicodedata.normalize("NFKC", char) == char:
+        return False
+    return not unicodedata.decomposition(char).startswith(("<wide>", "<narrow>"))
+
+
 def invisible_in_name(name: str) -> str:
-    """The control and text-direction characters of a unit name, as code points (``U+202E``),
-    for the message; "" when there are none.
+    """The characters a unit name must not hold, as code points (``U+200B``) for the message;
+    "" when there are none: controls, format characters (zero-width spaces and joiners, the
+    soft hyphen, the BOM, direction marks), line and paragraph separators, other
+    default-ignorable code points (U+3164 filler) and look-alikes NFKC folds (Kangxi ⼯).
 
     Why refused rather than stripped: a name is shown on every page, in charts and in the
     summary, and is compared between records and units.csv; an invisible character would make
     two names that look alike differ, and a direction mark reverses the page text after it.
     """
-    return " ".join(f"U+{ord(c):04X}" for c in INVISIBLE_IN_NAMES.findall(name))
+    bad = [c for c in name if unicodedata.category(c) in REFUSED_CATEGORIES
+           or DEFAULT_IGNORABLE.match(c) or INVISIBLE_IN_NAMES.match(c) or _lookalike(c)]
+    return " ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
 
 
 def xml_text(text: object) -> str:

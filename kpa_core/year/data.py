@@ -24,6 +24,7 @@ from kpa_core.audit.journal import refuse_half_import
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.scoring.record import Record, load_record
 from kpa_core.scoring.score import check_unique_units
+from kpa_core.store.bounded_read import active_snapshot, list_folder
 from kpa_core.store.layout import (  # re-exported: where a year's files are
     ROLE_FOLDERS,  # noqa: F401
     available_years,
@@ -116,9 +117,11 @@ def parse_units(text: str, path: Path) -> dict[str, Unit]:
             (not name, "缺少单位中文名称", "unit name missing", "name_zh", None,
              ("单位中文名称", "the unit's Chinese name")),
             *((bool(hidden := invisible_in_name(text)),
-               f"单位名称含不可见的控制或文字方向字符（{hidden}）",
-               f"the unit name holds invisible control or text-direction characters ({hidden})",
-               column, text, ("不含控制字符的可见文字", "visible text without control characters"))
+               f"单位名称含不可见或易混淆的字符（{hidden}）",
+               f"the unit name holds invisible or look-alike characters ({hidden})",
+               column, text, ("可见文字，不含控制、格式（零宽）字符或康熙部首等易混淆字符",
+                              "visible text without control, format (zero-width) or "
+                              "look-alike characters such as Kangxi radicals"))
               for column, text in (("name_zh", name), ("name_en", row["name_en"] or ""))),
         )
         problems += [Problem(zh, en, unit=name or uid, field=field, value=value,
@@ -196,11 +199,12 @@ def load_year(
                 )
             ]
         )
-    refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
+    if active_snapshot() is None:  # a snapshot was taken from a year with no import pending
+        refuse_half_import(data_dir, year)  # a year mixing old and new records is never scored
     records: list[Record] = []
     problems: dict[str, list[Problem]] = {}
     hashes: dict[str, str] = {}
-    names = sorted(e.name for e in os.scandir(folder) if e.name.endswith((".yaml", ".yml")))
+    names = sorted(n for n in list_folder(folder) if n.endswith((".yaml", ".yml")))
     files = [folder / n for n in names if n.endswith(".yaml")]  # one listing, no glob matching
     strays = [folder / n for n in names if n.endswith(".yml")]
     for stray in strays:  # would be silently skipped: say so instead

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kpa_core.errors import KpaInputError
+from kpa_core.store.bounded_read import Snapshot, recording
 from kpa_core.store.layout import available_years
 from kpa_core.year.data import Unit, YearData, load_year, units_with_sha256
 
@@ -34,6 +35,9 @@ class YearInputs:
     self_assessed: YearData
     earlier: dict[int, YearData] = field(default_factory=dict)
     earlier_years: tuple[int, ...] = ()  # every earlier year with a folder, loaded or not
+    # The bytes of every file read above and the names of every folder listed: the report
+    # kernels render from these, not from the disk (``store.bounded_read.Snapshot``).
+    snapshot: Snapshot | None = None
 
 
 def _quiet(data_dir: Path, year: int, role: str, units: dict[str, Unit]) -> YearData | None:
@@ -51,9 +55,10 @@ def read_year_inputs(data_dir: str | Path, year: int) -> YearInputs:
     reports and the overview always did.
     """
     data = Path(data_dir)
-    units, units_sha256 = units_with_sha256(data)
-    assessor = load_year(data, year, strict=False, units=units)
-    own = _quiet(data, year, "self", units) or YearData(year=year, role="self", records=[])
-    before = tuple(y for y in available_years(data) if y < year)
-    earlier = {y: loaded for y in before if (loaded := _quiet(data, y, "assessor", units))}
-    return YearInputs(data, year, units, units_sha256, assessor, own, earlier, before)
+    with recording() as snapshot:
+        units, units_sha256 = units_with_sha256(data)
+        assessor = load_year(data, year, strict=False, units=units)
+        own = _quiet(data, year, "self", units) or YearData(year=year, role="self", records=[])
+        before = tuple(y for y in available_years(data) if y < year)
+        earlier = {y: loaded for y in before if (loaded := _quiet(data, y, "assessor", units))}
+    return YearInputs(data, year, units, units_sha256, assessor, own, earlier, before, snapshot)
