@@ -133,7 +133,7 @@ def killed_relative_import(tmp_path: Path) -> None:
 def clean_import(tmp_path: Path, book: Path) -> dict[str, bytes]:
     clean = tmp_path / "clean" / "data"
     shutil.copytree(ROOT / "data", clean)
-    assert kpa("import", str(book), "--data", str(clean)).returncode == 0
+    assert kpa("import", str(book), "--data", str(clean), "--who", "测试员").returncode == 0
     return records(clean)
 
 
