@@ -44,6 +44,7 @@ ACTIONS = {
     "save_scenario": ("保存假设方案", "what-if scenario saved"),
     "import": ("Excel 导入记录", "record imported from Excel"),
     "attest": ("确认现有记录（纳入审计链）", "existing record attested into the chain"),
+    "params": ("报告参数写出（记录其 sha256）", "report params written (their sha256 recorded)"),
 }
 SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided")}
 RECORD_ACTIONS = ("save_record", "import", "attest")  # lines that set a record's sha256
