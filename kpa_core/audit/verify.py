@@ -34,6 +34,7 @@ from kpa_core.audit.log import (
     year_lock,
 )
 from kpa_core.audit.params_lines import params_state
+from kpa_core.audit.scenarios import check_scenarios
 from kpa_core.errors import KpaInputError
 from kpa_core.store.layout import ROLE_FOLDERS, year_dir
 from kpa_core.store.yaml_io import read_yaml
@@ -187,6 +188,9 @@ def verify_year(data_dir: str | Path, year: int, params_dir: str | Path | None =
     _check_disk(data_dir, year, state, verdict)
     if params_dir is not None:
         _check_params(Path(params_dir), year, state, verdict, chain)
+        failures, notes = check_scenarios(Path(params_dir), year, chain)
+        verdict.failures += failures
+        verdict.notes += notes
     return verdict
 
 
