@@ -64,7 +64,7 @@ def test_kpa_app_refuses_no_token_and_a_foreign_host(tmp_path: Path) -> None:
         assert "kernelId" not in body
 
         # attack 2: DNS rebinding — foreign Host with a matching Origin, even with the token
-        status, body, _ = get(port, f"/?token={token}", "evil.example:%d" % port,
+        status, body, _ = get(port, f"/?token={token}", f"evil.example:{port}",
                               origin=f"http://evil.example:{port}")
         assert status == 403, (status, body[:300])
 

@@ -18,8 +18,8 @@ always the last one: readers name it and go on, and the next writer cuts it off.
 
 from __future__ import annotations
 
-import hashlib
 import errno
+import hashlib
 import json
 import os
 import stat

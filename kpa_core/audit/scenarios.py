@@ -42,9 +42,9 @@ def check_scenarios(params_dir: Path, year: int, chain: Chain) -> tuple[list[str
             continue
         want, number = known[path.name]
         if want is None:
-            notes.append(f"{path}：第 {number} 行未记录方案的 sha256（旧版 kpa 保存），无法核对内容 "
-                         f"/ line {number} predates scenario hashes: its content cannot be "
-                         "checked")
+            notes.append(f"{path}：第 {number} 行未记录方案的 sha256（旧版 kpa 保存），"
+                         f"无法核对内容 / line {number} predates scenario hashes: its "
+                         "content cannot be checked")
         elif want != sha:
             failures.append(f"{path}：假设方案在 kpa 之外被改动 / the scenario was changed "
                             f"outside kpa: sha256 {_short(sha)} on disk, line {number} of the "
