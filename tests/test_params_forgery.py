@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cli_run import run_kpa
 
-from kpa_core.reproduce.params import make_params, read_params, write_params
+from kpa_core.reproduce.params import read_params, write_params
 from kpa_core.scoring.grading import grade_card, parse_bands
 from kpa_core.scoring.record import load_record
 from kpa_core.scoring.score import score_record
@@ -58,21 +58,6 @@ def test_an_embedded_record_edited_behind_the_same_sha256_is_named(ws):
     assert done.returncode == 1, done.stdout
     assert "assessor" in done.stdout and "王分析" in done.stdout
     assert "params were edited" in done.stdout
-
-
-def test_a_report_under_another_cap_scope_is_not_the_offices(ws):
-    # a params file made honestly by make_params, but scored with cap scope 'area': every
-    # number agrees with itself, only the office's setting (subarea) says otherwise
-    record = load_record(ws / "data" / "2013" / "logistics.yaml", unit_id="logistics")
-    card = score_record(record, cap_scope="area")
-    office = score_record(record)
-    assert card.cap_scope == "area" and office.cap_scope == "subarea"
-    write_params(params_file(ws), make_params(record, card, record_path=ws / "data" / "2013" /
-                                              "logistics.yaml", data_dir=ws / "data"))
-    done = reproduce(ws)
-    assert done.returncode == 1, done.stdout
-    assert "cap scope differs from the office's setting" in done.stdout
-    assert "'area'" in done.stdout and "'subarea'" in done.stdout
 
 
 def test_own_grade_bands_with_a_recomputed_sha256_are_not_the_offices(ws):

@@ -1,11 +1,12 @@
-"""A report's params against the office's own settings: its cap scope and its grade bands.
+"""A report's params against the office's own grade bands (``kpa.toml`` ``bands``).
 
-Why: a params file carries its own bands (with their sha256) and its own options, so a forger
-could change both and recompute the sha256: logistics graded 优秀 under bands of its own where
-the office's bands say 不合格, or scored 57.5 under cap scope ``area`` instead of the published
-59 — and ``kpa reproduce`` would agree with itself. Reproducing a *report* therefore also asks
-what the workspace (``kpa.toml``: ``cap_scope``, ``bands``) gives for the same record. Scenario
-params are what-ifs and are free to use any option or bands.
+Why: a params file carries its own bands with their sha256, so a forger could write lenient
+bands, recompute the sha256 and grade logistics 优秀 where the office's bands say 不合格 — and
+``kpa reproduce`` would agree with itself. Reproducing a *report* therefore also checks its
+bands against the workspace's bands file. Scenario params are what-ifs and may use any bands.
+The cap scope is not checked here: ``kpa report --cap-scope`` is a documented override, and a
+cap scope forged into the params shows as changed options of the embedded record (always
+compared with the data file, ``replay``) or as changed scores.
 """
 
 from __future__ import annotations
@@ -15,25 +16,14 @@ from typing import Any
 
 from kpa_core.errors import KpaInputError
 from kpa_core.rubric.model import Rubric
-from kpa_core.scoring.record import Record
-from kpa_core.scoring.score import score_record
 
 
-def office_problems(params: dict[str, Any], record: Record, rubric: Rubric,
-                    cap_scope: str | None, bands_path: Path | None) -> list[str]:
+def office_problems(params: dict[str, Any], rubric: Rubric,
+                    bands_path: Path | None) -> list[str]:
     """What differs between a report's params and the workspace's settings, in words."""
     if params.get("kind") != "report":
         return []
-    found = []
-    saved_scope = (params.get("options") or {}).get("cap_scope")
-    try:
-        office_scope = score_record(record, cap_scope=cap_scope, rubric=rubric).cap_scope
-    except KpaInputError as exc:
-        return [str(p) for p in exc.problems]
-    if saved_scope != office_scope:
-        found.append(f"封顶范围与本办设置不符 / the cap scope differs from the office's setting: "
-                     f"参数 params {saved_scope!r}，本工作区 workspace {office_scope!r} "
-                     "(kpa.toml cap_scope，或记录自身的选项 or the record's own option)")
+    found: list[str] = []
     grades = params.get("grades")
     if grades and bands_path is not None:
         found += _band_problems(grades, rubric, bands_path)

@@ -252,14 +252,14 @@ def _record_from(data: dict[str, Any], unit_id: str | None, where: str) -> Recor
 def reproduce_params(params: dict[str, Any], path: str = "<params>",
                      data_dir: str | Path | None = None,
                      root: str | Path | None = None,
-                     office: tuple[str | None, Path | None] | None = None) -> Reproduction:
+                     office_bands: Path | None = None) -> Reproduction:
     """Rescore one validated params mapping and compare; never raises on a difference.
 
     ``root`` is the workspace the saved paths are relative to (default: the current one).
     A ``record.path`` that is not exactly the unit's record file raises ``KpaInputError``,
     and so does a report's params without ``record.path`` and ``record.sha256`` (nothing to
-    check its embedded record against). ``office`` is the workspace's (cap scope, bands file):
-    a report's params must agree with them (``reproduce.office``).
+    check its embedded record against). ``office_bands`` is the workspace's bands file: a
+    report's bands must be those (``reproduce.office``).
     """
     check_record_path(params, where=path)
     refuse_unanchored(params, path)
@@ -371,9 +371,9 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
         result.problems.append("参数中嵌入的记录与数据文件不一致，而 sha256 相同（参数被改动） / "
                                "the record embedded in the params differs from the data file "
                                "whose sha256 it names (the params were edited)")
-    if office is not None:
+    if office_bands is not None:
         from kpa_core.reproduce.office import office_problems
-        result.problems += office_problems(params, record, rubric, *office)
+        result.problems += office_problems(params, rubric, office_bands)
     if result.data_status == "changed" and not result.entry_changes \
             and not result.field_changes:
         result.layout_only = True
@@ -423,7 +423,7 @@ def reproduce_file(path: str | Path, data_dir: str | Path | None = None) -> Repr
                 raise
     return reproduce_params(read_params(path), path=shown_path(path, ws), data_dir=data_dir,
                             root=ws.root if ws else None,
-                            office=(ws.cap_scope, ws.bands) if ws else None)
+                            office_bands=ws.bands if ws else None)
 
 
 def refuse_unanchored(params: dict[str, Any], path: str) -> None:
