@@ -242,13 +242,18 @@ def test_params_typed_by_hand_reproduce_with_the_hand_numbers(home) -> None:
     """Scores worked out on paper (cap_scope area: A3 = 70 − 25 = 45; +2.5 bonus), not by kpa."""
     path = home / "params" / "2013" / "testunit.yaml"
     path.parent.mkdir(parents=True)
+    # as a report, params that name no record file are refused (issue #24): nothing to check
+    # the embedded record against; as a scenario (no data file by nature) they are rescored
     path.write_text(HAND_PARAMS, encoding="utf-8")
+    with pytest.raises(KpaInputError, match="record.path"):
+        reproduce_file(path)
+    hand = HAND_PARAMS.replace("kind: report", "kind: scenario")
+    path.write_text(hand, encoding="utf-8")
     result = reproduce_file(path)
     assert result.problems == [] and result.score_changes == []
     assert result.ok and result.new_total == 77.5 and result.entry_source == "embedded"
     # the same file with the subarea reading it did not use: A3 48, total 80.5 — not reproduced
-    path.write_text(HAND_PARAMS.replace("cap_scope: area", "cap_scope: subarea"),
-                    encoding="utf-8")
+    path.write_text(hand.replace("cap_scope: area", "cap_scope: subarea"), encoding="utf-8")
     result = reproduce_file(path)
     assert {c.key: (c.old, c.new) for c in result.score_changes} == {
         "A3": (45, 48), "A3.pun": (-3, 0), "basic": (75, 78), "total": (77.5, 80.5)}

@@ -389,9 +389,9 @@ def test_kpa_app_and_lab_commands(tmp_path):
 
     nb = ROOT / "notebooks" / "assess.ipynb"
     app = lab.server_command("app", nb, 9123, no_browser=True)
-    assert app[1:] == ["-m", "voila", str(nb), "--port=9123", "--Voila.ip=127.0.0.1",
-                       "--Voila.port_retries=0", "--theme=light", "--template=kpa",
-                       "--preheat_kernel=True", "--pool_size=1",
+    assert app[1:] == ["-m", "kpa_core.cli.local_voila", str(nb), "--port=9123",
+                       "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--theme=light",
+                       "--template=kpa", "--preheat_kernel=True", "--pool_size=1",
                        "--VoilaExecutor.iopub_timeout=120", "--no-browser"]
     jlab = lab.server_command("lab", nb, 9124, no_browser=False, is_root=True)
     assert jlab[1:] == ["-m", "jupyterlab", str(nb), "--port=9124", "--ServerApp.ip=127.0.0.1",

@@ -45,6 +45,14 @@ def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> N
     raise RuntimeError(f"the kpa face was not ready after {timeout} s: {url}")
 
 
+def printed_url(log: Path) -> str | None:
+    """The URL with its token that `kpa app` printed ("打开 open: …"), if it printed one."""
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("打开 open: "):
+            return line.split(": ", 1)[1].strip()
+    return None
+
+
 @contextmanager
 def kpa_face(tmp_path: Path, *kpa_args: str, ready_timeout: float = 180,
              stop_timeout: float = 20) -> Iterator[str]:
@@ -66,7 +74,7 @@ def kpa_face(tmp_path: Path, *kpa_args: str, ready_timeout: float = 180,
     try:
         wait_ready(f"http://127.0.0.1:{port}/voila/static/voila.js", proc, log_path,
                    ready_timeout)
-        yield f"http://127.0.0.1:{port}/"
+        yield printed_url(log_path) or f"http://127.0.0.1:{port}/"
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

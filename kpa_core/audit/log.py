@@ -20,9 +20,11 @@ full disk is always the last one: readers name it and go on, and the next writer
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -33,11 +35,12 @@ from typing import Any
 
 from kpa_core.errors import KpaInputError, Problem, os_error_problem
 from kpa_core.store.atomic import atomic_write_bytes, folder_lock
-from kpa_core.store.bounded_read import read_bytes_bounded
+from kpa_core.store.bounded_read import limit_bytes, read_bytes_bounded
 
 AUDIT_NAME = "audit-log.jsonl"
 LOCK_NAME = ".kpa-save.lock"
 GENESIS = "0" * 64
+DEFAULT_AUDIT_MB = 64  # a year of saves is a few MB; the log is never read past this
 ACTIONS = {
     "save_record": ("保存考核记录", "record saved"),
     "save_scenario": ("保存假设方案", "what-if scenario saved"),
@@ -47,6 +50,7 @@ ACTIONS = {
     "state": ("状态变更（提交、审核）", "state changed (submitted, reviewed)"),
     "publish": ("签发公布（封存）", "published and sealed"),
     "review_open": ("开启复核", "review (复核) opened"),
+    "params": ("报告参数写出（记录其 sha256）", "report params written (their sha256 recorded)"),
 }
 SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided"),
                   "done": ("保存完成标记", "save completed (its record was written)")}
@@ -61,6 +65,22 @@ class SaveFailedError(KpaInputError):
 def audit_path(data_dir: str | Path, year: int) -> Path:
     """``data/<year>/audit-log.jsonl``; the year is an int, so it cannot escape the folder."""
     return Path(data_dir) / str(int(year)) / AUDIT_NAME
+
+
+def audit_limit() -> int:
+    """The most bytes any read of an audit log takes (``KPA_MAX_AUDIT_MB``, default 64)."""
+    return limit_bytes("KPA_MAX_AUDIT_MB", DEFAULT_AUDIT_MB)
+
+
+def read_log_bytes(path: Path) -> bytes | None:
+    """A log's bytes through the bounded reader, or None when there is none.
+
+    Why: a log that is a FIFO hung ``kpa verify`` and every save (holding the year lock); a
+    symlink to ``/dev/zero`` ended in a MemoryError. Here both are a clear error at once.
+    """
+    if not os.path.lexists(path):
+        return None
+    return read_bytes_bounded(path, audit_limit(), "KPA_MAX_AUDIT_MB")  # names the log's path
 
 
 def line_hash(raw: bytes) -> str:
@@ -128,13 +148,9 @@ def read_chain(data_dir: str | Path, year: int) -> Chain:
     """Every line of a year's log, tolerant of a torn last line (named, not fatal)."""
     path = audit_path(data_dir, year)
     chain = Chain(path)
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
+    blob = read_log_bytes(path)
+    if blob is None:
         return chain
-    except OSError as exc:
-        raise KpaInputError([os_error_problem(exc, "无法读取审计日志", "cannot read the audit "
-                                              "log").located(where=str(path))]) from exc
     parts = blob.split(b"\n")
     complete, tail = parts[:-1], parts[-1]
     offset = 0
@@ -179,9 +195,17 @@ def read_audit(data_dir: str | Path, year: int) -> list[dict[str, Any]]:
 def _open_log(path: Path) -> tuple[int, int, str]:
     """Open the log for appending; cut off a torn tail; return (fd, size, hash of last line)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
+    # non-blocking, and refused unless a regular file within the bound (FIFO, /dev/zero)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NONBLOCK", 0),
+                 0o666)
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > audit_limit():
+            os.close(fd)
+            fd = -1
+            read_log_bytes(path)  # raises the bounded reader's words
+            raise OSError(errno.EINVAL, "the audit log changed while it was opened")
+        size = st.st_size
         blob = b""
         if size:
             os.lseek(fd, 0, os.SEEK_SET)
@@ -194,7 +218,8 @@ def _open_log(path: Path) -> tuple[int, int, str]:
         last = next((raw for raw in reversed(lines) if raw.strip()), None)
         return fd, size, line_hash(last) if last is not None else GENESIS
     except BaseException:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
         raise
 
 
@@ -219,6 +244,8 @@ def _append_line(path: Path, line: dict[str, Any]) -> tuple[dict[str, Any], int]
         fd, size, prev = _open_log(path)
     except OSError as exc:
         raise _write_failed(path, exc) from exc
+    except KpaInputError as exc:
+        raise SaveFailedError(exc.problems) from exc
     try:
         line = {"prev": prev, **line}
         data = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
@@ -380,6 +407,9 @@ def lines_taken_back_on_failure(data_dir: str | Path, year: int) -> Iterator[Non
     """
     path = audit_path(data_dir, year)
     size = path.stat().st_size if path.is_file() else None
+    if size is None and os.path.lexists(path):  # not a regular file: never ours to delete
+        yield
+        return
     try:
         yield
     except BaseException:

@@ -36,6 +36,8 @@ from kpa_core.audit.log import (
     sha256_file,
     year_lock,
 )
+from kpa_core.audit.params_lines import params_state
+from kpa_core.audit.scenarios import check_scenarios
 from kpa_core.errors import KpaInputError
 from kpa_core.evidence.verify import check_cited
 from kpa_core.store.layout import ROLE_FOLDERS, year_dir
@@ -146,11 +148,19 @@ def _check_disk(data_dir: Path, year: int, state: _State, verdict: YearVerdict) 
                 f"outside kpa (line {number} of the log says {short(sha)})")
 
 
-def _check_params(params_dir: Path, year: int, state: _State, verdict: YearVerdict) -> None:
+def _check_params(params_dir: Path, year: int, state: _State, verdict: YearVerdict,
+                  chain: Chain | None = None) -> None:
     folder = Path(params_dir) / str(int(year))
     if not folder.is_dir():
         return
+    written = params_state(chain) if chain is not None else {}
     for path in sorted(folder.glob("*.yaml")):
+        if path.name in written and (now := sha256_file(path)) != written[path.name][0]:
+            verdict.failures.append(
+                f"{path}：参数文件在 kpa report 写出后被改动 / the params file was changed after "
+                f"kpa report wrote it: sha256 {short(now)} on disk, line "
+                f"{written[path.name][1]} of the log says {short(written[path.name][0])}")
+            continue
         try:
             data: Any = read_yaml(path)
         except KpaInputError as exc:
@@ -192,7 +202,10 @@ def verify_year(data_dir: str | Path, year: int, params_dir: str | Path | None =
     _check_disk(data_dir, year, state, verdict)
     verdict.failures += check_cited(data_dir, year)  # every cited evidence file, by its hash
     if params_dir is not None:
-        _check_params(Path(params_dir), year, state, verdict)
+        _check_params(Path(params_dir), year, state, verdict, chain)
+        failures, notes = check_scenarios(Path(params_dir), year, chain)
+        verdict.failures += failures
+        verdict.notes += notes
     return verdict
 
 

@@ -32,6 +32,7 @@ from kpa_core.audit.log import (
     append_audit,
     check_who_why,
     save_with_audit,
+    sha256_file,
     year_lock,
 )
 from kpa_core.audit.people import resolve_who
@@ -586,5 +587,6 @@ class AssessmentController(WhatifQueries, EvidenceCitations):
                              unit=self.unit.name_zh,
                              what=whatif.entry_changes(self.baseline, scenario),
                              extra={"path": self._rel(path), "scenario": name,
-                                    "total": comparison.scenario.total})
+                                    "total": comparison.scenario.total,
+                                    "sha256": sha256_file(path)})  # verify checks it
         return path

@@ -322,6 +322,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
     write_params()  # nothing to render (or the pool stopped early): here, before the manifest
+    chain_params(data, year, params_files, result.notes)
     from kpa_core.report.index import write_index_if_changed
 
     out.mkdir(parents=True, exist_ok=True)
@@ -384,6 +385,22 @@ def write_snapshot(out: Path, inputs: YearInputs) -> Path:
     path = out / f".kpa-snapshot-{snap.ident}.json"
     atomic_write_bytes(path, snapshot_bytes(snap))
     return path
+
+
+def chain_params(data: Path, year: int, params_files: dict[str, list[str]],
+                 notes: list[str]) -> None:
+    """The sha256 of each params file written, into the year's audit chain (issue #24).
+
+    Why: so that ``kpa verify`` names a params file edited after this batch. A chain that
+    cannot be written is a note: the reports are made, the office is told what is missing.
+    """
+    from kpa_core.audit.params_lines import record_params
+
+    try:
+        record_params(data, year, {uid: pair[1] for uid, pair in params_files.items()})
+    except KpaInputError as exc:
+        notes.append(f"参数的 sha256 未能记入审计链 / the params' sha256 could not be recorded "
+                     f"in the audit chain: {exc.problems[0]}")
 
 
 def outputs_intact(out: Path, pdir: Path, units: list[str], params: dict[str, list[str]],

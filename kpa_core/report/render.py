@@ -66,6 +66,7 @@ def execute(task: UnitTask) -> Any:
     import papermill as pm
 
     from kpa_core.report import engine as report_engine
+    kernel_ignores_cwd()
     kwargs: dict[str, Any] = {}
     if task.engine == "warm":
         kwargs["engine_name"] = report_engine.register()
@@ -75,6 +76,17 @@ def execute(task: UnitTask) -> Any:
         _template_notebook(task.notebook), None, parameters=task.parameters,
         kernel_name=task.kernel_name, progress_bar=False, request_save_on_cell_execute=False,
         execution_timeout=task.execution_timeout, **kwargs)
+
+
+def kernel_ignores_cwd() -> None:
+    """Kernels started from here never put the current folder first on ``sys.path``.
+
+    Why: a workspace holding a folder named ``kpa_core`` (a copy, an unpacked archive) broke
+    every report, because ``python -m ipykernel_launcher`` and IPython both put the kernel's
+    current folder (the workspace) first, ahead of the installed package. ``PYTHONSAFEPATH``
+    (Python 3.11) turns off both; kernels inherit this process's environment.
+    """
+    os.environ["PYTHONSAFEPATH"] = "1"
 
 
 # Parameters that hold a path: absolute while the kernel runs, workspace-relative when saved.

@@ -251,13 +251,18 @@ def _record_from(data: dict[str, Any], unit_id: str | None, where: str) -> Recor
 
 def reproduce_params(params: dict[str, Any], path: str = "<params>",
                      data_dir: str | Path | None = None,
-                     root: str | Path | None = None) -> Reproduction:
+                     root: str | Path | None = None,
+                     office_bands: Path | None = None) -> Reproduction:
     """Rescore one validated params mapping and compare; never raises on a difference.
 
     ``root`` is the workspace the saved paths are relative to (default: the current one).
-    A ``record.path`` that is not exactly the unit's record file raises ``KpaInputError``.
+    A ``record.path`` that is not exactly the unit's record file raises ``KpaInputError``,
+    and so does a report's params without ``record.path`` and ``record.sha256`` (nothing to
+    check its embedded record against). ``office_bands`` is the workspace's bands file: a
+    report's bands must be those (``reproduce.office``).
     """
     check_record_path(params, where=path)
+    refuse_unanchored(params, path)
     rub, rec, saved = params["rubric"], params["record"], params["scores"]
     result = Reproduction(path=path, unit=params["unit"], unit_id=params.get("unit_id"),
                           year=params["year"], rubric_id=rub["id"],
@@ -360,8 +365,15 @@ def reproduce_params(params: dict[str, Any], path: str = "<params>",
     if result.data_status == "same" and result.entry_changes:
         result.notes.append("参数中嵌入的记录与数据文件不一致（参数被改动？） / the record "
                             "embedded in the params differs from the data file (edited params?)")
-    if result.data_status == "changed":
+    if result.entry_source == "file":  # always: a forger keeps the file's sha256
         result.field_changes = diff_record_fields(saved_record, record)
+    if result.data_status == "same" and result.field_changes:
+        result.problems.append("参数中嵌入的记录与数据文件不一致，而 sha256 相同（参数被改动） / "
+                               "the record embedded in the params differs from the data file "
+                               "whose sha256 it names (the params were edited)")
+    if office_bands is not None:
+        from kpa_core.reproduce.office import office_problems
+        result.problems += office_problems(params, rubric, office_bands)
     if result.data_status == "changed" and not result.entry_changes \
             and not result.field_changes:
         result.layout_only = True
@@ -410,7 +422,27 @@ def reproduce_file(path: str | Path, data_dir: str | Path | None = None) -> Repr
             if data_dir is None:
                 raise
     return reproduce_params(read_params(path), path=shown_path(path, ws), data_dir=data_dir,
-                            root=ws.root if ws else None)
+                            root=ws.root if ws else None,
+                            office_bands=ws.bands if ws else None)
+
+
+def refuse_unanchored(params: dict[str, Any], path: str) -> None:
+    """A report's params must name the record file and its sha256 (exit 2 otherwise).
+
+    Why: without them the embedded record is compared with nothing; entries edited from a
+    total of 88 to 97 "reproduced" with exit 0.
+    """
+    rec = params.get("record") or {}
+    if params.get("kind") != "report" or (rec.get("path") and rec.get("sha256")):
+        return
+    from kpa_core.errors import Problem
+    raise KpaInputError([Problem(
+        "报告参数缺少 record.path 或 record.sha256，无法与数据文件核对",
+        "a report's params lack record.path or record.sha256: they cannot be checked "
+        "against the data file", unit=params.get("unit"), field="record.path",
+        allowed_zh="kpa report 写出的参数（含记录路径与 sha256）",
+        allowed_en="params as kpa report writes them (with the record's path and sha256)",
+        where=path)])
 
 
 def shown_path(path: str | Path, ws: Any) -> str:

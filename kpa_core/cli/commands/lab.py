@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -62,7 +63,8 @@ def server_command(face: str, notebook: Path, port: int, no_browser: bool,
                    is_root: bool = False) -> list[str]:
     """The server's argv; a function of its own so a test can check it without starting it."""
     if face == "app":
-        cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
+        # Voila locked to the analyst: token from $KPA_APP_TOKEN, loopback Host names only
+        cmd = [sys.executable, "-m", "kpa_core.cli.local_voila", str(notebook), f"--port={port}",
                "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--theme=light",
                f"--template={TEMPLATE}", "--preheat_kernel=True", "--pool_size=1",
                # the form opens ~1,300 widget comms; on a busy machine their messages take
@@ -122,6 +124,18 @@ def server_env(data_dir: Path, params_dir: Path | None, year: int | None,
     root = str(Path(__file__).resolve().parents[3])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
+
+
+def lock_to_analyst(env: dict[str, str], port: int) -> str:
+    """Give ``kpa app`` a fresh token for this start (in ``env``, never in argv); its URL.
+
+    Why: without one the app answered any local user and any DNS-rebinding page. The token
+    travels in the environment because another local user can read argv in /proc, not environ.
+    """
+    from kpa_core.cli.local_voila import TOKEN_ENV
+
+    env[TOKEN_ENV] = secrets.token_urlsafe(32)
+    return f"http://127.0.0.1:{port}/?token={env[TOKEN_ENV]}"
 
 
 def checked_data_dir(given: str | None) -> Path:
@@ -191,6 +205,9 @@ def run(args: argparse.Namespace) -> int:
         ws = workspace_of(root / "kpa.toml")
         cmd += workspace_options(root, ws.out_dir if ws else None)
     env = server_env(data_dir, params_dir, args.year, args.unit, args.role)
+    if args.face == "app":
+        url = lock_to_analyst(env, args.port)
+        print(f"打开 open: {url}", file=sys.stderr, flush=True)
     print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
