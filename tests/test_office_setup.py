@@ -87,7 +87,7 @@ def test_a_blank_workbook_makes_no_year_folder_and_an_empty_year_is_exit_2(tmp_p
     template = run_kpa("template", "--year", "2014", cwd=ws)
     assert template.returncode == 0 and "下一步 / next" in template.stdout
     assert "kpa import out/kpa-2014.xlsx" in template.stdout
-    imported = run_kpa("import", "out/kpa-2014.xlsx", cwd=ws)
+    imported = run_kpa("import", "out/kpa-2014.xlsx", "--who", "王分析", cwd=ws)
     assert imported.returncode == 0, imported.stderr
     assert "已导入 0 份记录" in imported.stdout and "下一步 / next" in imported.stdout
     assert not (ws / "data" / "2014").exists()

@@ -89,13 +89,15 @@ def write_params_if_changed(path: Path, params: dict[str, Any]) -> bool:
     return params_write_if_changed(path, params)
 
 
-def sync_params(path: Path, params: dict[str, Any], last: list[str] | None) -> list[str]:
+def sync_params(path: Path, params: dict[str, Any], last: list[str] | None,
+                written: set[str] | None = None) -> list[str]:
     """``write_params_if_changed``, skipped when the last batch left this very content there.
 
     ``last`` is what the manifest of the last batch holds for the unit: [content digest, file
     sha256]. When both still match, the file is what that content wrote, and nothing is dumped
     (PyYAML's pure-Python emitter took ~50 ms a unit just to compare). Returns the pair to
-    remember for the next batch.
+    remember for the next batch. ``written`` gathers the names of the files whose bytes this
+    call changed (only those go into the audit chain: an unchanged sample stays unchanged).
     """
     digest = params_digest(params)
     try:
@@ -106,9 +108,12 @@ def sync_params(path: Path, params: dict[str, Any], last: list[str] | None) -> l
         return last
     write_params_if_changed(path, params)
     try:
-        return [digest, hashlib.sha256(path.read_bytes()).hexdigest()]
+        new = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return [digest, ""]
+    if written is not None and new != old:
+        written.add(path.stem)
+    return [digest, new]
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
@@ -228,6 +233,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         old_keys: dict[str, str] = manifest.get("units", {})
         old_params: dict[str, list[str]] = manifest.get("params", {})
         params_files: dict[str, list[str]] = {}
+        params_written: set[str] = set()  # unit ids whose params file this batch changed
         params_todo: dict[str, tuple[Path, dict[str, Any], list[str] | None]] = {}
         keys: dict[str, str] = {}
         tasks: list[UnitTask] = []
@@ -285,7 +291,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         """
         for uid in list(params_todo):
             path, params, last = params_todo.pop(uid)
-            params_files[uid] = sync_params(path, params, last)
+            params_files[uid] = sync_params(path, params, last, params_written)
 
     def extras() -> None:
         """The year's overview and summary, which need the scores but no rendered unit.
@@ -322,7 +328,8 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                 result.failures[r.unit_id] = r.error
                 keys.pop(r.unit_id, None)
     write_params()  # nothing to render (or the pool stopped early): here, before the manifest
-    chain_params(data, year, params_files, result.notes)
+    chain_params(data, year, {u: params_files[u] for u in sorted(params_written)
+                              if u in params_files}, result.notes)
     from kpa_core.report.index import write_index_if_changed
 
     out.mkdir(parents=True, exist_ok=True)
@@ -394,6 +401,8 @@ def chain_params(data: Path, year: int, params_files: dict[str, list[str]],
     Why: so that ``kpa verify`` names a params file edited after this batch. A chain that
     cannot be written is a note: the reports are made, the office is told what is missing.
     """
+    if not params_files:  # nothing written: the chain (and its lock) are left alone
+        return
     from kpa_core.audit.params_lines import record_params
 
     try:
