@@ -29,6 +29,14 @@ class DocumentOptions:
     timezone: str | None = None
     bands: str | None = None
     jobs: int | None = None  # browser tabs printing at once (default: cores)
+    notice_number: str | None = None  # 文号 pattern (kpa.toml), e.g. 克职院纪〔{year}〕{seq}号
+    docx: bool = False  # also Word copies: <unit>-通知书.docx and summary.docx
+
+    def number_of(self, year: int, unit_id: str, unit_ids: list[str]) -> str | None:
+        """The unit's 文号 (None without a pattern): its place in units.csv, never its rank."""
+        from kpa_core.report.notice_form import notice_number
+
+        return notice_number(self.notice_number, year, unit_id, unit_ids)
 
     def fingerprint(self) -> str:
         """The bands file's sha256: editing the bands re-renders the notices (the grade)."""
