@@ -300,7 +300,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         expected = linked_reports(out) | {t.unit_id for t in tasks}
         write_overview_for_batch(out, year, data, cap_scope, result.notes, expected, inputs)
         extras_done.append(expected)
-        if not documents.pdf:
+        if not documents.pdf and not documents.docx:  # those wait for the rendered pages
             extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
                                                [], documents, cap_scope, force))
 
