@@ -224,3 +224,14 @@ def test_summary_xlsx_keeps_user_text_plain_and_survives_control_characters(tmp_
     assert ws.cell(1, 1).value.startswith("纪委\ufffd办 2013")
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+
+
+def test_items_are_named_alike_on_the_notice_and_the_analysis_pages():
+    from kpa_core.analysis.pages import item_words, rules_in_words
+    from kpa_core.report.notice_form import item_name
+
+    rubric = context("logistics").rubric
+    assert all(item_words(rubric, i) == item_name(rubric, i) for i in rubric.items)
+    assert item_name(rubric, "B16") == "第16项（重视并支持纪检监察工作）"  # cut at the comma
+    assert rules_in_words("B16.judicial −4.5; B01.docs +2", rubric) == (
+        "第16项（重视并支持纪检监察工作） −4.5；第1项（年初制定工作计划） +2")

@@ -7,6 +7,7 @@ so they print like the reports and fetch nothing. Every value shown is escaped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,31 @@ SENSITIVITY_COLUMNS = [("reading_zh", "解读"), ("units_changed", "总分变动
                        ("rank_move_zh", "名次变动最大的单位"),
                        ("ends", "前三名/后三名"), ("changes_zh", "各单位总分（现行→此解读）")]
 COMBO_COLUMNS = [c for c in SENSITIVITY_COLUMNS if c[0] != "changes_zh"]
+
+
+_PHRASE_END = re.compile(r"[，。；：！？,;:]")
+_RULE_ID = re.compile(r"\b([A-Z]\d{1,2})\.[a-z_0-9]+")
+
+
+def item_words(rubric: Any, item_id: str) -> str:
+    """第16项（重视并支持纪检监察工作）: the item as the notice names it.
+
+    The same words as ``report.notice_form.item_name`` (a test compares them); written here
+    because the analysis face may not import the report face, which imports it.
+    """
+    item = rubric.items[item_id]
+    head = _PHRASE_END.split(item.zh.strip(), maxsplit=1)[0].strip() or item.zh
+    part = rubric.areas[item.area_id].part
+    label = f"第{item.number}项" if part == "basic" else f"特色指标第{item.number}项"
+    return f"{label}（{head}）"
+
+
+def rules_in_words(text: str, rubric: Any) -> str:
+    """``B16.judicial −4.5; B01.docs +2`` → ``第16项（…） −4.5；第1项（…） +2``."""
+    def name(m: re.Match[str]) -> str:
+        return item_words(rubric, m.group(1)) if m.group(1) in rubric.items else m.group(0)
+
+    return _RULE_ID.sub(name, str(text)).replace("; ", "；")
 
 
 def reading_words(rubric_id: str) -> dict[str, dict[str, Any]]:
