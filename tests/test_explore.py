@@ -117,7 +117,7 @@ def test_kpa_explore_app_shows_the_heatmap_in_chinese(tmp_path: Path) -> None:
                   stop_timeout=10) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(url, timeout=90_000)
             heatmap = page.locator("svg.kpa-heatmap")
             expect(heatmap).to_be_visible(timeout=90_000)

@@ -97,6 +97,7 @@ async def _print_all(pairs: list[tuple[Path, Path]], lang: str | None,
     """Chromium prints page after page; a process pool fixes and writes each PDF meanwhile."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from playwright.async_api import async_playwright
 
@@ -104,6 +105,10 @@ async def _print_all(pairs: list[tuple[Path, Path]], lang: str | None,
     queue = list(pairs)
     loop = asyncio.get_running_loop()
     pending: list[tuple[str, asyncio.Future]] = []
+    done_args: list[tuple[bytes, str, str]] = []
+    # spawn, not fork: a child forked beside Playwright's driver hung (seen here). Spawn
+    # re-imports the caller's __main__; where that cannot work (code read from stdin) the
+    # pool breaks and each file is fixed in this process instead (below).
     with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
         async with async_playwright() as pw:
@@ -120,17 +125,24 @@ async def _print_all(pairs: list[tuple[Path, Path]], lang: str | None,
                         if lang in ("zh", "zh-en"):
                             await page.evaluate(SET_LANG, lang)
                         data = await page.pdf(prefer_css_page_size=True, print_background=True)
-                        pending.append((Path(pdf_path).name, loop.run_in_executor(
-                            pool, finish_pdf, data, str(html_path), str(pdf_path))))
+                        args = (data, str(html_path), str(pdf_path))
+                        done_args.append(args)
+                        pending.append((Path(pdf_path).name,
+                                        loop.run_in_executor(pool, finish_pdf, *args)))
                     except Exception as exc:  # noqa: BLE001 - one page's failure is reported
                         failures[Path(pdf_path).name] = f"{type(exc).__name__}: {exc}"
                 await page.close()
 
             await asyncio.gather(*(worker() for _ in range(min(jobs, len(pairs)))))
             await browser.close()
-        for name, future in pending:
+        for (name, future), args in zip(pending, done_args, strict=True):
             try:
                 await future
+            except BrokenProcessPool:  # the pool could not run: fix the file here instead
+                try:
+                    finish_pdf(*args)
+                except Exception as exc:  # noqa: BLE001 - one file's failure is reported
+                    failures[name] = f"{type(exc).__name__}: {exc}"
             except Exception as exc:  # noqa: BLE001 - one file's failure is reported
                 failures[name] = f"{type(exc).__name__}: {exc}"
     return failures

@@ -14,7 +14,7 @@ from typing import Any
 
 from kpa_core.report import charts
 from kpa_core.report.context import ReportContext, attainment, median_attainment
-from kpa_core.report.notice_form import item_name
+from kpa_core.report.notice_form import item_name, item_number
 
 CAP_SCOPE_LABELS = {"subarea": "子项目封顶 / cap at each sub-area",
                     "area": "第三项整体封顶 / cap at A3 as a whole"}
@@ -156,7 +156,8 @@ def entries_table(ctx: ReportContext, bonus: bool) -> str:
     for row in bd.itertuples(index=False):
         rule = ctx.rubric.rules[row.rule]
         rows.append((f'<code class="kpa-id">{esc(row.item)}</code> '
-                     f'<span class="item-name">{esc(item_name(ctx.rubric, row.item))}</span>',
+                     f'<span class="item-name" title="{esc(item_name(ctx.rubric, row.item))}">'
+                     f"{esc(item_number(ctx.rubric, row.item))}</span>",
                      f'<code class="kpa-id">{esc(row.rule)}</code>'
                      f'<div class="rule-zh">{esc(rule.zh)}</div>'
                      f'<div class="en">{esc(rule.en)}</div>',
@@ -171,8 +172,6 @@ def entries_table(ctx: ReportContext, bonus: bool) -> str:
 
 def _item_ref(ctx: ReportContext, item_id: str) -> str:
     """第4项, with its id beside for the screen (hidden on paper and in Chinese only)."""
-    from kpa_core.report.notice_form import item_number
-
     return (f'{esc(item_number(ctx.rubric, item_id))}'
             f'<code class="kpa-id">{esc(item_id)}</code>')
 
