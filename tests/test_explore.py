@@ -43,6 +43,19 @@ def test_the_dashboard_shows_every_view_with_chinese_labels(view: ExploreView) -
     assert 'href="/voila/files/out/reports/2013/logistics.html"' in view.panes["movers"].value
     assert "petroleum.html" not in view.panes["movers"].value
     assert "30 个单位" in view.status.value
+    # 主要原因 names each rule as the notice does (第16项（…）), never by its code id
+    movers = view.panes["movers"].value
+    assert "第16项（重视并支持纪检监察工作）" in movers
+    assert not re.search(r"B\d\d\.[a-z_]+ [+−]", movers)
+
+
+def test_the_dashboard_opens_with_a_line_for_an_office_head(view: ExploreView) -> None:
+    intro = view.widget.children[0].value
+    assert "本页汇总全院各单位的考核结果" in intro and "kpa_core" not in intro
+    assert [view.tabs.get_title(i) for i in range(6)] == [
+        "失分热力图", "合计分布", "达成率", "年度变动", "自评差距", "敏感性"]
+    for control in (view.year, view.compare, view.kind, view.area):
+        assert control.style.description_width == "initial"  # labels never cut
 
 
 def test_the_controls_redraw(view: ExploreView) -> None:
@@ -53,9 +66,12 @@ def test_the_controls_redraw(view: ExploreView) -> None:
     assert "B05." in view.panes["heatmap"].value and "B16." not in view.panes["heatmap"].value
     view.compare.value = None
     assert "无数据" in view.panes["movers"].value
+    shown: list[str] = []
+    view.panes["sensitivity"].observe(lambda c: shown.append(c["new"]), names="value")
     view.tabs.selected_index = 5  # sensitivity: computed when first shown
-    assert "cap_scope=area" in view.panes["sensitivity"].value
-    assert "logistics 59→57.5" in view.panes["sensitivity"].value
+    assert "正在计算" in shown[0]  # a loading line first, then the tables
+    assert "注1“考核项目”封顶层级：第三项整体封顶（70分）" in view.panes["sensitivity"].value
+    assert "后勤管理处 59→57.5" in view.panes["sensitivity"].value
     view.kind.value, view.area.value, view.compare.value = "all", "", 2012
 
 
@@ -101,7 +117,7 @@ def test_kpa_explore_app_shows_the_heatmap_in_chinese(tmp_path: Path) -> None:
                   stop_timeout=10) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(url, timeout=90_000)
             heatmap = page.locator("svg.kpa-heatmap")
             expect(heatmap).to_be_visible(timeout=90_000)

@@ -19,7 +19,13 @@ import pytest
 from kpa_core.errors import KpaInputError
 from kpa_core.report.context import build_context
 from kpa_core.report.notebook_params import check_report_params
-from kpa_core.report.notice import notice_lines, notice_section, points_lost, rectification_items
+from kpa_core.report.notice import (
+    _lines_table,
+    notice_lines,
+    notice_section,
+    points_lost,
+    rectification_items,
+)
 from kpa_core.scoring.ordering import ranked
 from kpa_core.scoring.record import parse_record
 from kpa_core.scoring.score import score_year
@@ -42,10 +48,15 @@ def test_logistics_deductions_add_up_to_points_lost():
     assert sum(x.counted for x in lines) == 41 == points_lost(ctx) == 100 - ctx.card.basic
     cut = [x for x in lines if x.cut]
     assert [(x.rule_id, x.entered, x.counted) for x in cut] == [("B18.news", 3, 1.5)]
+    # 11 rows: the notice lists them per item (compact form, one A4 page); the full table
+    # with each row's Note 1 cut is the same function's other form
     html_text = notice_section(ctx)
-    assert '<td class="num">−1.5※</td>' in html_text
-    assert "※ 录入 −3，注1封顶未计 1.5" in html_text
+    assert "kpa-notice-compact" in html_text and "−1.5※" in html_text
     assert '合计（计入得分）</td><td class="num">−41</td>' in html_text
+    full = _lines_table(ctx, notice_lines(ctx), bonus=False)
+    assert '<td class="num">−1.5※</td>' in full
+    assert "※ 录入 −3，注1封顶未计 1.5" in full
+    assert '合计（计入得分）</td><td class="num">−41</td>' in full
 
 
 def test_every_sample_unit_adds_up():
@@ -82,10 +93,13 @@ def test_notice_block_office_grade_and_provenance_line():
     assert 'data-kpa-notice="名次">30<small>/ 30</small>' in html_text
     assert 'data-kpa-notice="等次">不合格' in html_text  # the example bands: B16 cases veto
     assert "考核组（签字）" in html_text and "克拉玛依职业技术学院纪委办公室（盖章）" in html_text
-    assert "年　　月　　日" in html_text
+    assert f'<td class="date">{zh_date(ctx.made)}</td>' in html_text  # 年月日, Beijing time
+    assert "一票否决：第16项下有扣分，等次为不合格。" in html_text
     prov = re.search(r'<p class="kpa-notice-prov">(.*?)</p>', html_text).group(1)
-    assert ctx.rubric.sha256[:12] in prov and ctx.rubric.sha256 not in prov
-    assert ctx.data_sha256["record"][:12] in prov and "kpa " in prov
+    code = (ctx.rubric.sha256[:6] + ctx.data_sha256["record"][:6]).upper()
+    assert f"{code[:4]}-{code[4:8]}-{code[8:]}" in prov  # the short verification code
+    assert ctx.rubric.sha256[:12] not in prov and "kpa " not in prov
+    assert not re.search(r"B\d\d\.[a-z_]+", html_text)  # no rule id on the notice
     assert "/" + "tmp" not in html_text and str(DATA) not in html_text and "{" not in html_text
     assert "等次" not in notice_section(context("logistics"))  # no bands, no grade
 
@@ -105,12 +119,14 @@ def test_dates_are_beijing_time():
 def test_rectification_from_the_record_or_the_deducted_rules():
     ctx = context("logistics")
     default = rectification_items(ctx, notice_lines(ctx))
-    assert len(default) == 11 and default[0] == "B01.docs：半年工作总结未按时报送。"
+    assert len(default) == 11
+    assert default[0] == "第1项（年初制定工作计划）：半年工作总结未按时报送。"  # no code id
     text = replace(ctx, record=replace(ctx.record, rectification="健全制度。\n按时报送材料。"))
     assert rectification_items(text, notice_lines(text)) == ["健全制度。", "按时报送材料。"]
     per = replace(ctx, record=replace(ctx.record, rectification={"B16": "建立案件报告制度"}))
     items = rectification_items(per, notice_lines(per))
-    assert "B16：建立案件报告制度" in items and len(items) == 10  # B16's two rules → one item
+    assert "第16项（重视并支持纪检监察工作）：建立案件报告制度" in items
+    assert len(items) == 10  # B16's two rules → one item
     html_text = notice_section(replace(ctx, record=replace(
         ctx.record, rectification="<script>x</script>")))
     assert "&lt;script&gt;x&lt;/script&gt;" in html_text and "<script>" not in html_text
@@ -153,13 +169,13 @@ def test_summary_xlsx_and_page(tmp_path: Path):
     xlsx, page = write_summary(tmp_path, 2013, scores.table, scores.rubric, grades)
     ws = load_workbook(xlsx).active
     head = [c.value for c in ws[2]]
-    assert head[:3] == ["名次", "单位", "编号"]
-    assert head[3].startswith("一、") and head[-4:] == ["基本指标", "特色指标", "合计", "等次"]
+    assert head[:2] == ["名次", "单位"] and "编号" not in head  # units by name, as on paper
+    assert head[2].startswith("一、") and head[-4:] == ["基本指标", "特色指标", "合计", "等次"]
     first = [c.value for c in ws[3]]
-    assert first[:3] == [1, "工会", "union"] and first[-2] == 99
-    ids = [ws.cell(r, 3).value for r in range(3, ws.max_row + 1)]
-    assert len(ids) == 30 and ids == list(ranked(scores.table)["unit_id"])
-    assert ws.cell(3 + ids.index("logistics"), len(head)).value == grades["logistics"]
+    assert first[:2] == [1, "工会"] and first[-2] == 99
+    names = [ws.cell(r, 2).value for r in range(3, ws.max_row + 1)]
+    assert len(names) == 30 and names == list(ranked(scores.table)["unit"])
+    assert ws.cell(3 + names.index("后勤管理处"), len(head)).value == grades["logistics"]
     page_text = page.read_text(encoding="utf-8")
     assert 'title="一、部门负责人及其成员执行党风廉政建设责任制情况">一 (20)' in page_text
     assert page_text.index(">图书馆<") < page_text.index(">科研处<")
@@ -201,9 +217,21 @@ def test_summary_xlsx_keeps_user_text_plain_and_survives_control_characters(tmp_
     table.loc[table["unit_id"] == "arts", "unit"] = "艺术\x1b[2J系\x07"
     xlsx, _ = write_summary(tmp_path, 2013, table, scores.rubric, office="纪委\x1b办")
     ws = load_workbook(xlsx).active
-    cells = {ws.cell(r, 3).value: ws.cell(r, 2) for r in range(3, ws.max_row + 1)}
-    assert cells["union"].value == evil and cells["union"].data_type == "s"
-    assert cells["arts"].value == "艺术\ufffd[2J系\ufffd"
+    cells = [ws.cell(r, 2) for r in range(3, ws.max_row + 1)]
+    union = next(c for c in cells if c.value == evil)
+    assert union.data_type == "s"
+    assert any(c.value == "艺术\ufffd[2J系\ufffd" for c in cells)
     assert ws.cell(1, 1).value.startswith("纪委\ufffd办 2013")
     formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+
+
+def test_items_are_named_alike_on_the_notice_and_the_analysis_pages():
+    from kpa_core.analysis.pages import item_words, rules_in_words
+    from kpa_core.report.notice_form import item_name
+
+    rubric = context("logistics").rubric
+    assert all(item_words(rubric, i) == item_name(rubric, i) for i in rubric.items)
+    assert item_name(rubric, "B16") == "第16项（重视并支持纪检监察工作）"  # cut at the comma
+    assert rules_in_words("B16.judicial −4.5; B01.docs +2", rubric) == (
+        "第16项（重视并支持纪检监察工作） −4.5；第1项（年初制定工作计划） +2")

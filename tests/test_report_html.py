@@ -68,7 +68,7 @@ def test_every_deduction_with_rule_text_amount_reason(report_run):
     html_text = page(report_run, "petroleum")
     html_text = html_text[html_text.index('class="kpa-table kpa-entries"'):]  # not the notice
     # B04.measures: the rule's Chinese text, −5, the stated reason and evidence
-    row = html_text[html_text.index("<code>B04.measures</code>"):]
+    row = html_text[html_text.index('<code class="kpa-id">B04.measures</code>'):]
     row = row[:row.index("</tr>")]
     assert "部门负责人履行责任对腐败风险未提出措施和要求" in row
     assert ">-5<" in row
@@ -83,7 +83,9 @@ def test_untouched_items_summarised(report_run):
     # union touches B02, B09, B18 and S2: the other 14 of 17 basic items (there is no B06)
     # are summarised in one line, 5+5+5+10+5+7+5+5+5+5+5+5+10+5 = 82 points at full marks
     assert "基本指标 14 个条目未扣分，得满分共 82 分" in html_text
-    assert "<code>B01</code>、<code>B03</code>" in html_text
+    # named as the rubric numbers them; the id beside is for the screen (hidden on paper)
+    assert ('第1项<code class="kpa-id">B01</code>、第3项<code class="kpa-id">B03</code>'
+            in html_text)
 
 
 def test_no_code_no_prompts(report_run):
@@ -119,7 +121,10 @@ def test_user_text_is_escaped(report_run):
 
 def test_chinese_chart_text_is_svg_text(report_run):
     html_text = page(report_run, "petroleum")
-    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", html_text)
+    # the English tail is a <tspan class="en">, hidden on Chinese-only pages and on paper
+    texts = [re.sub(r"<[^>]+>", "", t)
+             for t in re.findall(r"<text\b[^>]*>(.*?)</text>", html_text)]
+    assert '各考核项目得分率<tspan class="en"> / attainment per area</tspan>' in html_text
     assert "各考核项目得分率 / attainment per area" in texts
     assert "历年合计得分 / total score over the years" in texts
     styles = re.findall(r"<text\b[^>]*style=\"([^\"]*)\"", html_text)
@@ -131,7 +136,7 @@ def test_chinese_chart_text_is_svg_text(report_run):
 def test_self_assessment_section(report_run):
     html_text = page(report_run, "union")
     assert "自评合计 <b>95</b>，考核组合计 <b>99</b>" in html_text
-    row = html_text[html_text.index("<code>B15.openness</code>"):]
+    row = html_text[html_text.index('<code class="kpa-id">B15.openness</code>'):]
     assert "<b>-5</b>" in row[:row.index("</tr>")]
     assert "党务公开、政务公开以及评优选先公正" in row[:row.index("</tr>")]  # Chinese clause
     assert "该单位未提交自评" in page(report_run, "petroleum")

@@ -4,6 +4,7 @@ of the sample year to them. Every amount below is worked out by hand from the cl
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,15 @@ def test_cli_terminal_and_html(tmp_path: Path, capsys: pytest.CaptureFixture) ->
     assert "原文 clause: “扣4-5分/件人”" not in text and "扣4-5分/件人" in text
     assert "只有一种读法的条款及原因" in text and "B17.reflections" in text
     page = out.read_text(encoding="utf-8")
-    assert "<svg" in page and "初稿歧义条款的敏感性" in page and "B12.training=once" in page
+    assert "<svg" in page and "初稿歧义条款的敏感性" in page
+    # an office head's words: the reading by its question and the clause it reads, quoted;
+    # units by Chinese name; a rank move with its direction; no option or unit code
+    assert "法规制度学习“未开展的，扣2分”按学期还是一次：全年只扣一次2分" in page
+    assert "“每学期至少开展1次法规制度集中学习培训活动，未开展的，扣2分”" in page
+    assert "后勤管理处 59→57.5" in page and "logistics" not in page
+    assert "国际交流合作处 名次上升 2 位" in page  # B12 once: 93 → 95, rank 5 → 3
+    assert "B12.training=once" not in page and "cap_scope=area" not in page
+    assert re.search(r"生成于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（北京时间）", page)
     assert "http" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
 
 

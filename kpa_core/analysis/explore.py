@@ -26,9 +26,13 @@ from kpa_core.year.data import load_units
 ENV_DATA, ENV_YEAR = "KPA_DATA", "KPA_YEAR"
 ENV_REPORTS_URL = "KPA_REPORTS_URL"  # e.g. /voila/files/out/reports/{year}/{unit}.html
 ENV_REPORTS_DIR = "KPA_REPORTS_DIR"  # where those reports are on disk
-TABS = [("heatmap", "失分热力图 / points lost"), ("totals", "合计分布 / totals"),
-        ("areas", "达成率 / attainment"), ("movers", "变动 / movers"),
-        ("gaps", "自评差距 / self gaps"), ("sensitivity", "敏感性 / sensitivity")]
+# Tab titles whole and short (a tab cuts its title at ~110 px): Chinese only.
+TABS = [("heatmap", "失分热力图"), ("totals", "合计分布"), ("areas", "达成率"),
+        ("movers", "年度变动"), ("gaps", "自评差距"), ("sensitivity", "敏感性")]
+INTRO = ("本页汇总全院各单位的考核结果：在哪些条目失分、合计分布、各项达成率、与上年相比的变动、"
+         "自评与考核组的差距，以及细则初稿歧义条款对结果的影响。点击单位名称可打开其报告。")
+LOADING = "<p class=\"kpa-loading\">正在计算：按每种理解对全部单位重新评分，约需数秒……</p>"
+WHOLE = {"description_width": "initial"}  # a control's label is never cut ("对比 comp…")
 STYLE = f"<style>{EXTRA_CSS} .kpa-explore table {{ font-size: 12px; }}</style>"
 
 
@@ -43,21 +47,22 @@ class ExploreView:
         self.units = load_units(self.data_dir)
         years = years_with_records(self.data_dir)[0]  # an empty year folder is skipped
         start = year or int(os.environ.get(ENV_YEAR) or years[-1])
-        self.year = w.Dropdown(options=years, value=start, description="年度 year")
-        self.compare = w.Dropdown(options=[("（无 none）", None), *[(str(y), y) for y in years]],
+        self.year = w.Dropdown(options=years, value=start, description="年度", style=WHOLE)
+        self.compare = w.Dropdown(options=[("（无）", None), *[(str(y), y) for y in years]],
                                   value=max((y for y in years if y < start), default=None),
-                                  description="对比 compare")
-        self.kind = w.ToggleButtons(options=[("全部 all", "all"), ("行政部门 offices", "office"),
-                                             ("教学系部 departments", "department")],
-                                    value="all", description="类别 kind",
-                                    style={"button_width": "auto"})
-        self.area = w.Dropdown(description="项目 area")
+                                  description="对比年度", style=WHOLE)
+        self.kind = w.ToggleButtons(options=[("全部", "all"), ("行政部门", "office"),
+                                             ("教学系部", "department")],
+                                    value="all", description="类别",
+                                    style={"button_width": "auto", **WHOLE})
+        self.area = w.Dropdown(description="考核项目", style=WHOLE,
+                               layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.panes = {key: w.HTML(layout=w.Layout(overflow="auto")) for key, _ in TABS}
         self.tabs = w.Tab(children=[self.panes[k] for k, _ in TABS])
         for i, (_, title) in enumerate(TABS):
             self.tabs.set_title(i, title)
-        self.widget = w.VBox([w.HTML(STYLE + "<h2>学院考核分析 / College-wide analysis</h2>"),
+        self.widget = w.VBox([w.HTML(STYLE + f"<h2>学院考核分析</h2><p>{INTRO}</p>"),
                               w.HBox([self.year, self.compare, self.area]), self.kind,
                               self.status, self.tabs])
         self.widget.add_class("kpa-explore")
@@ -84,7 +89,7 @@ class ExploreView:
 
     def _fill_areas(self) -> None:
         rubric = self.year_views(self.year.value, None).scores.rubric
-        self.area.options = [("全部 all", ""), *[(f"{a.id} {a.zh[:12]}", a.id)
+        self.area.options = [("全部", ""), *[(a.zh, a.id)
                                                 for a in rubric.areas.values()
                                                 if a.part == "basic"]]
         self.area.value = ""
@@ -107,17 +112,19 @@ class ExploreView:
         linked = {u for u in self.views.scores.table.index if self.report_href(u, year)}
         html = sections(self.views, linked, area=self.area.value or None,
                         href=lambda u: self.report_href(u, year))
-        empty = "<p>（无数据 / no data for this choice）</p>"
+        empty = "<p>（此选择下无数据）</p>"
         for key in ("heatmap", "totals", "areas", "movers", "gaps"):
             self.panes[key].value = html.get(key, empty)
         t = self.views.scores.table
-        self.status.value = (f"<p>{year} 年度 · {len(t)} 个单位 units · 平均 mean "
-                             f"{t['total'].mean():.4g} · 考核细则 rubric "
-                             f"<code>{self.views.scores.rubric.id}</code></p>")
+        self.status.value = (f"<p>{year} 年度 · {len(t)} 个单位 · 平均合计 "
+                             f"{t['total'].mean():.4g} 分 · 考核细则："
+                             f"{self.views.scores.rubric.title['zh']}</p>")
         self._tab_changed()
 
     def _tab_changed(self, change: Any = None) -> None:
         if self.tabs.selected_index == [k for k, _ in TABS].index("sensitivity"):
+            if self.year.value not in self._sensitivity:  # seconds of rescoring: say so first
+                self.panes["sensitivity"].value = LOADING
             self.panes["sensitivity"].value = self.sensitivity_html()
 
     def sensitivity_html(self) -> str:
@@ -128,7 +135,8 @@ class ExploreView:
         if year not in self._sensitivity:
             self._sensitivity[year] = sensitivity(self.year_views(year, None).assessor)
         rubric_id = self.views.scores.rubric.id
-        return "".join(sensitivity_body(year, rubric_id, self._sensitivity[year])[1:])
+        return "".join(sensitivity_body(year, rubric_id, self._sensitivity[year],
+                                        self.units)[1:])
 
 
 def explore_app(data_dir: str | Path | None = None, year: int | None = None) -> w.Widget:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kpa_core.analysis import stats as analysis
 from kpa_core.analysis.charts import BLUE, bar_svg, heatmap_svg, histogram_svg
-from kpa_core.analysis.pages import chart_beside, esc, frame_table, page
+from kpa_core.analysis.pages import chart_beside, esc, frame_table, page, rules_in_words
 from kpa_core.errors import KpaInputError
 from kpa_core.scoring.ordering import ranked
 from kpa_core.scoring.record import Record
@@ -212,6 +212,7 @@ def sections(v: YearViews, linked: set[str] | None = None, area: str | None = No
                                attainment=(100 * att["attainment"]).round(1)), AREA_COLUMNS)))
     if v.previous is not None:
         mv = analysis.movers(v.previous, v.scores)
+        mv["rules"] = [rules_in_words(t, v.scores.rubric) for t in mv["rules"]]  # as the notice
         head = mv.head(12)
         out["movers"] = (f"<h2>与 {esc(v.previous_year)} 年度相比 / movers since "
                          f"{esc(v.previous_year)}</h2>" + chart_beside(

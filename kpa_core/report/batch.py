@@ -250,13 +250,16 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                                              inputs.units_sha256))
             rubric, table, earlier, shared = by_rubric[rec.rubric]
             card = score_record(rec, cap_scope=cap_scope, rubric=rubric)
+            number = documents.number_of(year, uid, list(all_units))  # 文号, kept in params
             params_todo[uid] = (pdir / f"{uid}.yaml",
                                 make_params(rec, card, kind="report", data_dir=data,
                                             record_sha256=ydata.sha256.get(uid),
-                                            record_path=record_path(data, year, uid)),
+                                            record_path=record_path(data, year, uid),
+                                            extra={"notice_number": number} if number else None),
                                 old_params.get(uid))
             parameters = {"year": year, "unit": uid, "data_dir": str(data), "cap_scope": cap_scope,
-                          **documents.notebook_parameters()}
+                          **documents.notebook_parameters(),
+                          **({"notice_number": number} if number else {})}
             keys[uid] = input_key(code, parameters, sorted(ydata.problems),
                                   data_fingerprints(data, year, uid, table, earlier, shared,
                                                     inputs),
@@ -308,7 +311,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         expected = linked_reports(out) | {t.unit_id for t in tasks}
         write_overview_for_batch(out, year, data, cap_scope, result.notes, expected, inputs)
         extras_done.append(expected)
-        if not documents.pdf:
+        if not documents.pdf and not documents.docx:  # those wait for the rendered pages
             extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
                                                [], documents, cap_scope, force))
 

@@ -17,6 +17,7 @@ year) took seconds. The output depends only on the arguments, so equal input giv
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from kpa_core.text.sanitize import xml_text
@@ -184,7 +185,8 @@ def history_chart(years: Sequence[int], unit_totals: Sequence[float | None],
         parts.append(_svg_text(x(k), base + 15, str(yr), 10, "middle"))
     parts.append(f'<text x="0" y="0" text-anchor="middle" transform="translate(14.0,'
                  f'{top + plot_h / 2:.1f}) rotate(-90)" style="font-family: {CSS_FONT_STACK}; '
-                 f'font-size: 10px; font-weight: normal; fill: #000000">合计 / total</text>')
+                 'font-size: 10px; font-weight: normal; fill: #000000">'
+                 f'{bilingual_text("合计 / total")}</text>')
     med = [(x(k), y(m)) for k, m in enumerate(median_totals)]
     parts.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in med)}" '
                  f'fill="none" stroke="{MEDIAN_COLOUR}" stroke-width="1.5" '
@@ -212,7 +214,23 @@ def _svg_text(x: float, y: float, text: str, size: float, anchor: str = "start",
              f"font-weight: {weight}; fill: {colour}")
     style = html.escape(style, quote=False).replace('"', "&quot;")  # the font names keep their '
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" style="{style}"'
-            f">{xml_text(text)}</text>")
+            f">{bilingual_text(text)}</text>")
+
+
+_EN_TAIL = re.compile(r"\s*/ (?=[A-Za-z(])")
+
+
+def bilingual_text(text: str) -> str:
+    """SVG text with its English tail (" / year median") in a ``tspan.en``.
+
+    Why: the page's ``lang-zh`` class (and print under ``lang-auto``) hides ``.en``; an SVG
+    label written as one string kept its English on a Chinese-only page.
+    """
+    m = _EN_TAIL.search(text)
+    if not m:
+        return xml_text(text)
+    return (f'{xml_text(text[:m.start()])}<tspan class="en">{xml_text(text[m.start():])}'
+            "</tspan>")
 
 
 def overview_chart(names: Sequence[str], totals: Sequence[float], median: float,

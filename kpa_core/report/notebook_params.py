@@ -22,7 +22,7 @@ from kpa_core.store.paths import default_data_dir
 from kpa_core.year.data import available_years, load_units_cached
 
 PARAM_NAMES = ("year", "unit", "data_dir", "rubric", "cap_scope", "lang", "office", "timezone",
-               "bands")
+               "bands", "notice_number")
 # zh: Chinese only (the form an office files); zh-en: Chinese with English beside (screen).
 # None: bilingual on screen, Chinese only when printed.
 LANGS = ("zh", "zh-en")
@@ -48,6 +48,7 @@ class ReportParams:
     office: str | None = None  # the notice's issuing office (workspace setting)
     timezone: str | None = None  # dates a person reads (default Asia/Shanghai)
     bands: str | None = None  # optional grade bands file: the notice shows the grade
+    notice_number: str | None = None  # the notice's 文号, given by the batch (kept in params)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,7 +116,9 @@ def check_report_params(**given: Any) -> ReportParams:
                         cap_scope=cap_scope or None, lang=given.get("lang") or None,
                         office=given.get("office") or None,
                         timezone=given.get("timezone") or None,
-                        bands=str(Path(bands).expanduser().resolve()) if bands else None)
+                        bands=str(Path(bands).expanduser().resolve()) if bands else None,
+                        notice_number=str(given["notice_number"]) if given.get(
+                            "notice_number") else None)
 
 
 def document_problems(given: dict[str, Any]) -> list[Problem]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from kpa_core.report.context import ReportContext
 from kpa_core.report.evidence_section import notice_evidence_line
+from kpa_core.report.notice_form import item_name, verification_code, veto_statements
 from kpa_core.report.seal_line import seal_html
 from kpa_core.report.sections import esc, num
 from kpa_core.rubric.model import Rubric, Rule
@@ -26,7 +27,6 @@ from kpa_core.rubric.rules import KINDS
 from kpa_core.text.dates import zh_date, zh_datetime
 
 DEFAULT_OFFICE = "纪委办公室"
-SHORT_HASH = 12
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,19 @@ def points_lost(ctx: ReportContext) -> float:
 
 
 def rectification_items(ctx: ReportContext, lines: list[NoticeLine]) -> list[str]:
-    """整改要求: the record's own text (whole unit, or per rule/item); else each deducted rule."""
+    """整改要求: the record's own text (whole unit, or per rule/item); else each deducted rule.
+
+    Each item is named as the rubric names it (第1项（…）), never by its code id.
+    """
     given = ctx.record.rectification
     if isinstance(given, str):
         return [t.strip() for t in given.splitlines() if t.strip()]
     given = given or {}
+    rubric = ctx.rubric
+
+    def name(key: str) -> str:
+        return item_name(rubric, key.split(".")[0]) if key.split(".")[0] in rubric.items else key
+
     items, seen = [], set()
     for line in lines:
         if line.bonus:
@@ -134,42 +142,68 @@ def rectification_items(ctx: ReportContext, lines: list[NoticeLine]) -> list[str
             if key in given:  # the record's own words, once per rule or item
                 if key not in seen:
                     seen.add(key)
-                    items.append(f"{key}：{given[key].strip()}")
+                    items.append(f"{name(key)}：{given[key].strip()}")
                 break
         else:
             if line.rule_id not in seen:
                 seen.add(line.rule_id)
-                what = line.reason or ctx.rubric.rules[line.rule_id].zh
-                items.append(f"{line.rule_id}：{what}。")
-    items += [f"{k}：{v.strip()}" for k, v in given.items() if k not in seen]
+                what = line.reason or rubric.rules[line.rule_id].zh
+                items.append(f"{name(line.rule_id)}：{what.rstrip('。')}。")
+    items += [f"{name(k)}：{v.strip()}" for k, v in given.items() if k not in seen]
     return items
 
 
-def _item_label(rubric: Rubric, item_id: str) -> str:
-    text = rubric.items[item_id].zh
-    return text[:10] + ("…" if len(text) > 10 else "")
+# The notice holds one A4 page: above this many rows (or this much 整改 text) it lists the
+# deductions per item and refers to the detail pages (附件：扣分明细) instead.
+FULL_ROWS = 8
+FULL_WEIGHT = 17
 
 
-def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool) -> str:
+def compact(lines: list[NoticeLine], rect: list[str]) -> bool:
+    """Whether the notice must use its compact form to stay on one page."""
+    weight = len(lines) + sum(1 + len(t) // 42 for t in rect)
+    return len(lines) > FULL_ROWS or weight > FULL_WEIGHT
+
+
+def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool,
+                 short: bool = False) -> str:
     rows, mark = [], False
     sign = "+" if bonus else "−"
-    for n, line in enumerate((x for x in lines if x.bonus == bonus), start=1):
+    chosen = [x for x in lines if x.bonus == bonus]
+    if short:  # one row per item: 第1项（…） and its points
+        by_item: dict[str, list[NoticeLine]] = {}
+        for line in chosen:
+            by_item.setdefault(line.item_id, []).append(line)
+        cells = []
+        for n, (item_id, group) in enumerate(by_item.items(), start=1):
+            counted = sum(x.counted for x in group)
+            cut = any(x.cut > 1e-9 for x in group)
+            mark = mark or cut
+            cells.append(f'<td class="n">{n}</td><td>{esc(item_name(ctx.rubric, item_id))}'
+                         f'{f"（{len(group)} 条）" if len(group) > 1 else ""}</td>'
+                         f'<td class="num">{sign}{num(counted)}{"※" if cut else ""}</td>')
+        if len(cells) % 2:
+            cells.append('<td class="n"></td><td></td><td></td>')
+        half = len(cells) // 2  # two items a row, read down the left column then the right
+        rows += [f"<tr>{cells[i]}{cells[i + half]}</tr>" for i in range(half)]
+    for n, line in enumerate(() if short else chosen, start=1):
         cut = ""
         if line.cut > 1e-9:
             mark = True
             cut = (f'<span class="kpa-cut">※ 录入 {sign}{num(line.entered)}，'
                    f'注{"2" if bonus else "1"}封顶未计 {num(line.cut)}</span>')
         rows.append(
-            f"<tr><td class=\"n\">{n}</td><td><code>{esc(line.rule_id)}</code><br>"
-            f'<span class="item">{esc(_item_label(ctx.rubric, line.item_id))}</span></td>'
+            f'<tr><td class="n">{n}</td><td class="item">'
+            f"{esc(item_name(ctx.rubric, line.item_id))}</td>"
             f"<td>{esc(line.reason) or '未注明'}</td><td>{esc(line.quantity)}{cut}</td>"
             f'<td class="num">{sign}{num(line.counted)}{"※" if line.cut > 1e-9 else ""}</td>'
             "</tr>")
     if not rows:
         return '<p class="kpa-none">无。</p>'
-    total = sum(x.counted for x in lines if x.bonus == bonus)
+    total = sum(x.counted for x in chosen)
     label = "合计（计入得分）" if mark else "合计"
-    foot = (f'<tr class="sum"><td></td><td colspan="3">{label}</td>'
+    span = 4 if short else 3
+    foot = (f'<tr class="sum"><td></td><td colspan="{span}">{label}</td>'
             f'<td class="num">{sign}{num(total)}</td></tr>')
     note = ""
     if mark and not bonus:
@@ -179,19 +213,52 @@ def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool) -> st
                 "超出部分不计；合计为实际失分。</p>")
     elif mark:
         note = '<p class="kpa-note">※ 依细则注2，每项特色指标加分不超过其分值。</p>'
-    return (f'<table class="kpa-notice-lines"><thead><tr><th class="n">序号</th><th>条目</th>'
-            f'<th>{"加分" if bonus else "扣分"}事由</th><th>数量</th><th class="num">'
-            f'{"加分" if bonus else "扣分"}</th></tr></thead><tbody>{"".join(rows)}{foot}</tbody>'
-            f"</table>{note}")
+    what = "加分" if bonus else "扣分"
+    head = (f'<th class="n">序号</th><th>条目</th><th class="num">{what}</th>' * 2 if short else
+            f'<th class="n">序号</th><th>条目</th><th>{what}事由</th><th>数量</th>'
+            f'<th class="num">{what}</th>')
+    cls = "kpa-notice-lines kpa-notice-short" if short else "kpa-notice-lines"
+    return (f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
+            f"{foot}</tbody></table>{note}")
 
 
 def grade_of(ctx: ReportContext) -> str | None:
     """The unit's grade (等次) when the report was given grade bands, else None."""
+    return grade_and_vetoes(ctx)[0]
+
+
+def grade_and_vetoes(ctx: ReportContext) -> tuple[str | None, list[str]]:
+    """The grade and each veto that fired, in words (一票否决：第16项下有扣分)."""
     if not ctx.params.bands:
-        return None
+        return None, []
     from kpa_core.scoring.grading import grade_card, load_bands
 
-    return grade_card(ctx.card, load_bands(ctx.params.bands, ctx.rubric)).grade
+    bands = load_bands(ctx.params.bands, ctx.rubric)
+    result = grade_card(ctx.card, bands)
+    vetoes = veto_statements(ctx.card, bands, ctx.rubric) if result.vetoed_by else []
+    return result.grade, vetoes
+
+
+def notice_number_of(ctx: ReportContext) -> str | None:
+    """The 文号 the batch gave this unit (kept in its params), if any."""
+    return getattr(ctx.params, "notice_number", None) or None
+
+
+def check_code(ctx: ReportContext) -> str:
+    """The short verification code printed on the notice (full hashes in the appendix)."""
+    return verification_code(ctx.rubric.sha256, ctx.data_sha256.get("record", ""))
+
+
+def code_line(ctx: ReportContext, timezone: str | None = None) -> str:
+    """The notice's last line: the verification code, and the seal code when there is one.
+
+    Seal code (H22, issue #22): shown here when the context carries ``seal_code``.
+    """
+    seal = getattr(ctx, "seal_code", None)
+    seal_html = (f' · 印章码 <span class="kpa-seal-code">{esc(seal)}</span>' if seal else "")
+    return (f'<p class="kpa-notice-prov">核验码 <span class="kpa-check-code">'
+            f"{esc(check_code(ctx))}</span>{seal_html} · 生成于 "
+            f"{esc(zh_datetime(ctx.made, timezone))} · 完整来源见报告附录</p>")
 
 
 def notice_section(ctx: ReportContext, office: str | None = None,
@@ -199,10 +266,12 @@ def notice_section(ctx: ReportContext, office: str | None = None,
     """The notice as one HTML block (Chinese only: it is the form an office files).
 
     Office and time zone default to the report's parameters, then 纪委办公室 / Asia/Shanghai.
+    One A4 page: heading, 文号, addressee, body, scores, deductions, bonuses, 整改要求, the
+    附件 line, signature and seal with the date, and the verification code.
     """
     office = office or ctx.params.office or DEFAULT_OFFICE
     timezone = timezone or ctx.params.timezone
-    grade = grade_of(ctx)
+    grade, vetoes = grade_and_vetoes(ctx)
     rubric, card, rec = ctx.rubric, ctx.card, ctx.record
     lines = notice_lines(ctx)
     figures = [("基本指标", f"{num(card.basic)}", f"/ {num(rubric.basic_points)}"),
@@ -213,31 +282,35 @@ def notice_section(ctx: ReportContext, office: str | None = None,
         figures.append(("等次", grade, ""))
     figs = "".join(f'<td><div class="k">{esc(k)}</div><div class="v" data-kpa-notice="{esc(k)}">'
                    f"{esc(v)}<small>{esc(s)}</small></div></td>" for k, v, s in figures)
-    rect = "".join(f"<li>{esc(t)}</li>" for t in rectification_items(ctx, lines))
+    veto = "".join(f'<p class="kpa-veto">{esc(v)}，等次为{esc(grade)}。</p>' for v in vetoes)
+    rect_items = rectification_items(ctx, lines)
+    short = compact(lines, rect_items)
+    rect = "".join(f"<li>{esc(t)}</li>" for t in rect_items)
     rect = rect or "<li>无扣分事项，继续保持。</li>"
-    data_hash = ctx.data_sha256.get("record", "")
-    made = zh_datetime(ctx.made, timezone)
-    prov = (f"考核细则 {esc(rubric.id)}（{esc(rubric.sha256[:SHORT_HASH])}）· 记录 "
-            f"{esc(data_hash[:SHORT_HASH])} · kpa {esc(ctx.kpa_version)} · 生成于 {esc(made)}"
-            " · 完整来源见报告附录")
+    number = notice_number_of(ctx)
+    number_html = f'<div class="kpa-docno">{esc(number)}</div>' if number else ""
+    refer = ("（按条目汇总；逐条扣分事由与数量见附件）" if short else "")
+    made = zh_date(ctx.made, timezone)
     return (
-        f'<section class="kpa-notice" lang="zh-CN"><div class="office">{esc(office)}</div>'
+        f'<section class="kpa-notice{" kpa-notice-compact" if short else ""}" lang="zh-CN">'
+        f'<div class="office">{esc(office)}</div>{number_html}<hr class="kpa-red-line">'
         f"<h1>{esc(ctx.params.year)} 年度党风廉政建设责任制考核结果通知书</h1>"
         f'<p class="to">{esc(rec.unit)}：</p>'
         f'<p class="lead">根据《{esc(rubric.title["zh"])}》，经考核组考核，你单位 '
         f"{esc(ctx.params.year)} 年度党风廉政建设责任制考核结果通知如下。</p>"
-        f'<table class="kpa-notice-figures"><tr>{figs}</tr></table>'
-        f"<h2>一、扣分情况</h2>{_lines_table(ctx, lines, bonus=False)}"
-        f"<h2>二、加分情况</h2>{_lines_table(ctx, lines, bonus=True)}"
+        f'<table class="kpa-notice-figures"><tr>{figs}</tr></table>{veto}'
+        f"<h2>一、扣分情况{esc(refer)}</h2>{_lines_table(ctx, lines, False, short)}"
+        f"<h2>二、加分情况</h2>{_lines_table(ctx, lines, True, short)}"
         f"{notice_evidence_line(ctx)}"  # how many evidence files (report.evidence_section)
         f'<h2>三、整改要求</h2><ol class="kpa-rect">{rect}</ol>'
-        '<p class="lead">以上事项请查明原因、限期整改，并将整改情况书面报送'
-        f"{esc(office)}。</p>"
+        '<div class="kpa-notice-end"><p class="lead">以上事项请查明原因、限期整改，并将整改情况'
+        f"书面报送{esc(office)}。</p>"
+        '<p class="kpa-annex">附件：扣分明细（见本报告“二、扣分明细”）</p>'
         '<table class="kpa-sign"><tr><td>考核组（签字）：</td>'
         f"<td>{esc(office)}（盖章）</td></tr><tr><td></td>"
-        '<td class="date">年　　月　　日</td></tr></table>'
-        f"{seal_html(ctx.params.data_dir, ctx.params.year, ctx.params.unit)}"  # H22: 封存码
-        f'<p class="kpa-notice-prov">{prov}</p></section>')
+        f'<td class="date">{esc(made)}</td></tr></table>'
+        f"{seal_html(ctx.params.data_dir, ctx.params.year, ctx.params.unit)}"  # 封存码 (audit.seal)
+        f"{code_line(ctx, timezone)}</div></section>")
 
 
 def notice_date(ctx: ReportContext, timezone: str | None = None) -> str:

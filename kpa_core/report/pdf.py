@@ -5,7 +5,9 @@ a browser per file; kpa already has the finished HTML, so one browser prints eve
 batch (≈ 0.3 s a page once warm). The page's own ``@page`` rules set A4, the margins and
 "第 X 页 / 共 Y 页" (Chromium ≥ 131 draws CSS page-margin boxes), so printing the HTML from a
 browser by hand gives the same pages as the PDF. Fonts are embedded by Chromium and the text
-stays text (a test extracts the unit's name and total with pypdf).
+stays text (a test extracts the unit's name and total with pypdf). Each PDF's ToUnicode maps
+are then rewritten (``report.pdf_text``) so that its text extracts and searches as the HTML's
+characters: 月, not the Kangxi radical ⽉ that shares its glyph in Noto CJK.
 """
 
 from __future__ import annotations
@@ -98,31 +100,68 @@ def print_many(pairs: Iterable[tuple[Path, Path]], lang: str | None = None,
     return asyncio.run(_print_all(pairs, lang, max(1, jobs or os.cpu_count() or 1)))
 
 
+def finish_pdf(data: bytes, html_path: str, pdf_path: str) -> None:
+    """Fix the PDF's text (radicals → ideographs, keeping those the HTML holds) and write it.
+
+    A top-level function so a process pool can run it while Chromium prints the next page.
+    """
+    from kpa_core.report.pdf_text import fix_pdf_text, radicals_in
+
+    keep = radicals_in(Path(html_path).read_text(encoding="utf-8", errors="replace"))
+    atomic_write_bytes(Path(pdf_path), fix_pdf_text(data, keep))
+
+
 async def _print_all(pairs: list[tuple[Path, Path]], lang: str | None,
                      jobs: int) -> dict[str, str]:
+    """Chromium prints page after page; a process pool fixes and writes each PDF meanwhile."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     from playwright.async_api import async_playwright
 
     failures: dict[str, str] = {}
     queue = list(pairs)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=check_chromium(), args=FLAGS,
-                                           headless=True)
+    loop = asyncio.get_running_loop()
+    pending: list[tuple[str, asyncio.Future]] = []
+    done_args: list[tuple[bytes, str, str]] = []
+    # spawn, not fork: a child forked beside Playwright's driver hung (seen here). Spawn
+    # re-imports the caller's __main__; where that cannot work (code read from stdin) the
+    # pool breaks and each file is fixed in this process instead (below).
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=check_chromium(), args=FLAGS,
+                                               headless=True)
 
-        async def worker() -> None:
-            page = await browser.new_page()
-            while queue:
-                html_path, pdf_path = queue.pop(0)
+            async def worker() -> None:
+                page = await browser.new_page()
+                while queue:
+                    html_path, pdf_path = queue.pop(0)
+                    try:
+                        await page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
+                        await page.evaluate("document.fonts.ready")
+                        if lang in ("zh", "zh-en"):
+                            await page.evaluate(SET_LANG, lang)
+                        data = await page.pdf(prefer_css_page_size=True, print_background=True)
+                        args = (data, str(html_path), str(pdf_path))
+                        done_args.append(args)
+                        pending.append((Path(pdf_path).name,
+                                        loop.run_in_executor(pool, finish_pdf, *args)))
+                    except Exception as exc:  # noqa: BLE001 - one page's failure is reported
+                        failures[Path(pdf_path).name] = f"{type(exc).__name__}: {exc}"
+                await page.close()
+
+            await asyncio.gather(*(worker() for _ in range(min(jobs, len(pairs)))))
+            await browser.close()
+        for (name, future), args in zip(pending, done_args, strict=True):
+            try:
+                await future
+            except BrokenProcessPool:  # the pool could not run: fix the file here instead
                 try:
-                    await page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
-                    await page.evaluate("document.fonts.ready")
-                    if lang in ("zh", "zh-en"):
-                        await page.evaluate(SET_LANG, lang)
-                    data = await page.pdf(prefer_css_page_size=True, print_background=True)
-                    atomic_write_bytes(Path(pdf_path), data)
-                except Exception as exc:  # noqa: BLE001 - one page's failure is reported
-                    failures[Path(pdf_path).name] = f"{type(exc).__name__}: {exc}"
-            await page.close()
-
-        await asyncio.gather(*(worker() for _ in range(min(jobs, len(pairs)))))
-        await browser.close()
+                    finish_pdf(*args)
+                except Exception as exc:  # noqa: BLE001 - one file's failure is reported
+                    failures[name] = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - one file's failure is reported
+                failures[name] = f"{type(exc).__name__}: {exc}"
     return failures

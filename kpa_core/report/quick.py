@@ -121,7 +121,7 @@ def arguments(year: int, units: Iterable[str] | None, data: Path, out: Path, pdi
               cap_scope: str | None, engine: str, notebook: Path,
               documents: Any) -> dict[str, Any] | None:
     """What the command was asked, as the record keeps it; None when no record applies."""
-    if documents.pdf:
+    if documents.pdf or documents.docx:
         return None
     from kpa_core.text.dates import zh_date
 
@@ -131,6 +131,7 @@ def arguments(year: int, units: Iterable[str] | None, data: Path, out: Path, pdi
             "notebook": str(Path(notebook).resolve()), "lang": documents.lang,
             "office": documents.office, "timezone": documents.timezone, "bands": documents.bands,
             "bands_sha256": documents.fingerprint(), "version": __version__,
+            "notice_number": documents.notice_number,
             "today": zh_date(None, documents.timezone)}
 
 

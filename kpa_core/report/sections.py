@@ -14,6 +14,7 @@ from typing import Any
 
 from kpa_core.report import charts
 from kpa_core.report.context import ReportContext, attainment, median_attainment
+from kpa_core.report.notice_form import item_name, item_number
 
 CAP_SCOPE_LABELS = {"subarea": "子项目封顶 / cap at each sub-area",
                     "area": "第三项整体封顶 / cap at A3 as a whole"}
@@ -67,11 +68,12 @@ def header(ctx: ReportContext) -> str:
     r, c, rub = ctx.record, ctx.card, ctx.rubric
     meta = [
         ("单位 / unit", f"{esc(r.unit)}<span class=\"en\"> / {esc(ctx.unit.name_en)}</span>"
-                        f" <code>{esc(ctx.params.unit)}</code>"),
+                        f' <code class="kpa-id">{esc(ctx.params.unit)}</code>'),
         ("类别 / kind", lbl(ctx.unit.kind_label)),
         ("年度 / year", esc(ctx.params.year)),
         ("考核人 / assessor", esc(r.assessor) if r.assessor else lbl("（未填写） / (not stated)")),
-        ("考核细则 / rubric", f"{bi(rub.title['zh'], rub.title['en'])} <code>{esc(rub.id)}</code>"),
+        ("考核细则 / rubric", f"{bi(rub.title['zh'], rub.title['en'])} "
+                             f'<code class="kpa-id">{esc(rub.id)}</code>'),
         ("封顶层级 / cap scope (Note 1)", lbl(CAP_SCOPE_LABELS[c.cap_scope])),
     ]
     meta_html = "".join(f"<tr><th>{lbl(k)}</th><td>{v}</td></tr>" for k, v in meta)
@@ -153,10 +155,11 @@ def entries_table(ctx: ReportContext, bonus: bool) -> str:
     rows = []
     for row in bd.itertuples(index=False):
         rule = ctx.rubric.rules[row.rule]
-        item = ctx.rubric.items[row.item]
-        rows.append((f'<code>{esc(row.item)}</code> <span class="item-zh">{esc(item.zh[:18])}'
-                     f"{'…' if len(item.zh) > 18 else ''}</span>",
-                     f'<code>{esc(row.rule)}</code><div class="rule-zh">{esc(rule.zh)}</div>'
+        rows.append((f'<code class="kpa-id">{esc(row.item)}</code> '
+                     f'<span class="item-name" title="{esc(item_name(ctx.rubric, row.item))}">'
+                     f"{esc(item_number(ctx.rubric, row.item))}</span>",
+                     f'<code class="kpa-id">{esc(row.rule)}</code>'
+                     f'<div class="rule-zh">{esc(rule.zh)}</div>'
                      f'<div class="en">{esc(rule.en)}</div>',
                      f'<b class="{"plus" if bonus else "minus"}">{esc(signed(row.amount))}</b>',
                      esc(row.reason) or f'<span class="muted">{lbl("未注明 / not stated")}</span>',
@@ -165,6 +168,12 @@ def entries_table(ctx: ReportContext, bonus: bool) -> str:
     rows.append(("", f'<b>{lbl("合计 / sum")}</b>', f"<b>{esc(signed(total))}</b>", "", ""))
     return table(["条目 / item", "规则 / rule（细则原文 / the rubric's text）", "分数 / points",
                   "理由 / reason", "依据 / evidence"], rows, "kpa-entries")
+
+
+def _item_ref(ctx: ReportContext, item_id: str) -> str:
+    """第4项, with its id beside for the screen (hidden on paper and in Chinese only)."""
+    return (f'{esc(item_number(ctx.rubric, item_id))}'
+            f'<code class="kpa-id">{esc(item_id)}</code>')
 
 
 def untouched(ctx: ReportContext) -> str:
@@ -181,10 +190,10 @@ def untouched(ctx: ReportContext) -> str:
         parts.append(f"基本指标 {len(basic)} 个条目未扣分，得满分共 {num(pts)} 分"
                      f'<span class="en"> / {len(basic)} basic items with nothing deducted '
                      f"(full marks, {num(pts)} points in all)</span>：" +
-                     "、".join(f"<code>{esc(i.id)}</code>" for i in basic) + "。")
+                     "、".join(_item_ref(ctx, i.id) for i in basic) + "。")
     if special:
         parts.append("特色指标无加分<span class=\"en\"> / no bonus under</span>：" +
-                     "、".join(f"<code>{esc(i.id)}</code>" for i in special) + "。")
+                     "、".join(_item_ref(ctx, i.id) for i in special) + "。")
     return "".join(f'<p class="kpa-untouched">{p}</p>' for p in parts)
 
 
@@ -233,15 +242,17 @@ def self_section(ctx: ReportContext) -> str:
     def rule_label(rule_id: str) -> str:  # Chinese clause first: analysts read the rule, not its id
         text = ctx.rubric.rules[rule_id].zh
         short = text if len(text) <= 28 else text[:28] + "…"
-        return f"<code>{esc(rule_id)}</code><br><span class=\"zh-rule\">{esc(short)}</span>"
+        return (f'<code class="kpa-id">{esc(rule_id)}</code><br>'
+                f'<span class="zh-rule">{esc(short)}</span>')
 
     rows = [(rule_label(r.rule), signed(r.assessor_amount) if r.assessor_amount else "0",
              signed(r.self_amount) if r.self_amount else "0",
              f"<b>{esc(signed(r.difference))}</b>", esc(r.assessor_reason), esc(r.self_reason))
             for r in df.itertuples(index=False)]
     return head + table(["规则 / rule", "考核组 / assessors", "自评 / self",
-                         "差额 / difference (自评−考核组)", "考核组理由 / assessors' reason",
-                         "自评理由 / self reason"], rows, "kpa-self")
+                         "差额（自评−考核组） / difference (self − assessors)",
+                         "考核组理由 / assessors' reason", "自评理由 / self reason"], rows,
+                        "kpa-self")
 
 
 def provenance(ctx: ReportContext) -> str:

@@ -31,9 +31,17 @@ def area_heading(rubric: Rubric, area_id: str) -> tuple[str, str]:
     return f"{numeral} ({num(area.points)})", area.zh
 
 
+NOTE_COLUMN = "说明"
+
+
 def summary_frame(table: pd.DataFrame, rubric: Rubric,
-                  grades: dict[str, str] | None = None) -> pd.DataFrame:
-    """The summary's rows in ranking order, with Chinese column names."""
+                  grades: dict[str, str] | None = None,
+                  vetoes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The summary's rows in ranking order, with Chinese column names.
+
+    ``编号`` (the unit id) is kept for the page's ``data-unit`` marks; neither printed form
+    shows it. With grades, a veto that decided a grade is stated in 说明.
+    """
     tops = [a.id for a in rubric.top_areas]
     rows = ranked(table)
     out = pd.DataFrame({"名次": rows["rank"].astype(int), "单位": rows["unit"],
@@ -45,6 +53,8 @@ def summary_frame(table: pd.DataFrame, rubric: Rubric,
     out["合计"] = rows["total"].astype(float)
     if grades is not None:
         out["等次"] = [grades.get(u, "") for u in rows["unit_id"]]
+        if vetoes:
+            out[NOTE_COLUMN] = [vetoes.get(u, "") for u in rows["unit_id"]]
     return out.reset_index(drop=True)
 
 
@@ -56,6 +66,7 @@ def write_xlsx(path: Path, year: int, frame: pd.DataFrame, office: str) -> Path:
 
     from kpa_core.text.cells import text_cell
 
+    frame = frame.drop(columns=["编号"], errors="ignore")  # units by name, as on paper
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}汇总表"
@@ -82,11 +93,15 @@ def write_xlsx(path: Path, year: int, frame: pd.DataFrame, office: str) -> Path:
             if isinstance(v, float):
                 c.number_format = "0.##"
                 c.alignment = Alignment(horizontal="right")
-    widths = {"名次": 6, "单位": 18, "编号": 16, "等次": 8}
+            elif j == 1:  # the rank: centred in a column of its own, clear of the unit's name
+                c.alignment = Alignment(horizontal="center")
+            elif frame.columns[j - 1] == NOTE_COLUMN:
+                c.alignment = Alignment(wrap_text=True, vertical="center")
+    widths = {"名次": 6, "单位": 24, "等次": 8, NOTE_COLUMN: 26}
     for j, name in enumerate(frame.columns, start=1):
         ws.column_dimensions[get_column_letter(j)].width = widths.get(name, 12)
     ws.row_dimensions[2].height = 60
-    ws.freeze_panes = "C3"
+    ws.freeze_panes = "C3"  # rank and unit stay in view
     ws.print_title_rows = "2:2"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
@@ -113,7 +128,7 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
             heads.append(f'<th scope="col" title="{esc(full)}">{esc(short)}'
                          f'<span class="full"> {esc(full.split("、", 1)[-1])}</span></th>')
         else:
-            heads.append(f'<th scope="col">{esc(col)}</th>')
+            heads.append(f'<th scope="col" class="h">{esc(col)}</th>')
     body = []
     for uid, row in zip(ids, frame.itertuples(index=False), strict=True):
         cells = []
@@ -124,6 +139,8 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
                 cells.append(f'<td class="num">{esc(value)}</td>')
             elif col == "单位":
                 cells.append(f'<td class="unit">{esc(value)}</td>')
+            elif col == NOTE_COLUMN:
+                cells.append(f'<td class="kpa-veto-note">{esc(value)}</td>')
             else:
                 cells.append(f"<td>{esc(value)}</td>")
         body.append(f'<tr data-unit="{esc(uid)}">' + "".join(cells) + "</tr>")
@@ -144,10 +161,11 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
 
 def write_summary(out_dir: Path, year: int, table: pd.DataFrame, rubric: Rubric,
                   grades: dict[str, str] | None = None, office: str | None = None,
-                  timezone: str | None = None) -> tuple[Path, Path]:
+                  timezone: str | None = None,
+                  vetoes: dict[str, str] | None = None) -> tuple[Path, Path]:
     """Write ``summary.xlsx`` and ``summary.html`` into ``out_dir``; return both paths."""
     office = office or DEFAULT_OFFICE
-    frame = summary_frame(table, rubric, grades)
+    frame = summary_frame(table, rubric, grades, vetoes)
     xlsx, html_path = Path(out_dir) / XLSX_NAME, Path(out_dir) / HTML_NAME
     text = render_html(year, frame, rubric, office, timezone=timezone)
     try:

@@ -39,7 +39,7 @@ ENV_LEGACY = "KPA_HOME"  # the older name of $KPA_WORKSPACE, still honoured
 DEFAULT_OFFICE = "纪委办公室"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 CAP_SCOPES = ("subarea", "area")  # kept in step with scoring.CAP_SCOPES (a test checks)
-KEYS = ("office", "timezone", "cap_scope", "out", "bands",
+KEYS = ("office", "timezone", "cap_scope", "out", "bands", "notice_number",
         "people", "deadlines")  # the office's people and the year's deadlines: audit.people,
                                 # audit.states (checked there: this module stays stdlib-only)
 KEYS += ("evidence",)  # the [evidence] table: checked by kpa_core.evidence.settings
@@ -56,6 +56,9 @@ class Workspace:
     out_dir: Path | None = None  # filled in by ``__post_init__``: root / "out" by default
     bands: Path | None = None
     found_by: str = ""  # how it was found, for messages
+    # The notice's 文号 pattern, e.g. "克职院纪〔{year}〕{seq}号" ({seq}: the unit's place in
+    # units.csv, so a number never moves when scores change); None: no 文号 line.
+    notice_number: str | None = None
 
     def __post_init__(self) -> None:
         root = Path(self.root).resolve()
@@ -135,11 +138,18 @@ def read_config(root: Path) -> dict[str, Any]:
             problems.append(Problem("未知的配置项", "unknown setting", field=key,
                                     value=data[key], allowed_zh="、".join(KEYS),
                                     allowed_en=", ".join(KEYS), where=str(path)))
-    for key in ("office", "timezone", "out", "bands"):
+    for key in ("office", "timezone", "out", "bands", "notice_number"):
         if key in data and (not isinstance(data[key], str) or not data[key].strip()):
             problems.append(Problem("配置项须为非空文字", "the setting must be non-empty text",
                                     field=key, value=data[key], allowed_zh="非空文字",
                                     allowed_en="non-empty text", where=str(path)))
+    if isinstance(data.get("notice_number"), str) and not _number_pattern_ok(
+            data["notice_number"]):
+        problems.append(Problem("文号格式须含 {seq}，且只用 {year} 与 {seq}",
+                                "the notice number pattern must hold {seq} and use only {year} "
+                                "and {seq}", field="notice_number", value=data["notice_number"],
+                                allowed_zh="如 克职院纪〔{year}〕{seq}号",
+                                allowed_en="e.g. 克职院纪〔{year}〕{seq}号", where=str(path)))
     if "cap_scope" in data and data["cap_scope"] not in CAP_SCOPES:
         problems.append(Problem("选项取值不合法", "option value not allowed", field="cap_scope",
                                 value=data["cap_scope"], allowed_zh="|".join(CAP_SCOPES),
@@ -163,6 +173,17 @@ def read_config(root: Path) -> dict[str, Any]:
     return data
 
 
+def _number_pattern_ok(pattern: str) -> bool:
+    """A 文号 pattern: text with {seq} (and optionally {year}), nothing else to format."""
+    import string
+
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None}
+    except ValueError:
+        return False
+    return "seq" in fields and fields <= {"seq", "year"}
+
+
 def _known_timezone(name: str) -> bool:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -181,7 +202,7 @@ def load_workspace(root: str | Path, found_by: str = "") -> Workspace:
                      timezone=cfg.get("timezone", DEFAULT_TIMEZONE),
                      cap_scope=cfg.get("cap_scope"), out_dir=root / cfg.get("out", "out"),
                      bands=root / cfg["bands"] if cfg.get("bands") else None,
-                     found_by=found_by)
+                     found_by=found_by, notice_number=cfg.get("notice_number"))
 
 
 def nearest_config(start: Path) -> Path | None:

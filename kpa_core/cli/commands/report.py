@@ -59,6 +59,9 @@ def add_document_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pdf", action="store_true",
                    help="同时生成 PDF（各单位及汇总表，需 Chromium） / also write PDFs of every "
                         "report and of the summary (needs Chromium)")
+    p.add_argument("--docx", action="store_true",
+                   help="同时生成 Word 文档（<单位>-通知书.docx 与 summary.docx） / also write "
+                        "Word copies (<unit>-通知书.docx and summary.docx)")
     p.add_argument("--lang", choices=("zh", "zh-en"), default=None,
                    help="zh：仅中文；zh-en：中英对照；默认屏幕中英、打印与PDF仅中文 / zh: Chinese "
                         "only; zh-en: bilingual. Default: bilingual on screen, Chinese in print "
@@ -88,7 +91,9 @@ def document_options(args: argparse.Namespace, ws: Workspace | None) -> Document
     return DocumentOptions(pdf=args.pdf, lang=args.lang,
                            office=args.office or (ws.office_name if ws else None),
                            timezone=args.timezone or (ws.timezone if ws else None),
-                           jobs=args.jobs, bands=str(bands.resolve()) if bands else None)
+                           jobs=args.jobs, bands=str(bands.resolve()) if bands else None,
+                           notice_number=ws.notice_number if ws else None,
+                           docx=getattr(args, "docx", False))
 
 
 def unchanged_batch(args: argparse.Namespace, data: str | Path, out: str | Path,
