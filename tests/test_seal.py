@@ -128,3 +128,15 @@ def test_the_notice_carries_the_seal_and_after_a_review_the_new_one(published):
     assert second.code in line and code not in line
     assert code in seal_html(str(data), 2013, "chemical")  # the other notices keep theirs
     assert states.year_seal(data, 2013).code == code  # the 公示 summary's: the year's first
+
+
+def test_the_published_summary_carries_the_seal_code_and_a_draft_one_none():
+    """The posted 公示 summary anchors the chain like the stamped notice (issue #22, item 3):
+    the sample's 2012 is published under 克职院纪〔2013〕1号 with seal 8812-C86D-70C4."""
+    from kpa_core.report.summary import seal_text
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    text = seal_text(data, 2012)
+    assert "封存码 8812-C86D-70C4" in text and "克职院纪〔2013〕1号" in text
+    assert "kpa verify --year 2012 --seal 8812-C86D-70C4" in text
+    assert seal_text(data, 2013) == ""  # not published: no seal on the page

@@ -313,7 +313,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         extras_done.append(expected)
         if not documents.pdf and not documents.docx:  # those wait for the rendered pages
             extras_done.append(write_documents(out, year, table_all, rubric_all, ydata.records,
-                                               [], documents, cap_scope, force))
+                                               [], documents, cap_scope, force, data))
 
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
@@ -357,7 +357,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                 write_overview_for_batch(out, year, data, cap_scope, result.notes, inputs=inputs)
         docs = extras_done[1] if len(extras_done) > 1 else write_documents(
             out, year, table_all, rubric_all, ydata.records, [u for u in done if u in records],
-            documents, cap_scope, force)
+            documents, cap_scope, force, data)
         result.failures.update(docs.failures)
         params_done = {**{u: d for u, d in manifest.get("params", {}).items()
                           if u not in targets}, **params_files}

@@ -99,9 +99,12 @@ def stale(html: Path, pdf: Path) -> bool:
 def write_documents(out_dir: Path, year: int, table: pd.DataFrame | None,
                     rubric: Rubric | None, records: Iterable[Record], units: Iterable[str],
                     options: DocumentOptions, cap_scope: str | None = None,
-                    force: bool = False) -> DocumentResult:
-    """The summary always; with ``options.pdf`` every unit's PDF and the summary's."""
-    from kpa_core.report.summary import write_summary
+                    force: bool = False, data_dir: Path | None = None) -> DocumentResult:
+    """The summary always; with ``options.pdf`` every unit's PDF and the summary's.
+
+    ``data_dir``: where the year's audit chain is, for the 公示 summary's seal code.
+    """
+    from kpa_core.report.summary import seal_text, write_summary
 
     result = DocumentResult()
     htmls: list[Path] = []
@@ -111,7 +114,8 @@ def write_documents(out_dir: Path, year: int, table: pd.DataFrame | None,
         graded = year_grades_and_vetoes(records, rubric, options.bands, cap_scope)
         grades, vetoes = graded if graded is not None else (None, None)
         xlsx, summary_html = write_summary(out_dir, year, table, rubric, grades,
-                                           options.office, options.timezone, vetoes)
+                                           options.office, options.timezone, vetoes,
+                                           seal_text(data_dir, year))
         result.written += [xlsx, summary_html]
         htmls.append(summary_html)
         if options.docx:

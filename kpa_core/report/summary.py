@@ -115,8 +115,12 @@ def write_xlsx(path: Path, year: int, frame: pd.DataFrame, office: str) -> Path:
 
 
 def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
-                made: str | None = None, timezone: str | None = None) -> str:
-    """The summary as a print-ready page (Chinese only; it is a public notice)."""
+                made: str | None = None, timezone: str | None = None, seal: str = "") -> str:
+    """The summary as a print-ready page (Chinese only; it is a public notice).
+
+    ``seal``: the published year's 文号 and 封存码 (``seal_text``): the posted 公示 summary, like
+    the stamped notice, is the outside anchor of the audit chain.
+    """
     css = (TEMPLATES_DIR / "kpa_report.css").read_text(encoding="utf-8")
     ids = list(frame["编号"])
     frame = frame.drop(columns=["编号"])  # the printed summary names units, not ids
@@ -156,18 +160,32 @@ def render_html(year: int, frame: pd.DataFrame, rubric: Rubric, office: str,
             f'{"".join(heads)}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
             f'<p class="muted">共 {len(frame)} 个单位；合计 = 基本指标 + 特色指标（满分 '
             f"{num(rubric.basic_points + rubric.bonus_cap)}）；并列名次按单位编号排列。"
-            f"制表日期：{esc(zh_date(made, timezone))}</p></main>\n</body>\n</html>\n")
+            f"制表日期：{esc(zh_date(made, timezone))}</p>"
+            + (f'<p class="kpa-seal">{esc(seal)}</p>' if seal else "")
+            + "</main>\n</body>\n</html>\n")
+
+
+def seal_text(data_dir: str | Path | None, year: int) -> str:
+    """"文号 … · 封存码 …（核对：kpa verify …）" once the year is published, else ""."""
+    from kpa_core.audit.states import year_seal
+
+    pub = year_seal(data_dir, year) if data_dir is not None else None
+    if pub is None:
+        return ""
+    doc_no = pub.data.get("doc_no")
+    number = f"文号 {doc_no} · " if doc_no else ""
+    return f"{number}封存码 {pub.code}（核对：kpa verify --year {int(year)} --seal {pub.code}）"
 
 
 def write_summary(out_dir: Path, year: int, table: pd.DataFrame, rubric: Rubric,
                   grades: dict[str, str] | None = None, office: str | None = None,
                   timezone: str | None = None,
-                  vetoes: dict[str, str] | None = None) -> tuple[Path, Path]:
+                  vetoes: dict[str, str] | None = None, seal: str = "") -> tuple[Path, Path]:
     """Write ``summary.xlsx`` and ``summary.html`` into ``out_dir``; return both paths."""
     office = office or DEFAULT_OFFICE
     frame = summary_frame(table, rubric, grades, vetoes)
     xlsx, html_path = Path(out_dir) / XLSX_NAME, Path(out_dir) / HTML_NAME
-    text = render_html(year, frame, rubric, office, timezone=timezone)
+    text = render_html(year, frame, rubric, office, timezone=timezone, seal=seal)
     try:
         unchanged = html_path.read_text(encoding="utf-8") == text and xlsx.is_file()
     except OSError:
