@@ -77,7 +77,8 @@ def test_the_controls_redraw(view: ExploreView) -> None:
 
 def test_explore_command_serves_reports_only() -> None:
     cmd, url = explore_command(True, ROOT / "notebooks" / "explore.ipynb", 8867, True, ROOT)
-    assert cmd[1:3] == ["-m", "voila"] and f"--Voila.root_dir={ROOT}" in cmd
+    # Voila through kpa's launcher, locked to its analyst (token, loopback Host; issue #24)
+    assert cmd[1:3] == ["-m", "kpa_core.cli.local_voila"] and f"--Voila.root_dir={ROOT}" in cmd
     allow = [c for c in cmd if c.startswith("--VoilaConfiguration.file_allowlist=")]
     pattern = allow[0].split("=", 1)[1].strip("[]'")
     assert re.fullmatch(pattern, "out/reports/2013/logistics.html")

@@ -154,7 +154,13 @@ def run_server(cmd: Command, cwd: Path, env: dict[str, str], tmp: Path) -> None:
     try:
         if " --app" in cmd.line or cmd.line.startswith("kpa app"):
             _wait(lambda: _get(base + "/voila/static/voila.js", 5)[0] == 200, 120, proc, cmd.line)
-            status, page = _get(base + "/")
+            log.flush()
+            # the app is locked to its analyst: the page only with the token kpa printed (#24)
+            printed = (tmp / f"server-{port}.log").read_text(encoding="utf-8", errors="replace")
+            url = next(line.split("打开 open: ", 1)[1].strip() for line in printed.splitlines()
+                       if line.startswith("打开 open: "))
+            assert url.startswith(base + "/?token=")
+            status, page = _get(url)
             assert status == 200
             if cmd.line.startswith("kpa app"):
                 assert TITLE in page

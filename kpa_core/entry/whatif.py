@@ -25,7 +25,7 @@ import pandas as pd
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.rubric.model import Rubric, Rule, load_rubric
 from kpa_core.rubric.rules import STEP, as_int, kind_of
-from kpa_core.scoring.record import Record, check_unit_id
+from kpa_core.scoring.record import Record, check_entry, check_unit_id
 from kpa_core.scoring.score import ScoreCard, score_record, score_year, unit_key
 
 EPS = 1e-9
@@ -211,7 +211,7 @@ def single_changes(record: Record, others: Sequence[float], cap_scope: str | Non
             new_entry = {**(entry or {}), kind.value_field: candidate}
             if not (new_entry.get("reason") or "").strip():
                 new_entry["reason"] = WHATIF_REASON
-            if kind.validate(rule, new_entry):
+            if check_entry(rubric, rule, new_entry):  # as a record would check it (evidence, facts)
                 continue
             total = score_record(adjust(record, {rule.id: new_entry}), cap_scope=cap_scope,
                                  rubric=rubric).total

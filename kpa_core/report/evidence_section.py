@@ -121,12 +121,13 @@ def evidence_appendix(ctx: ReportContext) -> str:
     else:
         parts.append(muted("未引用佐证材料 / no evidence file cited"))
     if n:
-        rows = [(f"<code>{esc(m.rule_id)}</code>", esc(f"{m.points:+g}"), esc(m.method_zh))
-                for m in missing]
-        parts.append(muted("以下扣分或加分未引用佐证材料（允许，但列出） / these deductions or "
-                           "bonuses cite no evidence file (allowed, but named)"))
-        parts.append(table(["规则 / rule", "分数 / points", "考核方法 / method"], rows,
-                           "kpa-evidence-missing"))
+        # one line, not a table: the appendix must not push a report onto another page
+        # (`kpa evidence check` lists each rule with the rubric's method clause)
+        named = "、".join(f"<code>{esc(m.rule_id)}</code>（{esc(f'{m.points:+g}')}）"
+                         for m in missing)
+        parts.append(f'<p class="muted kpa-evidence-missing">未引用佐证材料的扣分或加分（允许，'
+                     f'但列出）<span class="en"> / deductions or bonuses citing no evidence '
+                     f'file (allowed, but named)</span>：{named}</p>')
     parts.append("</section>")
     return "".join(parts)
 

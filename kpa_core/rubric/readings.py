@@ -121,7 +121,9 @@ def apply_readings(rubric: Rubric, choices: Mapping[str, str]) -> tuple[Rubric, 
     key = (rubric.id, rubric.sha256, tuple(sorted(choices.items())))
     if key not in _DERIVED:
         _DERIVED[key] = _derive(rubric, key[2])
-    return _DERIVED[key]
+    derived, cap_scope = _DERIVED[key]
+    # unchanged: the caller's own object, not an equal one cached from another load
+    return (rubric if derived.sha256 == rubric.sha256 else derived), cap_scope
 
 
 _DERIVED: dict[tuple[Any, ...], tuple[Rubric, str | None]] = {}

@@ -78,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
     env = server_env(data_dir, None, args.year, None)
     env[ENV_REPORTS_URL] = reports_url
     env[ENV_REPORTS_DIR] = str(root / REPORTS)
+    if args.app:  # the dashboard as a web app is locked to its analyst, as `kpa app` is
+        from kpa_core.cli.commands.lab import lock_to_analyst
+
+        print(f"打开 open: {lock_to_analyst(env, port)}", file=sys.stderr, flush=True)
     print(f"启动 starting: {' '.join(cmd)}", file=sys.stderr, flush=True)
     if os.name == "posix":
         os.execve(cmd[0], cmd, env)  # pragma: no cover - replaces this process
