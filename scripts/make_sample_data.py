@@ -260,8 +260,9 @@ def main(data_dir: Path) -> None:
                     f"published by 赵主任 (纪委负责人). Its seal code is **{code}**, printed on "
                     "its notices; `kpa verify --year 2012 --seal "
                     f"{code}` checks the files against it, and every write to 2012 is refused "
-                    "except through `kpa review open`. 2013 is in progress (`kpa status --year "
-                    "2013`).\n")
+                    "except through `kpa review open`. Its 整改台账 (rectification ledger) holds "
+                    "items in every state (`kpa rectify list --year 2012 --as-of 2013-02-05`). "
+                    "2013 is in progress (`kpa status --year 2013`).\n")
 
 
 # The fictional office that reviewed and published the 2012 sample (issue #22): the same names
@@ -281,7 +282,55 @@ def publish_sample(data_dir: Path, year: int) -> str:
                 when=f"{year + 1}-01-08T02:00:00+00:00")
     pub = publish(data_dir, year, "赵主任", SAMPLE_DOC_NO, login="nobody", people=people,
                   when=f"{year + 1}-01-10T02:00:00+00:00")
+    rectify_sample(data_dir, year, people)
     return pub.code
+
+
+# What the sample's units did with their 2012 整改要求 (issue #23), by item: most closed, some
+# reported and awaiting the office's check, some failed a check and back in progress, some not
+# started. Deadline 2013-02-10 (one month after publication): as of 2013-02-01 every status but
+# 逾期 shows; as of any later date the unfinished ones are 逾期.
+SAMPLE_RECTIFY_PLAN = ("closed", "closed", "closed", "closed", "closed", "closed",
+                       "awaiting_check", "in_progress", "open", "open")
+
+
+def rectify_sample(data_dir: Path, year: int, people: list) -> None:
+    """Open the 2012 ledger and take its items through every state, at fixed times."""
+    from kpa_core.audit.people import Person
+    from kpa_core.evidence.store import store_bytes
+    from kpa_core.rectify.actions import check_item, report_item
+    from kpa_core.rectify.ledger import open_after_publish
+
+    head = next(p for p in people if p.role == "head")
+    ledger = open_after_publish(data_dir, year, head, when=f"{year + 1}-01-10T02:05:00+00:00")
+    people = [*people, Person("李华", "contact", unit="arts")]
+    for n, state in enumerate(ledger.items):
+        unit_id, item_id = state.item.unit_id, state.item.item_id
+        plan = SAMPLE_RECTIFY_PLAN[(n * 7 + len(unit_id)) % len(SAMPLE_RECTIFY_PLAN)]
+        if plan == "open":
+            continue
+        reporter = "李华" if unit_id == "arts" else "王明"
+        day = 20 + n % 10
+        stored = []
+        if n % 3 == 0:  # every third report carries its written rectification report
+            stored = [store_bytes(
+                data_dir, year, f"{unit_id} {item_id} 整改报告（虚构示例）\n".encode(),
+                f"{unit_id}-{item_id}-整改报告.txt", who=reporter, unit=unit_id,
+                added_at=f"{year + 1}-01-{day}T01:00:00+00:00").sha256]
+        report_item(data_dir, year, unit_id, item_id,
+                    "已按要求整改，相关制度已建立并落实（虚构示例）。", stored=stored,
+                    by=reporter, login="nobody", people=people,
+                    when=f"{year + 1}-01-{day}T02:00:00+00:00")
+        if plan == "awaiting_check":
+            continue
+        checker = "赵主任" if n % 5 == 0 else "王明"
+        if plan == "in_progress":
+            check_item(data_dir, year, unit_id, item_id, "不通过", "整改材料不完整，缺少会议记录。",
+                       by=checker, login="nobody", people=people,
+                       when=f"{year + 1}-02-0{1 + n % 5}T02:00:00+00:00")
+            continue
+        check_item(data_dir, year, unit_id, item_id, "通过", "整改到位，予以销号。", by=checker,
+                   login="nobody", people=people, when=f"{year + 1}-02-0{1 + n % 5}T02:00:00+00:00")
 
 
 if __name__ == "__main__":

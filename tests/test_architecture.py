@@ -34,6 +34,8 @@ CORE_BELOW = {
     "scoring": {"errors", "cheap_imports", "text", "store", "rubric", "evidence"},
     "audit": {"errors", "text", "store", "evidence"},
     "year": {"errors", "text", "store", "rubric", "scoring", "audit"},
+    "rectify": {"errors", "cheap_imports", "text", "store", "rubric", "scoring", "evidence",
+                "audit"},
     "reproduce": {"errors", "cheap_imports", "text", "store", "rubric", "scoring"},
 }
 CORE = set(CORE_BELOW)

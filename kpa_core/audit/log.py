@@ -51,6 +51,10 @@ ACTIONS = {
     "publish": ("签发公布（封存）", "published and sealed"),
     "review_open": ("开启复核", "review (复核) opened"),
     "params": ("报告参数写出（记录其 sha256）", "report params written (their sha256 recorded)"),
+    # the rectification ledger (audit.rectify_chain): opened, a unit's report, the office's check
+    "rectify_open": ("开立整改台账", "rectification ledger opened"),
+    "rectify_report": ("报送整改情况", "rectification reported"),
+    "rectify_check": ("核查整改", "rectification checked"),
 }
 SYSTEM_ACTIONS = {"void": ("作废未完成的保存", "interrupted save voided"),
                   "done": ("保存完成标记", "save completed (its record was written)")}

@@ -37,8 +37,10 @@ from kpa_core.audit.log import (
     year_lock,
 )
 from kpa_core.audit.params_lines import params_state
+from kpa_core.audit.rectify_chain import evidence_of, replay
 from kpa_core.audit.scenarios import check_scenarios
 from kpa_core.errors import KpaInputError
+from kpa_core.evidence.store import stored_status
 from kpa_core.evidence.verify import check_cited
 from kpa_core.store.layout import ROLE_FOLDERS, year_dir
 from kpa_core.store.yaml_io import read_yaml
@@ -201,12 +203,31 @@ def verify_year(data_dir: str | Path, year: int, params_dir: str | Path | None =
     state = _walk(chain, voided | {ln.hash for ln in pending}, verdict)
     _check_disk(data_dir, year, state, verdict)
     verdict.failures += check_cited(data_dir, year)  # every cited evidence file, by its hash
+    verdict.failures += check_ledger(data_dir, year, chain)
     if params_dir is not None:
         _check_params(Path(params_dir), year, state, verdict, chain)
         failures, notes = check_scenarios(Path(params_dir), year, chain)
         verdict.failures += failures
         verdict.notes += notes
     return verdict
+
+
+def check_ledger(data_dir: Path, year: int, chain: Chain) -> list[str]:
+    """The 整改台账's lines: each about a known item, each a legal transition, every cited
+    evidence file stored whole under its sha256."""
+    ledger, broken = replay(chain, year)
+    failures = [f"整改台账 / rectification ledger: {f}" for f in broken]
+    for state, sha in evidence_of(ledger):
+        try:
+            why = stored_status(data_dir, year, sha)
+        except KpaInputError:
+            why = ("sha256 不合法", "the sha256 is malformed")
+        if why:
+            failures.append(f"整改台账 {state.item.unit_id} {state.item.item_id} 的佐证 "
+                            f"{short(sha)}：{why[0]} / the evidence {short(sha)} of the "
+                            f"rectification report of {state.item.unit_id} "
+                            f"{state.item.item_id}: {why[1]}")
+    return failures
 
 
 def _pending_note(ln: ChainLine) -> str:

@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "approve": ("review", "审核通过考核组记录 / mark the assessors' record reviewed"),
     "publish": ("publish", "签发公布并封存一个年度 / publish and seal a year"),
     "review": ("review", "签发后的复核（open、close）/ a review after publication"),
+    "rectify": ("rectify", "整改台账：列出、报送、核查、督办单 / the rectification ledger"),
 }
 NO_WORKSPACE_OPTION = {"init"}  # init makes a workspace: DIR is its one folder, none to find
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kpa_core.rectify.requirements import Deduction, requirement_items
 from kpa_core.report.context import ReportContext
 from kpa_core.report.evidence_section import notice_evidence_line
 from kpa_core.report.notice_form import item_name, verification_code, veto_statements
@@ -121,36 +122,10 @@ def points_lost(ctx: ReportContext) -> float:
 
 
 def rectification_items(ctx: ReportContext, lines: list[NoticeLine]) -> list[str]:
-    """整改要求: the record's own text (whole unit, or per rule/item); else each deducted rule.
-
-    Each item is named as the rubric names it (第1项（…）), never by its code id.
-    """
-    given = ctx.record.rectification
-    if isinstance(given, str):
-        return [t.strip() for t in given.splitlines() if t.strip()]
-    given = given or {}
-    rubric = ctx.rubric
-
-    def name(key: str) -> str:
-        return item_name(rubric, key.split(".")[0]) if key.split(".")[0] in rubric.items else key
-
-    items, seen = [], set()
-    for line in lines:
-        if line.bonus:
-            continue
-        for key in (line.rule_id, line.item_id):
-            if key in given:  # the record's own words, once per rule or item
-                if key not in seen:
-                    seen.add(key)
-                    items.append(f"{name(key)}：{given[key].strip()}")
-                break
-        else:
-            if line.rule_id not in seen:
-                seen.add(line.rule_id)
-                what = line.reason or rubric.rules[line.rule_id].zh
-                items.append(f"{name(line.rule_id)}：{what.rstrip('。')}。")
-    items += [f"{name(k)}：{v.strip()}" for k, v in given.items() if k not in seen]
-    return items
+    """整改要求 as the notice prints them: the core's derivation (``kpa_core.rectify``), so the
+    ledger a publication opens tracks exactly these items."""
+    deductions = [Deduction(x.rule_id, x.item_id, x.reason) for x in lines if not x.bonus]
+    return [r.text for r in requirement_items(ctx.rubric, ctx.record.rectification, deductions)]
 
 
 # The notice holds one A4 page: above this many rows (or this much 整改 text) it lists the

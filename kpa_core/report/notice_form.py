@@ -17,12 +17,13 @@ id (``B16.unreported``) on paper:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kpa_core.rubric.model import Rubric
+from kpa_core.rubric.names import item_name as item_name  # re-exported: the faces' one name
+from kpa_core.rubric.names import item_number
+from kpa_core.rubric.names import item_short as item_short
 
-PHRASE_END = re.compile(r"[，。；：！？,;:]")
 VETO_PREFIX = "一票否决："
 
 
@@ -32,28 +33,6 @@ def notice_number(pattern: str | None, year: int, unit_id: str,
     if not pattern or unit_id not in unit_ids:
         return None
     return pattern.format(year=year, seq=unit_ids.index(unit_id) + 1)
-
-
-def item_short(rubric: Rubric, item_id: str) -> str:
-    """The item's first phrase, whole: the text up to its first comma or full stop."""
-    text = rubric.items[item_id].zh.strip()
-    head = PHRASE_END.split(text, maxsplit=1)[0].strip()
-    return head or text
-
-
-def item_name(rubric: Rubric, item_id: str) -> str:
-    """第16项（重视并支持纪检监察工作）; special items by their number too (特色第1项)."""
-    item = rubric.items[item_id]
-    part = rubric.areas[item.area_id].part
-    label = f"第{item.number}项" if part == "basic" else f"特色指标第{item.number}项"
-    return f"{label}（{item_short(rubric, item_id)}）"
-
-
-def item_number(rubric: Rubric, item_id: str) -> str:
-    """第16项 alone (compact lists)."""
-    item = rubric.items[item_id]
-    part = rubric.areas[item.area_id].part
-    return f"第{item.number}项" if part == "basic" else f"特色指标第{item.number}项"
 
 
 def _area_name(rubric: Rubric, area_id: str) -> str:

@@ -43,6 +43,7 @@ KEYS = ("office", "timezone", "cap_scope", "out", "bands", "notice_number",
         "people", "deadlines")  # the office's people and the year's deadlines: audit.people,
                                 # audit.states (checked there: this module stays stdlib-only)
 KEYS += ("evidence",)  # the [evidence] table: checked by kpa_core.evidence.settings
+KEYS += ("rectify",)  # the [rectify] table: checked by kpa_core.rectify.settings
 
 
 @dataclass(frozen=True)

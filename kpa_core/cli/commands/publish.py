@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from kpa_core.audit.states import publish
 from kpa_core.cli.options import add_data_option, add_year_option, data_dir_of
+from kpa_core.rectify.ledger import publish_and_open
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,9 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
-    pub = publish(data_dir, args.year, args.by, args.doc_no)
+    pub, ledger = publish_and_open(data_dir, args.year, args.by, args.doc_no)
     n = len(pub.data.get("records") or {})
     print(f"✔ {args.year} 年度已签发，{n} 个单位 / published, {n} units")
+    deadline = min((s.item.deadline for s in ledger.items), default=None)
+    print(f"  整改台账已开立 rectification ledger opened: {len(ledger.items)} 项 items"
+          + (f"，整改期限 deadline {deadline}" if deadline else ""))
     print(f"  封存码 seal code: {pub.code}")
     print(f"  请在盖章的通知与公示上印出封存码；核对：kpa verify --year {args.year} --seal "
           f"{pub.code} / print the code on the stamped notices and the 公示; check with the "
