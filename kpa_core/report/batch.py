@@ -333,7 +333,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     write_params()  # nothing to render (or the pool stopped early): here, before the manifest
     chain_params(data, year, {u: params_files[u] for u in sorted(params_written)
                               if u in params_files}, result.notes)
-    from kpa_core.report.index import write_index_if_changed
+    from kpa_core.report.index import open_items_of, write_index_if_changed
 
     out.mkdir(parents=True, exist_ok=True)
     with folder_lock(out):  # two batches on one folder: each merges into what the other wrote
@@ -344,7 +344,8 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
                                if record_path(data, year, u, role="self").is_file())
         index_key, result.index_written = write_index_if_changed(
             out, year, table_all, {u for u in done if (out / f"{u}.html").is_file()},
-            result.failures, manifest.get("index"), code, rubric_all, self_units)
+            result.failures, manifest.get("index"), code, rubric_all, self_units,
+            open_items_of(data, year))
         # The college-wide overview beside the index (issue #12), when anything changed: a unit
         # re-rendered (its record, self-assessment, the year's or earlier scores moved), the
         # index changed, or the page is missing. An unchanged rerun would spend ~0.7 s on it.

@@ -145,6 +145,9 @@ def data_fingerprints(data_dir: Path, year: int, unit_id: str, table: pd.DataFra
     own_known = inputs.self_assessed.sha256 if inputs is not None else {}
     record = known.get(unit_id) or sha256_of(record_path(data_dir, year, unit_id))
     out = {"record": record, **shared}
+    ledger = Path(data_dir) / str(int(year) - 1) / "audit-log.jsonl"  # 上年整改情况 (#23)
+    if ledger.is_file():
+        out[f"ledger {int(year) - 1}"] = sha256_of(ledger)
     own = record_path(data_dir, year, unit_id, role="self")
     if snapshot_exists(own):
         out["self"] = own_known.get(unit_id) or sha256_of(own)

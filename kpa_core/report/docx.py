@@ -124,6 +124,7 @@ def notice_docx(ctx: ReportContext, path: Path, office: str | None = None,
                 timezone: str | None = None) -> Path:
     """The unit's notice as an editable Word document (same content and order as on paper)."""
     from kpa_core.report import notice as nt
+    from kpa_core.report.rectify_section import REPEAT_ZH, carry_of, notice_carry_texts
     from kpa_core.report.sections import num
     from kpa_core.text.dates import zh_date
 
@@ -132,6 +133,7 @@ def notice_docx(ctx: ReportContext, path: Path, office: str | None = None,
     rubric, card = ctx.rubric, ctx.card
     grade, vetoes = nt.grade_and_vetoes(ctx)
     lines = nt.notice_lines(ctx)
+    carry = carry_of(ctx)  # 上年整改情况 and 重复扣分, worded as on the notice
     doc = _document()
     _para(doc, office, HEAD_FONT, 16, True, "center")
     if number := nt.notice_number_of(ctx):
@@ -156,7 +158,8 @@ def notice_docx(ctx: ReportContext, path: Path, office: str | None = None,
         if not chosen:
             _para(doc, "无。")
             continue
-        rows = [[str(n), nt.item_name(rubric, x.item_id), x.reason or "未注明", x.quantity,
+        rows = [[str(n), nt.item_name(rubric, x.item_id), (x.reason or "未注明") + (
+                 f"（{REPEAT_ZH}）" if x.rule_id in carry.repeated else ""), x.quantity,
                  f"{sign}{num(x.counted)}{'※' if x.cut > 1e-9 else ''}"]
                 for n, x in enumerate(chosen, start=1)]
         rows.append(["", "合计", "", "", f"{sign}{num(sum(x.counted for x in chosen))}"])
@@ -167,6 +170,8 @@ def notice_docx(ctx: ReportContext, path: Path, office: str | None = None,
     rect = nt.rectification_items(ctx, lines) or ["无扣分事项，继续保持。"]
     for n, text in enumerate(rect, start=1):
         _para(doc, f"{n}. {text}")
+    for text in notice_carry_texts(ctx):
+        _para(doc, text)
     _para(doc, f"以上事项请查明原因、限期整改，并将整改情况书面报送{office}。", indent=True)
     _para(doc, "附件：扣分明细（见本单位考核报告“二、扣分明细”）")
     _table(doc, ["考核组（签字）", f"{office}（盖章）"], [["", zh_date(ctx.made, timezone)]])

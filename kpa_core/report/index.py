@@ -75,8 +75,33 @@ def index_key(year: int, table: pd.DataFrame | None, linked: set[str],
     return h.hexdigest()
 
 
+def open_items_of(data_dir: Path, year: int) -> dict[str, list[str]]:
+    """Each unit's rectification items not yet 已销号: this year's (once published) and last
+    year's, as ``2012 R2（逾期）`` (the index's 未销号整改 column, issue #23)."""
+    from kpa_core.errors import KpaInputError
+    from kpa_core.rectify.ledger import ledger_of
+
+    out: dict[str, list[str]] = {}
+    for y in (int(year) - 1, int(year)):
+        try:
+            ledger = ledger_of(data_dir, y)
+        except KpaInputError:
+            continue  # a record no longer as sealed: kpa verify names it; the index goes on
+        for s in ledger.still_open():
+            out.setdefault(s.item.unit_id, []).append(f"{y} {s.item.item_id}（{s.status_zh}）")
+    return out
+
+
+def _open_cell(items: list[str]) -> str:
+    if not items:
+        return '<td class="num" data-sort="0">0</td>'
+    return (f'<td class="num kpa-open-items" data-sort="{len(items)}" '
+            f'title="{esc("、".join(items))}">{len(items)}</td>')
+
+
 def ranking_table(table: pd.DataFrame, linked: set[str], rubric: Rubric | None = None,
-                  self_units: frozenset[str] = frozenset()) -> str:
+                  self_units: frozenset[str] = frozenset(),
+                  open_items: dict[str, list[str]] | None = None) -> str:
     rows = []
     for key, r in ranked(table).iterrows():
         cells = []
@@ -93,8 +118,14 @@ def ranking_table(table: pd.DataFrame, linked: set[str], rubric: Rubric | None =
                 cells.append(f"<td><code>{esc(value)}</code></td>")
             else:
                 cells.append(f'<td class="num" data-sort="{float(value):g}">{num(value)}</td>')
+        if open_items is not None:
+            cells.append(_open_cell(open_items.get(str(key), [])))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(column_heading(col, label, rubric) for col, label in COLUMNS)
+    if open_items is not None:
+        head += ('<th scope="col" title="整改台账中尚未销号的事项（悬停查看）/ rectification items '
+                 'not yet closed (hover for the list)">未销号整改<span class="en"> / open '
+                 "items</span></th>")
     return (f'<table class="kpa-table sortable" id="ranking"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -110,7 +141,8 @@ def failures_box(failures: dict[str, str]) -> str:
 
 def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                  failures: dict[str, str], rubric: Rubric | None = None,
-                 self_units: frozenset[str] = frozenset()) -> str:
+                 self_units: frozenset[str] = frozenset(),
+                 open_items: dict[str, list[str]] | None = None) -> str:
     """The whole page as a string."""
     from kpa_core.report import charts
     css = (TEMPLATES_DIR / "kpa_report.css").read_text(encoding="utf-8")
@@ -135,7 +167,7 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
                          f"（{len(self_units)} 个）<span class=\"en\"> / the unit filed a "
                          "self-assessment</span></p>")
         parts.append('<h2>排名<span class="en"> / ranking</span></h2>'
-                     + ranking_table(table, linked, rubric, self_units))
+                     + ranking_table(table, linked, rubric, self_units, open_items))
         order = ranked(table)  # the table's order: ties fall the same way in both
         parts.append('<section class="kpa-keep"><h2>总览<span class="en"> / overview</span></h2>'
                      '<div class="kpa-figure">' + charts.overview_chart(
@@ -161,11 +193,15 @@ def render_index(year: int, table: pd.DataFrame | None, linked: set[str],
 def write_index_if_changed(out_dir: Path, year: int, table: pd.DataFrame | None,
                            linked: set[str], failures: dict[str, str], old_key: str | None,
                            code: str, rubric: Rubric | None = None,
-                           self_units: frozenset[str] = frozenset()) -> tuple[str, bool]:
+                           self_units: frozenset[str] = frozenset(),
+                           open_items: dict[str, list[str]] | None = None) -> tuple[str, bool]:
     """Write ``index.html`` unless it exists and shows the same; return (key, written)."""
-    key = index_key(year, table, linked | {f"self:{u}" for u in self_units}, failures, code)
+    shown = {f"open:{u}:{'|'.join(v)}" for u, v in (open_items or {}).items()}
+    key = index_key(year, table, linked | {f"self:{u}" for u in self_units} | shown, failures,
+                    code)
     path = out_dir / "index.html"
     if key == old_key and path.is_file():
         return key, False
-    atomic_write_text(path, render_index(year, table, linked, failures, rubric, self_units))
+    atomic_write_text(path, render_index(year, table, linked, failures, rubric, self_units,
+                                         open_items))
     return key, True

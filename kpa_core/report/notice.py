@@ -21,6 +21,7 @@ from kpa_core.rectify.requirements import Deduction, requirement_items
 from kpa_core.report.context import ReportContext
 from kpa_core.report.evidence_section import notice_evidence_line
 from kpa_core.report.notice_form import item_name, verification_code, veto_statements
+from kpa_core.report.rectify_section import carry_of, notice_carry_line
 from kpa_core.report.seal_line import seal_html
 from kpa_core.report.sections import esc, num
 from kpa_core.rubric.model import Rubric, Rule
@@ -141,8 +142,9 @@ def compact(lines: list[NoticeLine], rect: list[str]) -> bool:
 
 
 def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool,
-                 short: bool = False) -> str:
+                 short: bool = False, repeated: frozenset[str] = frozenset()) -> str:
     rows, mark = [], False
+    again = '<span class="kpa-repeat">（重复扣分）</span>'  # deducted last year too (#23)
     sign = "+" if bonus else "−"
     chosen = [x for x in lines if x.bonus == bonus]
     if short:  # one row per item: 第1项（…） and its points
@@ -154,8 +156,9 @@ def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool,
             counted = sum(x.counted for x in group)
             cut = any(x.cut > 1e-9 for x in group)
             mark = mark or cut
+            rep = again if any(x.rule_id in repeated for x in group) else ""
             cells.append(f'<td class="n">{n}</td><td>{esc(item_name(ctx.rubric, item_id))}'
-                         f'{f"（{len(group)} 条）" if len(group) > 1 else ""}</td>'
+                         f'{f"（{len(group)} 条）" if len(group) > 1 else ""}{rep}</td>'
                          f'<td class="num">{sign}{num(counted)}{"※" if cut else ""}</td>')
         if len(cells) % 2:
             cells.append('<td class="n"></td><td></td><td></td>')
@@ -170,7 +173,8 @@ def _lines_table(ctx: ReportContext, lines: list[NoticeLine], bonus: bool,
         rows.append(
             f'<tr><td class="n">{n}</td><td class="item">'
             f"{esc(item_name(ctx.rubric, line.item_id))}</td>"
-            f"<td>{esc(line.reason) or '未注明'}</td><td>{esc(line.quantity)}{cut}</td>"
+            f"<td>{esc(line.reason) or '未注明'}{again if line.rule_id in repeated else ''}</td>"
+            f"<td>{esc(line.quantity)}{cut}</td>"
             f'<td class="num">{sign}{num(line.counted)}{"※" if line.cut > 1e-9 else ""}</td>'
             "</tr>")
     if not rows:
@@ -259,7 +263,9 @@ def notice_section(ctx: ReportContext, office: str | None = None,
                    f"{esc(v)}<small>{esc(s)}</small></div></td>" for k, v, s in figures)
     veto = "".join(f'<p class="kpa-veto">{esc(v)}，等次为{esc(grade)}。</p>' for v in vetoes)
     rect_items = rectification_items(ctx, lines)
-    short = compact(lines, rect_items)
+    carry = carry_of(ctx)  # last year's ledger: items still open, rules deducted again
+    carry_html = notice_carry_line(ctx)
+    short = compact(lines, rect_items + ([""] if carry_html else []))
     rect = "".join(f"<li>{esc(t)}</li>" for t in rect_items)
     rect = rect or "<li>无扣分事项，继续保持。</li>"
     number = notice_number_of(ctx)
@@ -274,10 +280,11 @@ def notice_section(ctx: ReportContext, office: str | None = None,
         f'<p class="lead">根据《{esc(rubric.title["zh"])}》，经考核组考核，你单位 '
         f"{esc(ctx.params.year)} 年度党风廉政建设责任制考核结果通知如下。</p>"
         f'<table class="kpa-notice-figures"><tr>{figs}</tr></table>{veto}'
-        f"<h2>一、扣分情况{esc(refer)}</h2>{_lines_table(ctx, lines, False, short)}"
+        f"<h2>一、扣分情况{esc(refer)}</h2>"
+        f"{_lines_table(ctx, lines, False, short, carry.repeated)}"
         f"<h2>二、加分情况</h2>{_lines_table(ctx, lines, True, short)}"
         f"{notice_evidence_line(ctx)}"  # how many evidence files (report.evidence_section)
-        f'<h2>三、整改要求</h2><ol class="kpa-rect">{rect}</ol>'
+        f'<h2>三、整改要求</h2><ol class="kpa-rect">{rect}</ol>{carry_html}'
         '<div class="kpa-notice-end"><p class="lead">以上事项请查明原因、限期整改，并将整改情况'
         f"书面报送{esc(office)}。</p>"
         '<p class="kpa-annex">附件：扣分明细（见本报告“二、扣分明细”）</p>'
