@@ -84,3 +84,25 @@ def test_index_shows_open_items_per_unit():
                          index=["logistics"])
     page = render_index(2013, table, {"logistics"}, {}, open_items=open_items)
     assert 'title="2012 R2（逾期）、2012 R5（逾期）、2012 R6（已整改待核查）">3</td>' in page
+
+
+def test_explore_progress_by_unit_and_by_rule():
+    import datetime as dt
+
+    from kpa_core.analysis.rectify_progress import ledger_shown, progress_frame, progress_html
+
+    ledger = ledger_shown(DATA, 2013, as_of=dt.date(2013, 2, 5))  # 2013 unpublished: 2012's
+    assert ledger.year == 2012
+    by_unit = progress_frame(ledger, "unit").set_index("key")
+    row = by_unit.loc["logistics"]
+    assert (row["items"], row["closed"], row["awaiting_check"], row["open"]) == (8, 5, 1, 2)
+    assert row["closed_share"] == 5 / 8
+    assert int(by_unit["items"].sum()) == len(ledger.items) == 150
+    by_rule = progress_frame(ledger, "rule").set_index("key")
+    assert int(by_rule["items"].sum()) == 150
+    assert by_rule.loc["B18.summaries", "items"] == sum(
+        1 for s in ledger.items if s.item.rule_id == "B18.summaries")
+    first = progress_frame(ledger, "unit").iloc[0]  # worst first: most items not closed
+    assert first["items"] - first["closed"] == max(by_unit["items"] - by_unit["closed"])
+    html = progress_html(DATA, 2013, {"logistics": "后勤管理处"}, as_of=dt.date(2013, 2, 5))
+    assert "2012 年度整改台账" in html and "后勤管理处" in html

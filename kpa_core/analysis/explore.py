@@ -28,7 +28,8 @@ ENV_REPORTS_URL = "KPA_REPORTS_URL"  # e.g. /voila/files/out/reports/{year}/{uni
 ENV_REPORTS_DIR = "KPA_REPORTS_DIR"  # where those reports are on disk
 # Tab titles whole and short (a tab cuts its title at ~110 px): Chinese only.
 TABS = [("heatmap", "失分热力图"), ("totals", "合计分布"), ("areas", "达成率"),
-        ("movers", "年度变动"), ("gaps", "自评差距"), ("sensitivity", "敏感性")]
+        ("movers", "年度变动"), ("gaps", "自评差距"), ("sensitivity", "敏感性"),
+        ("rectify", "整改进度")]
 INTRO = ("本页汇总全院各单位的考核结果：在哪些条目失分、合计分布、各项达成率、与上年相比的变动、"
          "自评与考核组的差距，以及细则初稿歧义条款对结果的影响。点击单位名称可打开其报告。")
 LOADING = "<p class=\"kpa-loading\">正在计算：按每种理解对全部单位重新评分，约需数秒……</p>"
@@ -115,6 +116,10 @@ class ExploreView:
         empty = "<p>（此选择下无数据）</p>"
         for key in ("heatmap", "totals", "areas", "movers", "gaps"):
             self.panes[key].value = html.get(key, empty)
+        from kpa_core.analysis.rectify_progress import progress_html
+
+        names = {u: unit.name_zh for u, unit in self.units.items()}
+        self.panes["rectify"].value = progress_html(self.data_dir, year, names)
         t = self.views.scores.table
         self.status.value = (f"<p>{year} 年度 · {len(t)} 个单位 · 平均合计 "
                              f"{t['total'].mean():.4g} 分 · 考核细则："
