@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cli_run import run_kpa
+
 from kpa_core.audit import states
 from kpa_core.audit.log import append_audit, read_chain
 from kpa_core.audit.rectify_chain import replay

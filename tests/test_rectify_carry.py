@@ -57,7 +57,8 @@ def test_report_section_lists_last_years_items_as_they_stood():
 def test_notice_names_open_items_and_marks_repeats():
     ctx = context("logistics", "2013-02-12T02:00:00+00:00")
     assert notice_carry_texts(ctx) == [
-        "2012 年度整改要求尚有 3 项未销号：R2（逾期）、R5（逾期）、R6（已整改待核查），请一并整改。",
+        "2012 年度整改要求尚有 3 项未销号：R2（逾期）、R5（逾期）、R6（已整改待核查），"
+        "请一并整改。",
         "5 条规则连续两年扣分，已在扣分情况中标注“重复扣分”。"]
     html = notice_section(ctx)
     # compact form marks items: B03, B05, B13, B16, B18 each hold one repeated rule

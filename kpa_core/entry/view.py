@@ -37,6 +37,7 @@ from kpa_core.entry.controller import (
     StaleRecordError,
 )
 from kpa_core.entry.process_line import state_html, who_widget
+from kpa_core.entry.rectify_panel import RectifyPanel
 from kpa_core.entry.rule_control import RuleControl
 from kpa_core.entry.styles import (
     STALE_HTML,
@@ -242,11 +243,18 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.whatif_banner.layout.display = "none"
         self.body = with_class(w.HBox([with_class(w.Box([self.form]), "kpa-form-col"), side]),
                                "kpa-body")
+        # The 整改 tab (issue #23): last year's (or a published year's) ledger of the unit, filled
+        # only when opened, so loading a unit costs nothing more.
+        self.rectify = RectifyPanel(self.data_dir)
+        self.pages = with_class(w.Tab(children=[self.body, self.rectify.widget]), "kpa-pages")
+        self.pages.set_title(0, "考核录入 entry")
+        self.pages.set_title(1, "整改 rectification")
+        self.pages.observe(lambda ch: self.guard(self._show_rectify), "selected_index")
         self.widget = with_class(w.VBox([
             w.HTML(STYLE), self.title,
             with_class(w.HBox([self.year, self.role, self.unit, self.reload]), "kpa-topbar"),
             with_class(w.HBox([self.mode, self.cap_scope]), "kpa-topbar"),
-            self.status, self.prompt, self.unsaved_flag, self.whatif_banner, self.body,
+            self.status, self.prompt, self.unsaved_flag, self.whatif_banner, self.pages,
         ]), "kpa-app")
 
         self._panes: list[w.Widget] = []
@@ -366,6 +374,13 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.status.value = (f"<span class='kpa-ok kpa-loaded' data-unit='{esc(c.unit.unit_id)}'>"
                              f"{esc(c.unit.name_zh)} {c.year} {ROLES_ZH[c.role]}：{state}</span>"
                              f"{state_html(c.data_dir, c.year, c.unit.unit_id, c.role)}")
+        self._show_rectify()
+
+    def _show_rectify(self) -> None:
+        """Fill the 整改 tab for the unit shown, when it is the tab in view."""
+        if self.pages.selected_index == 1:
+            uid = self.unit.value
+            self.rectify.show(self.year.value, uid, self.units[uid].name_zh)
 
     def _enable(self, on: bool) -> None:
         for button in (self.save, self.save_scenario, self.reset, self.adopt):
