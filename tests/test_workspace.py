@@ -192,8 +192,13 @@ def test_every_command_module_is_in_the_light_table():
     from kpa_core.cli import program as cli
 
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
-    assert modules == {module for module, _ in cli.COMMANDS.values()}
+    # the rest add subcommands to a command's module (kpa rectify sheet, export, import)
+    assert modules == {module for module, _ in cli.COMMANDS.values()} | cli.SUBCOMMAND_MODULES
     assert cli._modules_outside_table() == []
+    for sub in ("sheet", "export", "import"):  # each is reached through its command
+        with pytest.raises(SystemExit) as exc:
+            cli.main(["rectify", sub, "--help"])
+        assert exc.value.code == 0
 
 
 def test_kept_notebook_holds_no_absolute_path(tmp_path):

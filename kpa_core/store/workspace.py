@@ -164,7 +164,8 @@ def read_config(root: Path) -> dict[str, Any]:
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             p = Path(value)
-            if p.is_absolute() or not (root / p).resolve().is_relative_to(root.resolve()):
+            inside = Path(os.path.normpath(root.resolve() / p)).is_relative_to(root.resolve())
+            if p.is_absolute() or not inside:  # lexically; a link is store.links' business
                 problems.append(Problem("路径须在工作区内", "the path must lie inside the "
                                         "workspace", field=key, value=value,
                                         allowed_zh="相对于工作区的路径", allowed_en="a path "
@@ -199,11 +200,16 @@ def load_workspace(root: str | Path, found_by: str = "") -> Workspace:
     """The workspace rooted at ``root`` with its ``kpa.toml`` settings (defaults without one)."""
     root = Path(root).expanduser().resolve()
     cfg = read_config(root)
-    return Workspace(root=root, office_name=cfg.get("office", DEFAULT_OFFICE),
-                     timezone=cfg.get("timezone", DEFAULT_TIMEZONE),
-                     cap_scope=cfg.get("cap_scope"), out_dir=root / cfg.get("out", "out"),
-                     bands=root / cfg["bands"] if cfg.get("bands") else None,
-                     found_by=found_by, notice_number=cfg.get("notice_number"))
+    ws = Workspace(root=root, office_name=cfg.get("office", DEFAULT_OFFICE),
+                   timezone=cfg.get("timezone", DEFAULT_TIMEZONE),
+                   cap_scope=cfg.get("cap_scope"), out_dir=root / cfg.get("out", "out"),
+                   bands=root / cfg["bands"] if cfg.get("bands") else None,
+                   found_by=found_by, notice_number=cfg.get("notice_number"))
+    from kpa_core.store.links import outside_links  # one rule for every kpa folder (#24)
+
+    if problems := outside_links(root, ws.out_dir or root / "out"):
+        raise KpaInputError(problems)
+    return ws
 
 
 def nearest_config(start: Path) -> Path | None:
