@@ -35,7 +35,7 @@ from typing import Any
 
 from kpa_core.errors import KpaInputError, Problem, os_error_problem
 from kpa_core.store.atomic import atomic_write_bytes, folder_lock
-from kpa_core.store.bounded_read import limit_bytes, read_bytes_bounded
+from kpa_core.store.bounded_read import check_write_size, limit_bytes, read_bytes_bounded
 
 AUDIT_NAME = "audit-log.jsonl"
 LOCK_NAME = ".kpa-save.lock"
@@ -336,6 +336,7 @@ def save_with_audit(data_dir: str | Path, year: int, target: Path, content: byte
     written, the line is truncated away again and ``SaveFailedError`` is raised.
     """
     target = Path(target)
+    check_write_size(len(content), target, unit)  # nothing written that cannot be read back
     with year_lock(data_dir, year):
         try:
             recover(data_dir, year)

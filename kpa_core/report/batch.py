@@ -294,7 +294,10 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
         """
         for uid in list(params_todo):
             path, params, last = params_todo.pop(uid)
-            params_files[uid] = sync_params(path, params, last, params_written)
+            try:
+                params_files[uid] = sync_params(path, params, last, params_written)
+            except KpaInputError as exc:  # this unit's params only: the others go on (#24)
+                result.failures[uid] = "\n".join(str(p) for p in exc.problems)
 
     def extras() -> None:
         """The year's overview and summary, which need the scores but no rendered unit.

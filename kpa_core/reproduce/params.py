@@ -266,10 +266,13 @@ def write_params(path: str | Path, params: dict[str, Any]) -> Path:
 
     A file being replaced keeps its comments and layout (``kpa_core.store.yaml_write``).
     """
+    from kpa_core.store.bounded_read import check_write_size
     from kpa_core.store.yaml_write import read_old, updated_text
 
     validate_params(params, where=str(path))
-    return atomic_write_text(Path(path), updated_text(read_old(path), params))
+    text = updated_text(read_old(path), params)
+    check_write_size(len(text.encode("utf-8")), path, params.get("unit_id"))
+    return atomic_write_text(Path(path), text)
 
 
 def same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:

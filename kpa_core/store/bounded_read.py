@@ -62,6 +62,24 @@ def input_limit() -> int:
     return limit_bytes("KPA_MAX_INPUT_MB", DEFAULT_INPUT_MB)
 
 
+def check_write_size(size: int, path: str | Path, unit: str | None = None) -> None:
+    """Refuse to write what kpa could not read back (#24): a file over the input bound.
+
+    A record near the bound embedded in a params file, or a record whose YAML aliases were
+    expanded on save, would otherwise be written and then refused by kpa's own reader.
+    """
+    limit = input_limit()
+    if size > limit:
+        raise KpaInputError([Problem(
+            f"要写出的文件过大（{size:,} 字节），超过读取上限 {limit // MB} MB，写出后将无法读回；"
+            "未写入任何内容", f"the file to write is too large ({size:,} bytes; kpa reads at "
+            f"most {limit // MB} MB), so it could not be read back; nothing was written",
+            unit=unit, value=f"{size:,} bytes",
+            allowed_zh=f"不超过 {limit // MB} MB（缩短理由等文字，或调整 KPA_MAX_INPUT_MB）",
+            allowed_en=f"at most {limit // MB} MB (shorten the texts, or set KPA_MAX_INPUT_MB)",
+            where=str(path)[:200])])
+
+
 def _too_big(path: Path, size: int | str, limit: int, variable: str) -> KpaInputError:
     return KpaInputError([Problem(
         f"文件过大（{size} 字节），超过上限 {limit // MB} MB",
