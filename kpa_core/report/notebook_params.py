@@ -18,6 +18,7 @@ from typing import Any
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.rubric.model import available_rubrics, unknown_rubric
 from kpa_core.scoring.score import CAP_SCOPES, is_cap_scope_argument
+from kpa_core.store.layout import is_year_folder
 from kpa_core.store.paths import default_data_dir
 from kpa_core.year.data import available_years, load_units_cached
 
@@ -88,7 +89,7 @@ def check_report_params(**given: Any) -> ReportParams:
         years = available_years(data_dir)
 
     year = given.get("year")
-    if isinstance(year, str) and year.strip().isdigit():
+    if isinstance(year, str) and is_year_folder(year.strip()):  # 4 ASCII digits, not "²"
         year = int(year)
     if isinstance(year, bool) or not isinstance(year, int) or (years and year not in years):
         problems.append(Problem("没有该年度的数据", "no data for that year", field="year",

@@ -34,6 +34,7 @@ from kpa_core.rubric.model import Rubric, available_rubrics, load_rubric
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import Record, load_record, parse_record
 from kpa_core.scoring.score import ScoreCard, score_record
+from kpa_core.store.layout import is_year_folder
 from kpa_core.text.tables import fmt_number, render_table
 
 TOLERANCE = 1e-9  # scores are sums of half points; anything beyond float noise is a change
@@ -239,7 +240,7 @@ def name_problems(params: dict[str, Any], path: str) -> list[str]:
         found.append(f"文件名与单位不符 / the file name does not match the unit: {p.name} 中是 "
                      f"{uid}（{params['unit']}）的参数 / holds the params of {uid}; "
                      f"应为 should be {uid}.yaml")
-    if p.parent.name.isdigit() and int(p.parent.name) != params["year"]:
+    if is_year_folder(p.parent.name) and int(p.parent.name) != params["year"]:
         found.append(f"文件夹年度与参数年度不符 / the folder's year does not match the params: "
                      f"{p.parent.name} ≠ {params['year']}")
     return found

@@ -12,6 +12,7 @@ from pathlib import Path
 from kpa_core.cli.options import DATA_HELP, add_year_option, data_dir_of, optional_workspace
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, available_rubrics
 from kpa_core.scoring.record import ROLES
+from kpa_core.store.layout import is_year_folder
 
 ROLE_HELP = ("记录角色：assessor 考核组或 self 自评（默认：assessor）/ record role: assessor or "
              "self (default: assessor)")
@@ -144,7 +145,8 @@ def run_import(args: argparse.Namespace) -> int:
               f"{', '.join(left_out)}. A unit with no deduction: enter 0 or false on any one "
               "of its rows and import again.")
     if written:
-        year = next(part for part in reversed(Path(written[0][0]).parts) if part.isdigit())
+        year = next(part for part in reversed(Path(written[0][0]).parts)
+                    if is_year_folder(part))
         print(f"下一步 / next: kpa score --year {year}")
     else:
         print("下一步 / next: 工作簿中没有填写的行，没有写入任何记录；填写后重新导入 / the "
