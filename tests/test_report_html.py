@@ -169,3 +169,18 @@ def test_executed_notebook_kept_beside(report_run):
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("石油工程系" in o.get("data", {}).get("text/html", "") for o in outputs)
+
+
+def test_last_years_rectification_is_in_the_executed_report(report_run):
+    """Issue #23, through the real batch: petroleum's 2012 ledger holds R1 (B02.procedure, 逾期
+    as of today, its deadline 2013-02-10 long past) and R2 (B14.tasks, 已销号); B14.tasks is
+    deducted again in 2013, so it is marked 重复扣分 in section 七 and on the notice."""
+    html_text = (report_run.out / "petroleum.html").read_text(encoding="utf-8")
+    section = html_text.split("七、上年整改情况", 1)[1]
+    assert "2012 年度整改要求 2 项：已销号 1 项，未完成 1 项" in section
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split("</table>", 1)[0])
+    assert "R1" in rows[1] and ">逾期<" in rows[1] and "重复扣分" not in rows[1]
+    assert "R2" in rows[2] and ">已销号<" in rows[2] and "重复扣分" in rows[2]
+    notice = html_text.split("kpa-notice", 1)[1].split("</section>", 1)[0]
+    assert "2012 年度整改要求尚有 1 项未销号：R1（逾期）" in notice
+    assert notice.count("（重复扣分）") == 1
