@@ -41,7 +41,7 @@ REPO = Path(__file__).parents[1]
 RUBRIC = load_rubric()
 N_RULES = len(RUBRIC.rules)
 COL = {c.key: column_index(ENTRY_COLUMNS, c.key) for c in ENTRY_COLUMNS}
-LETTER = {k: "ABCDEFGHIJKL"[i - 1] for k, i in COL.items()}
+LETTER = {k: "ABCDEFGHIJKLMN"[i - 1] for k, i in COL.items()}
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from kpa_core.audit.people import resolve_who
 from kpa_core.audit.states import refuse_if_locked
 from kpa_core.entry import whatif
 from kpa_core.entry.evidence_files import EvidenceCitations
+from kpa_core.entry.facts import EntryFacts
 from kpa_core.entry.whatif_copy import WhatifQueries
 from kpa_core.entry.working_copy import (  # noqa: F401 - re-exported
     Fingerprint,
@@ -50,6 +51,7 @@ from kpa_core.entry.working_copy import (  # noqa: F401 - re-exported
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.evidence.citation import EVIDENCE_FIELD, cited_hashes
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, Item, Rubric, Rule, load_rubric
+from kpa_core.rubric.readings import fact_specs
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import Record, check_entry, parse_record
 from kpa_core.scoring.score import ScoreCard, score_record
@@ -88,7 +90,7 @@ def _unlink_on_failure(path: Path, previous: bytes | None = None) -> Iterator[No
         raise
 
 
-class AssessmentController(WhatifQueries, EvidenceCitations):
+class AssessmentController(WhatifQueries, EvidenceCitations, EntryFacts):
     """One unit, one year: load, edit rule by rule, score live, compare, save."""
 
     def __init__(self, data_dir: str | Path, year: int, unit_id: str,
@@ -195,6 +197,8 @@ class AssessmentController(WhatifQueries, EvidenceCitations):
             copy.reasons[rule.id] = entry.get("reason") or ""
             copy.evidence[rule.id] = entry.get("evidence") or ""
             copy.files[rule.id] = [dict(f) for f in entry.get(EVIDENCE_FIELD) or []]
+            copy.facts[rule.id] = {k: entry[k] for k in fact_specs(self.rubric.id, rule.id)
+                                   if entry.get(k) is not None}
         self._copies[mode or self.mode] = copy
 
     # --- options of the record (Note 1's cap scope) -------------------------------------------
@@ -311,6 +315,7 @@ class AssessmentController(WhatifQueries, EvidenceCitations):
             entry["evidence"] = self.evidence[rule_id].strip()
         if self.evidence_files(rule_id):
             entry[EVIDENCE_FIELD] = [dict(f) for f in self.evidence_files(rule_id)]
+        entry.update(self.facts(rule_id))  # the optional facts the readings need (#25)
         return entry
 
     def is_set(self, rule_id: str) -> bool:
@@ -318,7 +323,7 @@ class AssessmentController(WhatifQueries, EvidenceCitations):
         rule = self.rule(rule_id)
         return (self.values[rule_id] != kind_of(rule).empty_value(rule)
                 or bool(self.reasons[rule_id].strip()) or bool(self.evidence[rule_id].strip())
-                or bool(self.evidence_files(rule_id)))
+                or bool(self.evidence_files(rule_id)) or bool(self.facts(rule_id)))
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The record's entries in rubric order; rules left at their empty value are omitted."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from kpa_core.entry.evidence_upload import evidence_upload_row
+from kpa_core.entry.facts import fact_text
 from kpa_core.entry.styles import (
     _as_int,
     css_id,
@@ -65,6 +66,7 @@ class RuleControl:
         self.evidence.observe(
             self._on(lambda: self.view.on_evidence(self.rule.id, self.evidence.value)), "value")
         self.inputs = self._build_inputs()
+        self.fact_boxes = self._build_facts()  # optional facts some readings need (#25)
         self.files = evidence_upload_row(self)  # FileUpload to the store (entry.evidence_upload)
         allowed_zh, allowed_en = allowed_words(rule)
         text = w.HTML(
@@ -74,11 +76,26 @@ class RuleControl:
             f"{esc(allowed_en)}</span></span>"
             "</div>")
         self.box = with_class(
-            w.VBox([text, w.HBox([self.inputs, self.amount]),
+            w.VBox([text, w.HBox([self.inputs, self.amount]), *self.fact_boxes.values(),
                     w.HBox([self.reason, self.evidence]), self.files.box, self.error]),
             "kpa-rule", f"kpa-rule-{cid}", f"kpa-kind-{rule.kind}")
 
     # -- building, one shape per kind --
+
+    def _build_facts(self) -> dict[str, w.Text]:
+        """One text box per optional fact of the rule (B01 per semester, B16 persons, B08 有)."""
+        boxes = {}
+        cid = css_id(self.rule.id)
+        for name, spec in self.view.controller.fact_specs(self.rule.id).items():
+            box = with_class(w.Text(description=f"补充事实（可选）{spec.get('zh', name)}",
+                                    placeholder=spec.get("en", name),
+                                    layout=w.Layout(width="96%"),
+                                    style={"description_width": "initial"}),
+                             "kpa-fact", f"kpa-fact-{cid}-{name}")
+            box.observe(self._on(lambda n=name, b=box: self.view.on_fact(self.rule.id, n,
+                                                                         b.value)), "value")
+            boxes[name] = box
+        return boxes
 
     def _on(self, fn: Callable[[], None]) -> Callable[[Any], None]:
         def handler(_change: Any) -> None:
@@ -227,6 +244,8 @@ class RuleControl:
                     self.tier[level].value = n
             self.reason.value = c.reasons[rid]
             self.evidence.value = c.evidence[rid]
+            for name, box in self.fact_boxes.items():
+                box.value = fact_text(c.facts(rid).get(name))
             self.files.show()
         finally:
             self._muted = False

@@ -469,6 +469,10 @@ class AssessView(SwitchPrompt, WhatifPanel):
         self.controller.set_reason(rule_id, text)
         self.refresh(rule_id)
 
+    def on_fact(self, rule_id: str, name: str, text: str) -> None:
+        self.controller.set_fact(rule_id, name, text)
+        self.refresh(rule_id)
+
     def on_evidence(self, rule_id: str, text: str) -> None:
         self.controller.set_evidence(rule_id, text)
         self.refresh(rule_id)

@@ -39,6 +39,7 @@ class WorkingCopy:
     evidence: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # evidence_files
     options: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # optional facts (#25)
 
 
 def fingerprint(path: Path) -> Fingerprint:

@@ -14,4 +14,6 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "write_export": "template",
     "import_workbook": "importer",
     "read_workbook": "importer",
+    "write_ledger_book": "rectify_book",
+    "import_ledger_book": "rectify_book",
 })

@@ -35,6 +35,7 @@ from kpa_core.excel.template import (
 )
 from kpa_core.excel.values import DateCell, cell_text, parse_value, scalar_of, text_of
 from kpa_core.rubric.model import Rubric, available_rubrics, load_rubric
+from kpa_core.rubric.readings import fact_specs, parse_facts_cell
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import (
     ROLES,
@@ -325,7 +326,7 @@ def read_entries(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit],
     headers = {c.key: c.header for c in ENTRY_COLUMNS}
     by_unit: dict[str, EntryRows] = {}
     for row, row_cells in ws.rows:
-        raw = {k: cell_at(row_cells, col[k]) for k in NEEDED_ENTRY_KEYS if k in col}
+        raw = {k: cell_at(row_cells, col[k]) for k in (*NEEDED_ENTRY_KEYS, "facts") if k in col}
         cells = {k: c.value for k, c in raw.items()}
         if any(c.data_type == "f" for c in raw.values()):
             uid = text_of(cells["unit_id"]) if raw["unit_id"].data_type != "f" else None
@@ -339,7 +340,8 @@ def read_entries(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit],
         if isinstance(value, str) and not value.strip():
             value = None
         reason, evidence = cell_text(cells["reason"]), cell_text(cells["evidence"])
-        if value is None and reason is None and evidence is None:
+        given_facts = cell_text(cells.get("facts"))
+        if value is None and reason is None and evidence is None and given_facts is None:
             continue  # a blank value means no entry; the ids around it are the template's
 
         def at(key: str, r: int = row) -> str:
@@ -364,7 +366,7 @@ def read_entries(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit],
             problems += [p.located(unit=unit_name, where=at("rule"))
                          for p in check_entries({rule_id: None}, rubric)]
             continue
-        if value is None:
+        if value is None and not (given_facts and fact_specs(rubric.id, rule_id)):
             problems.append(Problem("填写了原因或依据但没有取值；要保留它，"
                                     "请填写取值（如 false 或 0）",
                                     "reason or evidence given without a value; enter the value "
@@ -389,11 +391,19 @@ def read_entries(book: str, ws: Sheet, rubric: Rubric, units: dict[str, Unit],
                                     where=at("rule")))
             continue
         rule = rubric.rules[rule_id]
-        entry: dict[str, Any] = {kind_of(rule).value_field: parse_value(rule, value)}
+        entry: dict[str, Any] = ({} if value is None else  # a value derived from its facts
+                                 {kind_of(rule).value_field: parse_value(rule, value)})
         if reason is not None:
             entry["reason"] = reason
         if evidence is not None:
             entry["evidence"] = evidence
+        facts, why = parse_facts_cell(rubric.id, rule_id, cells.get("facts"))
+        if why:  # the optional facts of #25 (B01 per semester, B16 persons, B08 missing 有)
+            problems.append(Problem("补充事实无法读取", "the facts cannot be read",
+                                    unit=unit_name, rule_id=rule_id, field="facts",
+                                    value=cells.get("facts"), allowed_zh=why.split(" / ")[0],
+                                    allowed_en=why.split(" / ")[-1], where=at("facts")))
+        entry.update(facts)
         group.entries[rule_id] = entry
         group.rows[rule_id] = row
     return by_unit, col, problems
@@ -468,7 +478,7 @@ def _read_open_workbook(path: Path, book: str, wb: Any, data_dir: str | Path
             _header_map(header, unit_columns).values(), default=0))
         entries_ws = stream_sheet(book, wb[SHEET_ENTRIES], wanted=lambda header: max(
             (c for k, c in _header_map(header, ENTRY_COLUMNS).items()
-             if k in NEEDED_ENTRY_KEYS), default=0))
+             if k in (*NEEDED_ENTRY_KEYS, "facts")), default=0))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise _unreadable(path, exc) from exc
     listed, unit_col, problems = read_units(book, units_ws, rubric, units)

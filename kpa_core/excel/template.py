@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel.evidence_column import export_evidence, export_text
 from kpa_core.rubric.model import DEFAULT_RUBRIC_ID, Rubric, Rule, load_rubric
+from kpa_core.rubric.readings import facts_cell_text
 from kpa_core.rubric.rules import kind_of
 from kpa_core.scoring.record import Record, parse_record
 from kpa_core.store.atomic import atomic_write_bytes
@@ -118,6 +119,8 @@ ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("reason", "原因（扣分/加分时必填）", "reason (required when it scores)", 34, True),
     Column("evidence", "依据", "evidence", 28, True),
     Column("evidence_files", "佐证材料", "evidence files", 30, True),  # excel.evidence_column
+    # optional facts some readings need (#25): B01 per semester, B16 persons, B08 missing 有
+    Column("facts", "补充事实（可选）", "facts (optional)", 26, True),
 )
 
 UNIT_COLUMNS: tuple[Column, ...] = (
@@ -315,6 +318,7 @@ def write_entries_sheet(ws: Worksheet, rubric: Rubric, units: Sequence[Unit],
                 "reason": entry.get("reason") or None,
                 "evidence": entry.get("evidence") or None,
                 "evidence_files": export_text(entry),
+                "facts": facts_cell_text(rubric.id, rule.id, entry),
             }
             for i, c in enumerate(ENTRY_COLUMNS, start=1):
                 cell = ws.cell(row=row, column=i, value=clean_text(values[c.key]))

@@ -33,6 +33,7 @@ from kpa_core import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "BatchResult": "quick",
     "run_batch": "batch",
+    "write_sheet": "rectify_sheet",
     "unchanged": "quick",
     "DocumentOptions": "documents",
     "ReportContext": "context",

@@ -15,6 +15,7 @@ id, its own content sha256) that both scoring paths use unchanged; the engine op
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -242,3 +243,57 @@ def complete_facts(rubric_id: str, rule_id: str, entry: dict[str, Any],
                                                              for n in entry[name]):
             return {**entry, value_field: sum(entry[name])}
     return entry
+
+
+FACT_SPLIT = re.compile(r"[,，、;；\s]+")
+HAVES_ZH = {"有计划": "plan", "有主题": "theme", "有内容": "content", "计划": "plan",
+            "主题": "theme", "内容": "content"}
+
+
+def parse_fact(spec: Mapping[str, Any], text: Any) -> Any:
+    """A fact typed as an analyst would (``1, 2``; ``plan, theme`` or 有计划、有主题) as the
+    record holds it; None when empty. Parts that are not numbers stay text, so that
+    ``fact_problems`` names them instead of them vanishing (the form and the Excel route)."""
+    parts = [p for p in FACT_SPLIT.split(str(text or "").strip()) if p]
+    if not parts:
+        return None
+    if spec.get("shape") == "subset":
+        return [HAVES_ZH.get(p, p) for p in parts]
+    return [int(p) if p.isascii() and p.isdigit() else p for p in parts]
+
+
+def fact_text(value: Any) -> str:
+    """A fact as the form and the workbook show it: ``1, 2`` or ``plan, theme``."""
+    if value is None:
+        return ""
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def facts_cell_text(rubric_id: str, rule_id: str, entry: Mapping[str, Any]) -> str | None:
+    """The workbook's 补充事实 cell of an entry: ``name: 1, 2`` per fact, ``; `` between."""
+    parts = [f"{name}: {fact_text(entry[name])}" for name in fact_specs(rubric_id, rule_id)
+             if entry.get(name) is not None]
+    return "; ".join(parts) or None
+
+
+def parse_facts_cell(rubric_id: str, rule_id: str, text: Any) -> tuple[dict[str, Any], str | None]:
+    """The 补充事实 cell back as facts; a rule with one fact may omit ``name:``. Returns
+    (facts, why-not) — why-not names what the rule takes when the cell cannot be read."""
+    specs = fact_specs(rubric_id, rule_id)
+    raw = str(text or "").strip()
+    if not raw:
+        return {}, None
+    if not specs:
+        return {}, "该规则没有补充事实 / the rule takes no facts"
+    out: dict[str, Any] = {}
+    for part in [p for p in re.split(r"[;；]", raw) if p.strip()]:
+        name, sep, rest = part.partition(":") if ":" in part else part.partition("：")
+        if not sep:
+            if len(specs) != 1:
+                return {}, "须写明事实名，如 semesters: 1, 1 / name the fact"
+            name, rest = next(iter(specs)), part
+        name = name.strip()
+        if name not in specs:
+            return {}, f"未知的补充事实 {name}，可填：{'、'.join(specs)} / unknown fact"
+        out[name] = parse_fact(specs[name], rest)
+    return out, None

@@ -36,7 +36,7 @@ def register_sub(rsub: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from kpa_core.cli.commands.rectify import unit_names
     from kpa_core.errors import KpaInputError
-    from kpa_core.excel.rectify_book import write_ledger_book
+    from kpa_core.excel import write_ledger_book
     from kpa_core.rectify.ledger import ledger_of, not_published
 
     data_dir = data_dir_of(args)
@@ -52,7 +52,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from kpa_core.excel.rectify_book import import_ledger_book
+    from kpa_core.excel import import_ledger_book
     from kpa_core.text.sanitize import terminal_safe
 
     done = import_ledger_book(Path(args.workbook), data_dir_of(args), args.year, args.by)

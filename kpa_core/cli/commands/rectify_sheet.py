@@ -33,10 +33,9 @@ def run_sheet(args: argparse.Namespace) -> int:
     from kpa_core.cli.commands.rectify import unit_names
     from kpa_core.errors import KpaInputError
     from kpa_core.rectify.ledger import ledger_of, not_published
-    from kpa_core.report.notice import DEFAULT_OFFICE
-    from kpa_core.report.rectify_sheet import write_sheet
+    from kpa_core.report import write_sheet
     from kpa_core.store.paths import reports_dir_for
-    from kpa_core.store.workspace import workspace_of
+    from kpa_core.store.workspace import DEFAULT_OFFICE, workspace_of
 
     data_dir = data_dir_of(args)
     as_of = args.as_of or office_today(data_dir)
@@ -44,7 +43,7 @@ def run_sheet(args: argparse.Namespace) -> int:
     if ledger.published_on is None:
         raise KpaInputError([not_published(args.year)])
     ws = workspace_of(Path(data_dir).resolve() / "units.csv")
-    office = ws.office_name if ws is not None else DEFAULT_OFFICE
+    office = ws.office_name if ws is not None else DEFAULT_OFFICE  # kpa.toml's, else 纪委办公室
     out = Path(args.out) if args.out else reports_dir_for(data_dir) / str(int(args.year))
     for path in write_sheet(out, ledger, unit_names(data_dir), office, as_of, args.doc_no,
                             pdf=not args.no_pdf):

@@ -1,0 +1,109 @@
+"""Benchmark (issue #26 item 3): the report batch against its own floor.
+
+Run:  .venv/bin/python benchmarks/bench_report_floor.py [--units N] [--repeat R]
+
+The floor is the same HTML made without papermill or a kernel: in this one process, each
+unit's report notebook is read, its parameters are set as papermill would inject them, every
+code cell is executed with ``exec`` (``IPython.display.display`` captured into the cell's
+outputs, exactly the MIME bundles a kernel would send), and the executed notebook is exported
+with kpa's own exporter (``report.export.notebook_to_html``). Against it, in a fresh process:
+``kpa report --force`` on the same units into a fresh folder (which also writes params, the
+index, the overview, the summary and the Word copies: the floor does none of that). Prints a
+Markdown table with the per-unit figures and their ratio, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def units_2013(n: int | None) -> list[str]:
+    ids = sorted(p.stem for p in (ROOT / "data" / "2013").glob("*.yaml"))
+    return ids[:n] if n else ids
+
+
+def floor_run(units: list[str], data: Path) -> float:
+    """Every unit's HTML made in this process, no kernel; returns the wall time."""
+    import IPython.display as ipd
+    import nbformat
+
+    from kpa_core.report.export import notebook_to_html
+
+    template = nbformat.read(ROOT / "notebooks" / "report.ipynb", as_version=4)
+    outputs: list[dict[str, Any]] = []
+
+    def capture(*objs: Any, **_: Any) -> None:
+        for obj in objs:
+            data_ = {"text/plain": repr(obj)}
+            if hasattr(obj, "_repr_html_"):
+                data_["text/html"] = obj._repr_html_()
+            outputs.append(nbformat.v4.new_output("display_data", data=data_))
+
+    original = ipd.display
+    ipd.display = capture
+    start = time.perf_counter()
+    try:
+        for uid in units:
+            nb = copy.deepcopy(template)
+            namespace: dict[str, Any] = {"__name__": "__main__"}
+            for cell in nb.cells:
+                if cell.cell_type != "code":
+                    continue
+                outputs.clear()
+                exec(compile(cell.source, f"<{uid}>", "exec"), namespace)  # noqa: S102
+                if "parameters" in cell.metadata.get("tags", []):
+                    namespace.update(year=2013, unit=uid, data_dir=str(data))
+                cell.outputs = list(outputs)
+            notebook_to_html(nb, title=uid)
+    finally:
+        ipd.display = original
+    return time.perf_counter() - start
+
+
+def kpa_run(units: list[str], tmp: Path) -> float:
+    out, params = tmp / "out", tmp / "params"
+    cmd = [str(Path(sys.executable).parent / "kpa"), "report", "--year", "2013", "--force",
+           "--data", str(ROOT / "data"), "--out", str(out), "--params", str(params),
+           "--units", *units]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=None)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    units = units_2013(args.units)
+    load = os.getloadavg()
+    floor_run(units[:1], ROOT / "data")  # imports and the rubric's caches, once
+    floors, batches = [], []
+    for _ in range(args.repeat):
+        floors.append(floor_run(units, ROOT / "data"))
+        with tempfile.TemporaryDirectory() as tmp:
+            batches.append(kpa_run(units, Path(tmp)))
+    n = len(units)
+    f, b = min(floors), min(batches)
+    print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; after: "
+          f"{os.getloadavg()[0]:.2f}; {n} units, best of {args.repeat}")
+    print("| run | wall | per unit | vs floor |\n|---|---|---|---|")
+    print(f"| floor: same HTML in one process, no kernel | {f:.1f} s | {f / n:.3f} s | 1.00× |")
+    print(f"| `kpa report --force` (whole batch: params, index, summary, docx) | {b:.1f} s | "
+          f"{b / n:.3f} s | {b / f:.2f}× |")
+
+
+if __name__ == "__main__":
+    main()
