@@ -192,7 +192,8 @@ def test_every_command_module_is_in_the_light_table():
     from kpa_core.cli import program as cli
 
     modules = {m.name for m in pkgutil.iter_modules(commands.__path__)}
-    assert modules == {module for module, _ in cli.COMMANDS.values()}
+    # a subcommand module (rectify_sheet, rectify_excel) is loaded by its command's module
+    assert modules == {module for module, _ in cli.COMMANDS.values()} | cli.SUBCOMMAND_MODULES
     assert cli._modules_outside_table() == []
 
 

@@ -17,5 +17,6 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "import_workbook": "importer",
     "read_workbook": "importer",
     "write_rectify_book": "rectify_book",
+    "check_rectify_unit": "rectify_book:check_unit",
     "import_rectify_book": "rectify_import",
 })

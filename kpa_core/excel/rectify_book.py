@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kpa_core.audit.rectify_chain import ItemState, office_date
+from kpa_core.audit.rectify_chain import ItemState, Ledger, office_date
 from kpa_core.audit.states import office_today
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.excel.evidence_column import FOLDER
@@ -189,6 +189,19 @@ def unknown_unit(unit: str, known: list[str]) -> Problem:
                    allowed_zh=ids, allowed_en=ids.replace("、", ", "))
 
 
+def check_unit(ledger: Ledger, unit: str | None) -> list[str]:
+    """The ledger's unit ids, once the year is published and ``unit`` (if any) is one of them.
+
+    The command names its file after the unit, so the unit is checked before it is a name.
+    """
+    if ledger.published_on is None:
+        raise KpaInputError([not_published(ledger.year)])
+    in_ledger = sorted({s.item.unit_id for s in ledger.items})
+    if unit is not None and unit not in in_ledger:
+        raise KpaInputError([unknown_unit(unit, in_ledger)])
+    return in_ledger
+
+
 def write_rectify_book(data_dir: str | Path, year: int, out: str | Path,
                        unit: str | None = None, *, as_of: dt.date | None = None
                        ) -> ExportResult:
@@ -198,12 +211,8 @@ def write_rectify_book(data_dir: str | Path, year: int, out: str | Path,
     """
     data_dir = Path(data_dir)
     ledger = ledger_of(data_dir, year, as_of=as_of)
-    if ledger.published_on is None:
-        raise KpaInputError([not_published(year)])
+    in_ledger = check_unit(ledger, unit)
     names = {u: x.name_zh for u, x in load_units(data_dir).items()}
-    in_ledger = sorted({s.item.unit_id for s in ledger.items})
-    if unit is not None and unit not in in_ledger:
-        raise KpaInputError([unknown_unit(unit, in_ledger)])
     states = [s for u in ([unit] if unit else in_ledger) for s in unit_items(ledger, u)]
     tz = timezone_of(data_dir)
     wb = Workbook()

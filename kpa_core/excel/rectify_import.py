@@ -98,6 +98,7 @@ class Rows:
         self.problems: list[Problem] = []
         self.seen: dict[tuple[str, str], int] = {}
         self.blank = 0  # rows holding given cells only (nothing reported)
+        self.unit_rows: dict[str, list[int]] = {}  # each known unit → its filled rows
         self.folder = book.parent / FOLDER
         self.folder_problem = self._folder_problem()
 
@@ -140,6 +141,7 @@ class Rows:
         if state is None:
             return None
         uid, item = state.item.unit_id, state.item.item_id
+        self.unit_rows.setdefault(uid, []).append(row)
         before = len(self.problems)
         if (uid, item) in self.seen:
             first = self.seen[(uid, item)]
@@ -169,7 +171,7 @@ class Rows:
         if uid is None or (uid not in self.units and not self.ledger.of_unit(uid)):
             known = sorted({s.item.unit_id for s in self.ledger.items})
             self.problems.append(unknown_unit(uid or "", known).located(
-                where=self.at(row, "unit_id")))
+                rule_id=item, where=self.at(row, "unit_id")))
             return None
         state = self.ledger.find(uid, item or "")
         if state is None:
@@ -278,10 +280,20 @@ def about_problems(book: str, about: Sheet, year: int, ledger: Ledger) -> list[P
     return problems
 
 
+@dataclass
+class Checked:
+    """A workbook checked: the rows without problems, blank rows, every problem, and the
+    filled rows of each unit (the people rules are checked per unit, bad rows included)."""
+
+    filled: list[FilledRow]
+    blank: int
+    problems: list[Problem]
+    unit_rows: dict[str, list[int]]
+
+
 def check_rectify_book(path: str | Path, data_dir: str | Path, year: int,
-                       ledger: Ledger | None = None
-                       ) -> tuple[list[FilledRow], int, list[Problem]]:
-    """(the rows without problems, the count of blank rows, every problem found).
+                       ledger: Ledger | None = None) -> Checked:
+    """Every row of the workbook checked against the year's ledger; see ``Checked``.
 
     The workbook as a whole (readable, the year and seal, the columns) is checked first and
     raised at once: rows judged against another ledger would only add noise.
@@ -305,24 +317,31 @@ def check_rectify_book(path: str | Path, data_dir: str | Path, year: int,
                                      where=path.name) for c in missing])
     rows = Rows(path, sheet, col, ledger, set(load_units(data_dir)), load_settings(data_dir))
     filled = [f for number, cells in sheet.rows if (f := rows.read(number, cells)) is not None]
-    return filled, rows.blank, rows.problems
+    return Checked(filled, rows.blank, rows.problems, rows.unit_rows)
 
 
 def read_rectify_book(path: str | Path, data_dir: str | Path, year: int
                       ) -> tuple[list[FilledRow], int]:
     """(the filled rows, the count of blank ones), or ``KpaInputError`` with every problem."""
-    filled, blank, problems = check_rectify_book(path, data_dir, year)
-    if problems:
-        raise KpaInputError(problems)
-    return filled, blank
+    checked = check_rectify_book(path, data_dir, year)
+    if checked.problems:
+        raise KpaInputError(checked.problems)
+    return checked.filled, checked.blank
 
 
-def person_problems(rows: list[FilledRow], by: str | None, people: list[Person],
+def person_problems(unit_rows: dict[str, list[int]], by: str | None, people: list[Person],
                     login: str | None) -> list[Problem]:
     """``report_item``'s people rules for every unit in the workbook, before any report."""
+    if not unit_rows:
+        return []
+    try:  # no --by, an unlisted name, a wrong role: said once, not once per unit
+        resolve_person(people, by, roles=("contact", "assessor"), action_zh="报送整改情况",
+                       action_en="report the rectification", login=login)
+    except KpaInputError as exc:
+        return exc.problems
     problems = []
-    for uid in dict.fromkeys(r.unit_id for r in rows):
-        at = "、".join(str(r.row) for r in rows if r.unit_id == uid)
+    for uid, numbers in unit_rows.items():
+        at = "、".join(map(str, numbers))
         try:
             resolve_person(people, by, roles=("contact", "assessor"), unit=uid,
                            action_zh="报送整改情况", action_en="report the rectification",
@@ -339,12 +358,12 @@ def import_rectify_book(path: str | Path, data_dir: str | Path, year: int, by: s
     """Report every filled row of a clean workbook; nothing at all when any row is bad."""
     data_dir = Path(data_dir)
     listed = people if people is not None else people_of(data_dir)
-    filled, blank, problems = check_rectify_book(path, data_dir, year)
-    problems += person_problems(filled, by, listed, login) if filled else []
+    checked = check_rectify_book(path, data_dir, year)
+    problems = checked.problems + person_problems(checked.unit_rows, by, listed, login)
     if problems:
         raise KpaInputError(problems)
-    result = RectifyImport(blank=blank)
-    for r in filled:
+    result = RectifyImport(blank=checked.blank)
+    for r in checked.filled:
         try:
             state = report_item(data_dir, year, r.unit_id, r.item_id, r.text,
                                 evidence=r.files, by=by, login=login, people=listed, when=when)

@@ -51,13 +51,10 @@ def run_export(args: argparse.Namespace) -> int:
     name = f"整改台账-{int(args.year)}" + (f"-{args.unit}" if args.unit else "") + ".xlsx"
     data_dir = data_dir_of(args)
     if args.unit is not None:  # a unit id becomes part of a file name only once it is known
-        from kpa_core.errors import KpaInputError
-        from kpa_core.excel.rectify_book import unknown_unit
+        from kpa_core.excel import check_rectify_unit
         from kpa_core.rectify.ledger import ledger_of
 
-        known = sorted({s.item.unit_id for s in ledger_of(data_dir, args.year).items})
-        if known and args.unit not in known:
-            raise KpaInputError([unknown_unit(args.unit, known)])
+        check_rectify_unit(ledger_of(data_dir, args.year), args.unit)
     done = write_rectify_book(data_dir, args.year, output_path(args.out, name), args.unit,
                               as_of=args.as_of)
     print(f"已导出 exported: {done.path}（{done.rows} 项 items，可报送 {done.open_rows} 项 open to "
