@@ -1,238 +1,227 @@
-"""The rectification ledger as a workbook: units report their 整改情况 in Excel.
+"""The rectification ledger as a workbook units fill in: its layout, and the export.
 
-``write_ledger_book`` writes one row per item (the given columns greyed and locked, the two a
-unit fills — 整改情况 and 佐证材料 — yellow and open), and a sheet 说明 naming the year and the
-publication's seal code. ``import_ledger_book`` reads it back streamed and read-only, checks
-every filled row first (unit and item known, the item open to a report, text bounded, no
-formula, evidence files present in ``佐证材料/`` beside the workbook, the right year and seal,
-the person allowed for each unit) and lists every problem at once; only a clean workbook is
-reported, row by row, through ``kpa_core.rectify.actions.report_item`` — the same step as
-``kpa rectify report``, each its own audit line.
+Why a workbook: units report in Excel, and the office sends each unit its own file. One row per
+item of a published year's 整改台账 (``kpa_core.rectify``): what the ledger says (单位, 单位代码,
+事项, 整改要求, 期限, 状态, 最近核查意见) in grey, locked cells, then the two columns a unit
+fills in yellow: 整改情况 and 佐证材料 (file names; the files go into ``佐证材料/`` beside the
+workbook, as in the records' workbook, ``excel.evidence_column``). An item closed or awaiting
+its check takes no report, so its fill cells are grey and locked too.
+
+The sheet 说明 carries the format, the year and the publication's seal code: an import checks
+them against the ledger it reports into (``excel.rectify_import``), so a workbook of another
+year, or of a ledger published again, is refused rather than filed against the wrong items.
+This module owns the layout; ``excel.rectify_import`` reads the same layout back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from kpa_core.audit.rectify_chain import Ledger
+from kpa_core.audit.rectify_chain import ItemState, Ledger, office_date
+from kpa_core.audit.states import office_today
 from kpa_core.errors import KpaInputError, Problem
-from kpa_core.evidence.names import clean_name
-from kpa_core.excel.evidence_column import FOLDER, cell_names
-from kpa_core.excel.reader import cell_at, formula_problem, stream_sheet
-from kpa_core.store.atomic import atomic_write_bytes
-from kpa_core.store.bounded_read import check_workbook
+from kpa_core.excel.evidence_column import FOLDER
+from kpa_core.excel.template import HEADER_FILL, HEADER_FONT, INPUT_FILL, Column, save_workbook
+from kpa_core.rectify.actions import MAX_TEXT
+from kpa_core.rectify.ledger import ledger_of, not_published, unit_items
+from kpa_core.rectify.settings import timezone_of
 from kpa_core.text.cells import text_cell
+from kpa_core.year.data import load_units
 
-SHEET, ABOUT = "整改台账", "说明"
-COLUMNS = (("unit_id", "单位代码\nunit id", 14), ("unit", "单位\nunit", 18),
-           ("item", "事项\nitem", 7), ("text", "整改要求\nrequirement", 48),
-           ("deadline", "整改期限\ndeadline", 12), ("status", "状态\nstatus", 12),
-           ("last", "最近核查意见\nlast check", 24),
-           ("report", "整改情况（请填写）\nwhat was done (fill in)", 40),
-           ("evidence", "佐证材料（文件名，文件放在佐证材料文件夹）\nevidence files "
-            "(in 佐证材料/)", 28))
-FILL_FROM = 8  # the first column a unit fills
-GIVEN = PatternFill("solid", fgColor="EEEEEE")
-TO_FILL = PatternFill("solid", fgColor="FFF4C2")
-MAX_TEXT = 4000
+FORMAT_ID = "kpa-rectify-1"
+SHEET_LEDGER = "整改台账 ledger"
+SHEET_ABOUT = "说明 about"
+ABOUT_KEYS = ("format", "year", "publication", "unit", "exported")
+REPORTABLE = ("open", "in_progress", "overdue")  # what report_item accepts
 
-
-def write_ledger_book(path: Path, ledger: Ledger, names: dict[str, str],
-                      unit: str | None = None) -> int:
-    """Write the workbook of ``ledger`` (one unit's items, or all); return the rows written."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
-    for col, (_, head, width) in enumerate(COLUMNS, start=1):
-        cell = text_cell(ws, 1, col, head)
-        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True)
-        cell.fill = TO_FILL if col >= FILL_FROM else GIVEN
-        ws.column_dimensions[get_column_letter(col)].width = width
-    rows = 0
-    for s in ledger.items:
-        if unit is not None and s.item.unit_id != unit:
-            continue
-        rows += 1
-        r = rows + 1
-        last = s.checks[-1] if s.checks else None
-        values = (s.item.unit_id, names.get(s.item.unit_id, s.item.unit_id), s.item.item_id,
-                  s.item.text, s.item.deadline.isoformat(), s.status_zh,
-                  f"{last.result_zh}：{last.why}" if last else "", None, None)
-        for col, value in enumerate(values, start=1):
-            cell = text_cell(ws, r, col, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if col >= FILL_FROM:
-                cell.fill, cell.protection = TO_FILL, Protection(locked=False)
-            else:
-                cell.fill = GIVEN
-    ws.freeze_panes = "A2"
-    ws.protection.sheet = True  # the given columns stay as kpa wrote them
-    about = wb.create_sheet(ABOUT)
-    how = ("在「整改台账」表的黄色两列填写整改情况与佐证材料文件名；文件放在工作簿旁的 佐证材料 "
-           "文件夹；已销号或待核查的事项不能再报送。 / fill the two yellow columns; put the "
-           "files in 佐证材料/ beside the workbook.")
-    for r, (k, v) in enumerate((("年度 year", str(ledger.year)),
-                                ("封存码 seal code", ledger.publication or ""),
-                                ("导出日期 exported", dt.date.today().isoformat()),
-                                ("说明 how", how)), start=1):
-        text_cell(about, r, 1, k).font = Font(bold=True)
-        text_cell(about, r, 2, v)
-    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 18, 90
-    import io
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    atomic_write_bytes(Path(path), buf.getvalue())
-    return rows
+COLUMNS: tuple[Column, ...] = (
+    Column("unit", "单位", "unit", 22),
+    Column("unit_id", "单位代码", "unit id", 16),
+    Column("item", "事项", "item", 7),
+    Column("requirement", "整改要求", "requirement", 50),
+    Column("deadline", "期限", "deadline", 12),
+    Column("status", "状态", "status", 14),
+    Column("last_check", "最近核查意见", "last check", 32),
+    Column("report", "整改情况（请填写）", "what was done (fill in)", 46, True),
+    Column("evidence", "佐证材料（文件名，请填写）", "evidence files (fill in)", 30, True),
+)
+FILL_HEADER = PatternFill("solid", fgColor="548235")  # the fill columns' headers: green
+GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")  # given (locked) cells: grey
+TOP = Alignment(wrap_text=True, vertical="top")
 
 
 @dataclass(frozen=True)
-class FilledRow:
-    """One row a unit filled: where it is, what it says, which files it names."""
+class ExportResult:
+    """The workbook written, its rows, and how many of them take a report."""
 
-    row: int
-    unit_id: str
-    item_id: str
-    text: str
-    files: tuple[Path, ...]
+    path: Path
+    rows: int
+    open_rows: int
 
 
-def _where(book: str, row: int, col: int) -> str:
-    head = COLUMNS[col - 1][1].split("\n")[0]
-    return (f"{book} 「{SHEET}」第{row}行 {get_column_letter(col)}列（{head}）/ sheet "
-            f"“{SHEET}”, row {row}, column {get_column_letter(col)}")
+def column_of(key: str) -> int:
+    """1-based column number of a key."""
+    return next(i for i, c in enumerate(COLUMNS, start=1) if c.key == key)
 
 
-def _text(cell: Any) -> str:
-    value = cell.value
-    return "" if value is None else str(value).strip()
+def last_check_text(state: ItemState, tz: str | None) -> str | None:
+    """``不通过（王明，2013-01-25）：缺少会议记录``: what the office said last, if anything."""
+    if not state.checks:
+        return None
+    c = state.checks[-1]
+    day = office_date(c.when, tz)
+    return f"{c.result_zh}（{c.who}{'，' + day.isoformat() if day else ''}）：{c.why}"
 
 
-def read_ledger_book(path: Path, ledger: Ledger) -> list[FilledRow]:
-    """The filled rows, or ``KpaInputError`` with every problem of the workbook at once."""
-    book = path.name
-    check_workbook(path)  # special files, oversized files and zip bombs never reach openpyxl
-    try:
-        wb = load_workbook(path, read_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise KpaInputError([Problem("无法读取工作簿", f"cannot read the workbook: {exc}",
-                                     where=str(path), allowed_zh=".xlsx",
-                                     allowed_en=".xlsx")]) from exc
-    try:
-        missing = [s for s in (SHEET, ABOUT) if s not in wb.sheetnames]
-        if missing:
-            raise KpaInputError([Problem("工作簿缺少工作表（不是 kpa rectify export 导出的）",
-                                         "the workbook lacks a sheet (not written by kpa "
-                                         "rectify export)", value=s, where=book,
-                                         allowed_zh=f"{SHEET}、{ABOUT}",
-                                         allowed_en=f"{SHEET}, {ABOUT}") for s in missing])
-        about = stream_sheet(book, wb[ABOUT], max_col=2)
-        sheet = stream_sheet(book, wb[SHEET], max_col=len(COLUMNS))
-    finally:
-        wb.close()
-    given = {_text(cell_at(row, 1)): _text(cell_at(row, 2)) for _, row in about.rows}
-    given[_text(cell_at(about.header, 1))] = _text(cell_at(about.header, 2))
-    problems: list[Problem] = []
-    if given.get("年度 year") != str(ledger.year) or (
-            given.get("封存码 seal code") or None) != ledger.publication:
-        problems.append(Problem(
-            "工作簿不是本年度整改台账导出的（年度或封存码不符）", "the workbook was not exported "
-            "from this year's ledger (year or seal code differs)",
-            value=f"{given.get('年度 year')} / {given.get('封存码 seal code')}",
-            allowed_zh=f"{ledger.year} / {ledger.publication}",
-            allowed_en=f"{ledger.year} / {ledger.publication}", where=f"{book} 「{ABOUT}」"))
-    filled: list[FilledRow] = []
-    folder = path.parent / FOLDER
-    for r, cells in sheet.rows:
-        row_unit = str(cell_at(cells, 1).value or "") or None
-        bad = [p for col in range(1, len(COLUMNS) + 1)
-               if (p := formula_problem(cell_at(cells, col), _where(book, r, col), row_unit,
-                                        str(cell_at(cells, 3).value or "") or None))]
-        if bad:
-            problems += bad
-            continue
-        text, names = _text(cell_at(cells, FILL_FROM)), cell_names(cell_at(cells, 9).value)
-        if not text and not names:
-            continue  # nothing reported on this row
-        uid, item = _text(cell_at(cells, 1)), _text(cell_at(cells, 3))
-        state = ledger.find(uid, item)
-        if state is None:
-            problems.append(Problem("台账中没有该单位的该事项", "no such item of the unit in the "
-                                    "ledger", unit=uid or None, rule_id=item or None,
-                                    field="item", value=f"{uid} {item}",
-                                    where=_where(book, r, 3)))
-            continue
-        if not text:
-            problems.append(Problem("填写了佐证材料但没有整改情况", "evidence named without a "
-                                    "report", unit=uid, rule_id=item, field="整改情况",
-                                    allowed_zh="填写整改情况", allowed_en="the report's text",
-                                    where=_where(book, r, FILL_FROM)))
-        elif len(text) > MAX_TEXT:
-            problems.append(Problem("整改情况过长", "the report is too long", unit=uid,
-                                    rule_id=item, value=f"{len(text)} 字 / characters",
-                                    allowed_zh=f"至多 {MAX_TEXT} 字",
-                                    allowed_en=f"at most {MAX_TEXT} characters",
-                                    where=_where(book, r, FILL_FROM)))
-        if state.status in ("closed", "awaiting_check"):
-            problems.append(Problem(f"事项为{state.status_zh}，不能再报送整改情况",
-                                    f"the item is {state.status_en}: it takes no report",
-                                    unit=uid, rule_id=item, value=state.status_zh,
-                                    allowed_zh="未整改、整改中或逾期的事项",
-                                    allowed_en="an item not started, in progress or overdue",
-                                    where=_where(book, r, 6)))
-        files = []
-        for name in names:
-            clean, bad_name = clean_name(name, uid, item)
-            if bad_name:
-                problems += [p.located(where=_where(book, r, 9)) for p in bad_name]
-                continue
-            source = folder / clean
-            if not source.is_file() or source.is_symlink():
-                problems.append(Problem("佐证材料文件不在佐证材料文件夹中", "the evidence file "
-                                        f"is not in {FOLDER}/ beside the workbook", unit=uid,
-                                        rule_id=item, value=clean,
-                                        allowed_zh=f"{FOLDER}/ 中的普通文件",
-                                        allowed_en=f"a regular file in {FOLDER}/",
-                                        where=_where(book, r, 9)))
-                continue
-            files.append(source)
-        filled.append(FilledRow(r, uid, item, text, tuple(files)))
-    if problems:
-        raise KpaInputError(problems)
-    return filled
+def _protect(ws: Worksheet) -> None:
+    """Locked against edits by mistake (no password: the import checks every cell anyway);
+    widening columns, rows and filtering stay allowed."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
 
 
-def import_ledger_book(path: str | Path, data_dir: str | Path, year: int, by: str | None, *,
-                       login: str | None = None, people: list[Any] | None = None
-                       ) -> list[Any]:
-    """Report every filled row of a clean workbook; nothing at all when any row is bad."""
-    from kpa_core.audit.people import people_of, resolve_person
-    from kpa_core.rectify.actions import report_item
-    from kpa_core.rectify.ledger import ledger_of, not_published
+def write_ledger_sheet(ws: Worksheet, states: list[ItemState], names: dict[str, str],
+                       tz: str | None) -> int:
+    """One row per item; returns how many rows take a report (their fill cells open)."""
+    for i, col in enumerate(COLUMNS, start=1):
+        cell = text_cell(ws, 1, i, col.header)
+        cell.fill = FILL_HEADER if col.is_input else HEADER_FILL
+        cell.font, cell.alignment = HEADER_FONT, Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.row_dimensions[1].height = 34
+    open_rows = 0
+    open_cells: dict[str, list[str]] = {"report": [], "evidence": []}
+    for row, s in enumerate(states, start=2):
+        values = {"unit": names.get(s.item.unit_id, s.item.unit_id), "unit_id": s.item.unit_id,
+                  "item": s.item.item_id, "requirement": s.item.text,
+                  "deadline": s.item.deadline.isoformat(), "status": s.label,
+                  "last_check": last_check_text(s, tz), "report": None, "evidence": None}
+        reportable = s.status in REPORTABLE
+        open_rows += reportable
+        for i, col in enumerate(COLUMNS, start=1):
+            cell = text_cell(ws, row, i, values[col.key])
+            cell.alignment = TOP
+            if col.is_input and reportable:
+                cell.fill, cell.protection = INPUT_FILL, Protection(locked=False)
+                open_cells[col.key].append(f"{get_column_letter(i)}{row}")
+            else:
+                cell.fill = GIVEN_FILL
+    hints = {
+        "report": DataValidation(type="textLength", operator="lessThanOrEqual",
+                                 formula1=str(MAX_TEXT), allow_blank=True,
+                                 promptTitle="整改情况 report",
+                                 prompt=f"写明整改措施和结果，至多 {MAX_TEXT} 字 / what was done, "
+                                        f"at most {MAX_TEXT} characters",
+                                 errorTitle="过长 / too long",
+                                 error=f"至多 {MAX_TEXT} 字 / at most {MAX_TEXT} characters"),
+        "evidence": DataValidation(allow_blank=True, promptTitle="佐证材料 evidence",
+                                   prompt=f"{FOLDER} 文件夹中的文件名，多个用 ; 分隔 / file names "
+                                          f"in the {FOLDER} folder beside this workbook, "
+                                          "separated by ;"),
+    }
+    for key, dv in hints.items():
+        dv.showInputMessage = True
+        dv.showErrorMessage = key == "report"
+        if open_cells[key]:
+            dv.sqref = " ".join(open_cells[key])
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "D2"
+    last = get_column_letter(len(COLUMNS))
+    ws.auto_filter.ref = f"A1:{last}{max(len(states) + 1, 1)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
+    _protect(ws)
+    return open_rows
 
-    path, data_dir = Path(path), Path(data_dir)
-    ledger = ledger_of(data_dir, year)
+
+def write_about_sheet(ws: Worksheet, year: int, seal: str, unit: str | None,
+                      exported: dt.date) -> None:
+    """Key in column A, value in column C (as the records' workbook), then how to fill it."""
+    rows = [("键 key", "项目 field", "值 value"),
+            ("format", "格式 format", FORMAT_ID),
+            ("year", "年度 year", str(year)),
+            ("publication", "签发封存码 seal code", seal),
+            ("unit", "单位 unit（空白＝全部 all）", unit or ""),
+            ("exported", "导出日期 exported", exported.isoformat())]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = text_cell(ws, r, c, value)
+            if r == 1:
+                cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    guide = (
+        f"在「{SHEET_LEDGER}」表的黄色两列填写整改情况与佐证材料的文件名；文件放在本工作簿旁的 "
+        f"{FOLDER} 文件夹中。灰色事项（已销号、已整改待核查）不能再报送。导入时逐行检查，任何一行"
+        "有问题则一行也不写入。请勿修改上方的年度与封存码，也不要在单元格中填写公式。",
+        f"Fill the two yellow columns of “{SHEET_LEDGER}”: what was done, and the names of the "
+        f"evidence files, which go into the folder {FOLDER} beside this workbook. Grey items "
+        "(closed, awaiting the office's check) take no report. The import checks every row and "
+        "writes nothing if any row is wrong. Do not edit the year and seal code above, and do "
+        "not type formulas into cells.")
+    for r, text in enumerate(guide, start=len(rows) + 2):
+        cell = text_cell(ws, r, 2, text)
+        cell.alignment = TOP
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=3)
+        ws.row_dimensions[r].height = 64
+    for letter, width in (("A", 14), ("B", 30), ("C", 70)):
+        ws.column_dimensions[letter].width = width
+    _protect(ws)
+
+
+def unknown_unit(unit: str, known: list[str]) -> Problem:
+    ids = "、".join(known) or "（无 none）"
+    return Problem("单位不在单位表中，或在该年度整改台账中没有事项",
+                   "the unit is not in units.csv, or has no item in the year's ledger",
+                   unit=unit, field="unit", value=unit,
+                   allowed_zh=ids, allowed_en=ids.replace("、", ", "))
+
+
+def check_unit(ledger: Ledger, unit: str | None) -> list[str]:
+    """The ledger's unit ids, once the year is published and ``unit`` (if any) is one of them.
+
+    The command names its file after the unit, so the unit is checked before it is a name.
+    """
     if ledger.published_on is None:
-        raise KpaInputError([not_published(year)])
-    rows = read_ledger_book(path, ledger)
-    listed = people if people is not None else people_of(data_dir)
-    problems: list[Problem] = []
-    for uid in sorted({r.unit_id for r in rows}):  # who may report, for every unit, first
-        try:
-            resolve_person(listed, by, roles=("contact", "assessor"), unit=uid,
-                           action_zh="报送整改情况", action_en="report the rectification",
-                           login=login)
-        except KpaInputError as exc:
-            problems += exc.problems
-    if problems:
-        raise KpaInputError(problems)
-    return [report_item(data_dir, year, r.unit_id, r.item_id, r.text, evidence=list(r.files),
-                        by=by, login=login, people=people) for r in rows]
+        raise KpaInputError([not_published(ledger.year)])
+    in_ledger = sorted({s.item.unit_id for s in ledger.items})
+    if unit is not None and unit not in in_ledger:
+        raise KpaInputError([unknown_unit(unit, in_ledger)])
+    return in_ledger
+
+
+def write_rectify_book(data_dir: str | Path, year: int, out: str | Path,
+                       unit: str | None = None, *, as_of: dt.date | None = None
+                       ) -> ExportResult:
+    """The year's ledger (or one unit's items) as a workbook at ``out``; ``佐证材料/`` beside.
+
+    Statuses as of the office's date ``as_of`` (default today, Beijing time).
+    """
+    data_dir = Path(data_dir)
+    ledger = ledger_of(data_dir, year, as_of=as_of)
+    in_ledger = check_unit(ledger, unit)
+    names = {u: x.name_zh for u, x in load_units(data_dir).items()}
+    states = [s for u in ([unit] if unit else in_ledger) for s in unit_items(ledger, u)]
+    tz = timezone_of(data_dir)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_LEDGER
+    open_rows = write_ledger_sheet(ws, states, names, tz)
+    write_about_sheet(wb.create_sheet(SHEET_ABOUT), int(year), ledger.publication or "", unit,
+                      as_of or office_today(data_dir))
+    path = save_workbook(wb, out)
+    with contextlib.suppress(OSError):  # the import names a missing or odd folder
+        (path.parent / FOLDER).mkdir(exist_ok=True)  # where the unit puts its files
+    return ExportResult(path, len(states), open_rows)
