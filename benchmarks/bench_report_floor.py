@@ -72,9 +72,14 @@ def floor_run(units: list[str], data: Path) -> float:
 
 
 def kpa_run(units: list[str], tmp: Path) -> float:
-    out, params = tmp / "out", tmp / "params"
+    """``kpa report --force`` on a copy of the sample (a batch appends a ``params`` line to
+    the year's audit chain: the repository's data/ is never the one written)."""
+    import shutil
+
+    out, params, data = tmp / "out", tmp / "params", tmp / "data"
+    shutil.copytree(ROOT / "data", data)
     cmd = [str(Path(sys.executable).parent / "kpa"), "report", "--year", "2013", "--force",
-           "--data", str(ROOT / "data"), "--out", str(out), "--params", str(params),
+           "--data", str(data), "--out", str(out), "--params", str(params),
            "--units", *units]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
