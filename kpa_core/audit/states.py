@@ -468,9 +468,10 @@ def revision_mark(pub: Publication) -> str:
     return f"（复核修订{pub.revision}）" if pub.revision else ""
 
 
-def year_seal(data_dir: str | Path, year: int) -> Publication | None:
-    """The whole year's publication (its 文号 and seal code, for the 公示 summary), or None."""
-    chain = read_chain(data_dir, year)
+def year_seal(data_dir: str | Path, year: int, chain: Chain | None = None) -> Publication | None:
+    """The whole year's publication (its 文号 and seal code, for the 公示 summary and the
+    rectification ledger), or None; ``chain``: the year's chain when the caller has read it."""
+    chain = chain if chain is not None else read_chain(data_dir, year)
     first = next((ln for ln in chain.lines if ln.data.get("action") == "publish"
                   and ln.data.get("scope_unit") is None), None)
     return Publication(first) if first is not None else None

@@ -24,19 +24,13 @@ from kpa_core.audit.log import (
 )
 from kpa_core.audit.people import Person, people_of, resolve_person
 from kpa_core.audit.rectify_chain import OPEN, ItemState, Ledger, office_date, replay
-from kpa_core.audit.states import Publication, office_today, publish, year_process
+from kpa_core.audit.states import Publication, office_today, publish, year_seal
 from kpa_core.errors import KpaInputError, Problem
 from kpa_core.rectify.requirements import deductions_of, requirement_items
 from kpa_core.rectify.settings import settings_of, timezone_of
 from kpa_core.rubric.model import load_rubric
 from kpa_core.scoring.record import load_record
 from kpa_core.store.layout import record_path
-
-
-def year_publication(data_dir: Path, year: int, chain: Chain) -> Publication | None:
-    """The publication of the whole year (not a unit's republication), if any."""
-    return next((p for p in year_process(data_dir, year, chain).publications if p.unit is None),
-                None)
 
 
 def not_published(year: int) -> Problem:
@@ -82,7 +76,7 @@ def ledger_of(data_dir: str | Path, year: int, *, as_of: dt.date | None = None,
     ledger, _ = replay(chain, year, as_of=as_of, tz=tz)
     if ledger.opened:
         return ledger
-    pub = year_publication(data_dir, year, chain)
+    pub = year_seal(data_dir, year, chain)
     if pub is None:
         return ledger
     # the opening as it would be written, replayed after the chain (nothing is written)
@@ -97,7 +91,7 @@ def open_locked(data_dir: Path, year: int, person: Person, when: str | None) -> 
     chain = read_chain(data_dir, year)
     if replay(chain, year)[0].opened:
         return
-    pub = year_publication(data_dir, year, chain)
+    pub = year_seal(data_dir, year, chain)
     if pub is None:
         raise KpaInputError([not_published(year)])
     items = opening_items(data_dir, year, pub)
