@@ -90,9 +90,10 @@ def test_index_shows_open_items_per_unit():
 def test_explore_progress_by_unit_and_by_rule():
     import datetime as dt
 
-    from kpa_core.analysis.rectify_progress import ledger_shown, progress_frame, progress_html
+    from kpa_core.analysis.rectify_progress import progress_frame, progress_html
+    from kpa_core.rectify.ledger import ledger_in_view
 
-    ledger = ledger_shown(DATA, 2013, as_of=dt.date(2013, 2, 5))  # 2013 unpublished: 2012's
+    ledger = ledger_in_view(DATA, 2013, as_of=dt.date(2013, 2, 5))  # 2013 unpublished: 2012's
     assert ledger.year == 2012
     by_unit = progress_frame(ledger, "unit").set_index("key")
     row = by_unit.loc["logistics"]

@@ -15,18 +15,11 @@ import pandas as pd
 
 from kpa_core.analysis.pages import esc, frame_table
 from kpa_core.audit.rectify_chain import STATUS, Ledger
-from kpa_core.rectify.ledger import ledger_of
+from kpa_core.rectify.ledger import ledger_in_view
 
 COLUMNS = [("closed", "已销号 / closed"), ("awaiting_check", "待核查 / awaiting check"),
            ("in_progress", "整改中 / in progress"), ("open", "未整改 / not started"),
            ("overdue", "逾期 / overdue")]
-
-
-def ledger_shown(data_dir: str | Path, year: int, as_of: dt.date | None = None) -> Ledger:
-    """The chosen year's ledger once it is published, else the year before's (the one being
-    rectified while this year is assessed)."""
-    ledger = ledger_of(data_dir, year, as_of=as_of)
-    return ledger if ledger.published_on else ledger_of(data_dir, int(year) - 1, as_of=as_of)
 
 
 def progress_frame(ledger: Ledger, key: str, names: dict[str, str] | None = None
@@ -53,7 +46,7 @@ def progress_frame(ledger: Ledger, key: str, names: dict[str, str] | None = None
 def progress_html(data_dir: str | Path, year: int, names: dict[str, str],
                   as_of: dt.date | None = None) -> str:
     """The tab: a headline, then the by-unit and by-rule tables."""
-    ledger = ledger_shown(data_dir, year, as_of)
+    ledger = ledger_in_view(data_dir, year, as_of=as_of)
     if not ledger.items:
         return (f"<p>{esc(year)} 年度及上一年度均无整改台账（签发后开立）/ no rectification "
                 "ledger for this year or the year before (one opens at publication)</p>")

@@ -29,14 +29,6 @@ STYLE = ("<style>.kpa-rect-table{border-collapse:collapse;font-size:13px;width:1
          ".kpa-rect-awaiting_check .kpa-rect-status{color:#8a5a00}</style>")
 
 
-def ledger_for(data_dir: str | Path, year: int) -> Ledger:
-    """The ledger the tab shows for the app's year (see the module docstring)."""
-    from kpa_core.rectify.ledger import ledger_of
-
-    ledger = ledger_of(data_dir, year)
-    return ledger if ledger.published_on else ledger_of(data_dir, int(year) - 1)
-
-
 def items_table(items: list[ItemState]) -> str:
     """The unit's items: id, requirement, deadline, status and the latest step."""
     if not items:
@@ -121,11 +113,11 @@ class RectifyPanel:
 
     def show(self, year: int, unit_id: str, unit_name: str = "") -> None:
         """Fill the tab for the app's year and unit (read-only until a button is pressed)."""
-        from kpa_core.rectify.ledger import unit_items
+        from kpa_core.rectify.ledger import ledger_in_view, unit_items
 
         self.year, self.unit_id = int(year), unit_id
         try:
-            self.ledger = ledger_for(self.data_dir, year)
+            self.ledger = ledger_in_view(self.data_dir, year)
         except KpaInputError as exc:
             self.ledger = None
             self.heading.value = problems_html(exc.problems, with_rule=True)

@@ -19,6 +19,7 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "requirement_items": "requirements",
     "deductions_of": "requirements",
     "ledger_of": "ledger",
+    "ledger_in_view": "ledger",
     "ensure_opened": "ledger",
     "open_after_publish": "ledger",
     "publish_and_open": "ledger",

@@ -86,6 +86,14 @@ def ledger_of(data_dir: str | Path, year: int, *, as_of: dt.date | None = None,
     return Ledger(derived.year, False, derived.published_on, derived.items, pub.code)
 
 
+def ledger_in_view(data_dir: str | Path, year: int, *, as_of: dt.date | None = None) -> Ledger:
+    """The ledger to show while ``year`` is chosen: its own once published, else the year
+    before's — while a year is assessed, last year's items are the ones being rectified (the
+    app's 整改 tab and explore's 整改进度 alike)."""
+    ledger = ledger_of(data_dir, year, as_of=as_of)
+    return ledger if ledger.published_on else ledger_of(data_dir, int(year) - 1, as_of=as_of)
+
+
 def open_locked(data_dir: Path, year: int, person: Person, when: str | None) -> None:
     """Append the ``rectify_open`` line if the chain has none (the caller holds the lock)."""
     chain = read_chain(data_dir, year)
