@@ -59,8 +59,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("review", "签发后的复核（open、close）/ a review after publication"),
     "rectify": ("rectify", "整改台账：列出、报送、核查、督办单 / the rectification ledger"),
 }
-# modules that add subcommands to another command's module (``register_sub``), not commands
-SUBCOMMAND_MODULES = {"rectify_sheet", "rectify_excel"}
+# command module → the modules that add subcommands to it (``register_sub``), not commands
+SUBCOMMAND_MODULES: dict[str, tuple[str, ...]] = {"rectify": ("rectify_sheet", "rectify_excel")}
 NO_WORKSPACE_OPTION = {"init"}  # init makes a workspace: DIR is its one folder, none to find
 WORKSPACE_HELP = ("工作区文件夹（默认：$KPA_WORKSPACE，或当前及上级文件夹中含 kpa.toml 者） / "
                   "workspace folder (default: $KPA_WORKSPACE, else the nearest folder at or "
@@ -80,7 +80,8 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def _modules_outside_table() -> list[str]:
     from kpa_core.cli import commands
-    known = {module for module, _ in COMMANDS.values()} | SUBCOMMAND_MODULES
+    known = {module for module, _ in COMMANDS.values()}
+    known |= {m for subs in SUBCOMMAND_MODULES.values() for m in subs}
     return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if m.name not in known)
 
 

@@ -20,7 +20,6 @@ from kpa_core.errors import KpaInputError, Problem
 from kpa_core.text.sanitize import terminal_safe
 
 BY_HELP = "操作人（kpa.toml 中列出的人员）/ who acts (a person listed in kpa.toml)"
-EXTRA_SUBCOMMANDS = ("rectify_sheet", "rectify_excel")  # modules adding sheet, export, import
 
 
 def as_of_date(value: str) -> dt.date:
@@ -65,12 +64,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                                                     "(fail)")
     cp.add_argument("--why", required=True, help="核查意见 / the finding")
     cp.set_defaults(func=run_check)
-    for name in EXTRA_SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"kpa_core.cli.commands.{name}")
-        except ModuleNotFoundError:
-            continue
-        module.register_sub(rsub)
+    from kpa_core.cli.program import SUBCOMMAND_MODULES
+
+    for name in SUBCOMMAND_MODULES["rectify"]:  # sheet, export, import: each in its module
+        importlib.import_module(f"kpa_core.cli.commands.{name}").register_sub(rsub)
 
 
 def _item_options(p: argparse.ArgumentParser) -> None:
