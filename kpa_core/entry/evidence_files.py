@@ -56,24 +56,11 @@ class EvidenceCitations:
         widget right after (ipywidgets #2799: an upload's value is saved with the notebook).
         Every file is checked before any is cited: one refused file cites none of them.
         """
-        from kpa_core.errors import KpaInputError
-        from kpa_core.evidence.store import store_bytes
+        from kpa_core.evidence.store import store_uploads
 
         self.rule(rule_id)  # type: ignore[attr-defined]
-        unit = self.unit.name_zh  # type: ignore[attr-defined]
-        who = (who or "").strip() or "表单上传 form upload"
-        problems: list[Problem] = []
-        stored = []
-        for upload in uploads or ():
-            try:
-                data_dir, year = self.data_dir, self.year  # type: ignore[attr-defined]
-                stored.append(store_bytes(data_dir, year, bytes(upload["content"]),
-                                          upload.get("name", ""), who=who, unit=unit,
-                                          rule_id=rule_id))
-            except KpaInputError as exc:
-                problems += exc.problems
-        if problems:
-            raise KpaInputError(problems)
+        stored = store_uploads(self.data_dir, self.year, uploads, who=who,  # type: ignore[attr-defined]
+                               unit=self.unit.name_zh, rule_id=rule_id)  # type: ignore[attr-defined]
         for s in stored:
             self.cite_evidence(rule_id, s)
         return stored

@@ -19,7 +19,7 @@ import ipywidgets as w
 from kpa_core.audit.rectify_chain import ItemState, Ledger
 from kpa_core.entry.process_line import who_widget
 from kpa_core.entry.styles import esc, problems_html, with_class
-from kpa_core.errors import KpaInputError, Problem
+from kpa_core.errors import KpaInputError
 
 STYLE = ("<style>.kpa-rect-table{border-collapse:collapse;font-size:13px;width:100%}"
          ".kpa-rect-table th,.kpa-rect-table td{border:1px solid #ddd;padding:3px 6px;"
@@ -144,25 +144,15 @@ class RectifyPanel:
 
     def _stored_uploads(self, who: str) -> list[str]:
         """The uploaded files stored in the ledger year's evidence store; the widget emptied."""
-        from kpa_core.evidence.store import store_bytes
+        from kpa_core.evidence.store import store_uploads
 
         assert self.ledger is not None
-        problems: list[Problem] = []
-        shas = []
         try:
-            for upload in self.upload.value or ():
-                try:
-                    shas.append(store_bytes(self.data_dir, self.ledger.year,
-                                            bytes(upload["content"]), upload.get("name", ""),
-                                            who=who or "表单上传 form upload",
-                                            unit=self.unit_id, rule_id=self.item.value).sha256)
-                except KpaInputError as exc:
-                    problems += exc.problems
+            stored = store_uploads(self.data_dir, self.ledger.year, self.upload.value, who=who,
+                                   unit=self.unit_id, rule_id=self.item.value)
         finally:
             self.upload.value = ()  # the bytes never stay in the widget (or the notebook)
-        if problems:
-            raise KpaInputError(problems)
-        return shas
+        return [f.sha256 for f in stored]
 
     def do_report(self) -> None:
         """报送: the unit's text (and files) for the chosen item."""

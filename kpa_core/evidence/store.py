@@ -159,6 +159,27 @@ def store_file(data_dir: str | Path, year: int, source: str | Path, *, who: str,
                        rule_id=rule_id, shown=str(source))
 
 
+def store_uploads(data_dir: str | Path, year: int, uploads: Any, *, who: str | None,
+                  unit: str | None = None, rule_id: str | None = None) -> list[StoredFile]:
+    """Store every file of a FileUpload's value (ipywidgets 8: dicts with ``name`` and
+    ``content``); every refusal of every file at once. The form's citations and the 整改 tab's
+    reports both upload this way. Files already checked are kept even when one is refused:
+    stored by their hash, they change nothing until something cites them."""
+    who = (who or "").strip() or "表单上传 form upload"
+    problems: list[Problem] = []
+    stored = []
+    for upload in uploads or ():
+        try:
+            stored.append(store_bytes(data_dir, year, bytes(upload["content"]),
+                                      upload.get("name", ""), who=who, unit=unit,
+                                      rule_id=rule_id))
+        except KpaInputError as exc:
+            problems += exc.problems
+    if problems:
+        raise KpaInputError(problems)
+    return stored
+
+
 def store_bytes(data_dir: str | Path, year: int, data: bytes, name: str, *, who: str,
                 evidence_date: Any = None, settings: EvidenceSettings | None = None,
                 unit: str | None = None, rule_id: str | None = None,
