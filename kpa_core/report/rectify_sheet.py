@@ -23,7 +23,9 @@ from kpa_core.text.dates import zh_date
 HTML_NAME, PDF_NAME, DOCX_NAME = "督办单.html", "督办单.pdf", "督办单.docx"
 ORDER = ("overdue", "in_progress", "open", "awaiting_check")  # the unit's delay first
 CSS = """
-@page { size: A4; margin: 20mm 18mm 18mm 18mm; }
+@page { size: A4; margin: 20mm 18mm 18mm 18mm;
+        @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页";
+                         font-family: "Noto Serif CJK SC", serif; font-size: 9pt; color: #333; } }
 body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "SimSun", serif; color: #111;
        font-size: 10.5pt; line-height: 1.5; margin: 0 auto; max-width: 180mm; }
 .office { text-align: center; color: #b00020; font-size: 20pt; font-weight: bold;
@@ -31,8 +33,10 @@ body { font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", "SimSun", serif; co
 .docno { text-align: center; margin-top: 4pt; }
 hr.red { border: 0; border-top: 2px solid #b00020; margin: 6pt 0 10pt; }
 h1 { text-align: center; font-size: 15pt; margin: 6pt 0; }
-h2 { font-size: 11.5pt; margin: 10pt 0 3pt; font-family: "Noto Sans CJK SC", sans-serif; }
-table { border-collapse: collapse; width: 100%; font-size: 9.5pt; table-layout: fixed; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; table-layout: fixed;
+        margin-top: 8pt; }
+tr.unit th { border: 0; border-bottom: 1px solid #555; background: none; padding: 2pt 0 3pt;
+             font-size: 11.5pt; font-family: "Noto Sans CJK SC", sans-serif; }
 th, td { border: 1px solid #555; padding: 2pt 4pt; vertical-align: top; text-align: left; }
 th { background: #eee; }
 tr { page-break-inside: avoid; }
@@ -40,7 +44,9 @@ col.n { width: 10mm; } col.d { width: 22mm; } col.s { width: 24mm; } col.w { wid
 td.d { white-space: nowrap; }
 .overdue td.s { color: #b00020; font-weight: bold; }
 .counts { margin: 4pt 0 6pt; }
-.sign { margin-top: 18pt; text-align: right; } .sign p { margin: 2pt 0; }
+.sign { margin-top: 14mm; text-align: right; break-inside: avoid; }
+.sign div { display: inline-block; text-align: center; margin-right: 8mm; min-width: 46mm; }
+.sign p { margin: 2pt 0; }  /* the seal goes over office and date (骑年压月): 42 mm of room */
 .seal { font-size: 8.5pt; color: #555; margin-top: 10pt; }
 .none { color: #555; }
 """
@@ -53,6 +59,12 @@ class SheetUnit:
     items: tuple[ItemState, ...]
 
 
+def _id_key(s: ItemState) -> tuple[int, str]:
+    """R2 before R10; an id of another form (a hand-edited chain) after them, not a crash."""
+    digits = s.item.item_id[1:]
+    return (int(digits), "") if digits.isascii() and digits.isdigit() else (1 << 30, s.item.item_id)
+
+
 def sheet_units(ledger: Ledger, names: dict[str, str]) -> list[SheetUnit]:
     """Units with items not yet closed, in units.csv order; within a unit, the delay first."""
     order = {u: n for n, u in enumerate(names)}
@@ -62,10 +74,14 @@ def sheet_units(ledger: Ledger, names: dict[str, str]) -> list[SheetUnit]:
             by_unit.setdefault(s.item.unit_id, []).append(s)
     out = []
     for uid in sorted(by_unit, key=lambda u: (order.get(u, len(order)), u)):
-        items = sorted(by_unit[uid], key=lambda s: (ORDER.index(s.status),
-                                                    int(s.item.item_id[1:] or 0)))
+        items = sorted(by_unit[uid], key=lambda s: (ORDER.index(s.status), *_id_key(s)))
         out.append(SheetUnit(uid, names.get(uid, uid), tuple(items)))
     return out
+
+
+def title_of(year: int) -> str:
+    """The heading: a 督办通知 (what the office calls the form it sends to chase items)."""
+    return f"关于 {int(year)} 年度党风廉政建设责任制考核整改事项的督办通知"
 
 
 def note_of(s: ItemState) -> str:
@@ -91,14 +107,18 @@ def render_sheet(ledger: Ledger, names: dict[str, str], office: str, as_of: dt.d
     parts = []
     for u in units:
         rows = "".join(
-            f'<tr class="{esc(s.status)}"><td class="n">{esc(s.item.item_id)}</td>'
+            f'<tr class="{esc(s.status)}" data-item="{esc(u.unit_id)}/{esc(s.item.item_id)}">'
+            f'<td class="n">{esc(s.item.item_id)}</td>'
             f"<td>{esc(s.item.text)}</td><td class=\"d\">{s.item.deadline:%Y-%m-%d}</td>"
             f'<td class="s">{esc(s.status_zh)}</td><td>{esc(note_of(s))}</td></tr>'
             for s in u.items)
-        parts.append(f'<h2 data-unit="{esc(u.unit_id)}">{esc(u.name)}（{len(u.items)} 项）</h2>'
-                     '<table><colgroup><col class="n"><col><col class="d"><col class="s">'
-                     '<col class="w"></colgroup><thead><tr><th>事项</th><th>整改要求</th>'
-                     '<th>整改期限</th>'
+        # The unit's name is the first row of the table's head, which Chromium repeats on
+        # every page the table runs onto: a continued list never loses whose it is, and the
+        # name can never sit alone at the foot of a page.
+        parts.append(f'<table data-unit="{esc(u.unit_id)}"><colgroup><col class="n"><col>'
+                     '<col class="d"><col class="s"><col class="w"></colgroup><thead>'
+                     f'<tr class="unit"><th colspan="5">{esc(u.name)}（{len(u.items)} 项）'
+                     "</th></tr><tr><th>事项</th><th>整改要求</th><th>整改期限</th>"
                      f"<th>状态</th><th>办理情况</th></tr></thead><tbody>{rows}</tbody></table>")
     body = "".join(parts) or '<p class="none">全部整改事项均已销号。</p>'
     number = f'<div class="docno">{esc(doc_no)}</div>' if doc_no else ""
@@ -106,7 +126,7 @@ def render_sheet(ledger: Ledger, names: dict[str, str], office: str, as_of: dt.d
             f"；核对：kpa verify --year {ledger.year} --seal {esc(ledger.publication)}）</p>"
             if ledger.publication else "")
     day = zh_date(dt.datetime(as_of.year, as_of.month, as_of.day, 12))
-    title = f"关于督促落实 {ledger.year} 年度党风廉政建设责任制考核整改要求的通知"
+    title = title_of(ledger.year)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             f"<title>{esc(title)}</title><style>{CSS}</style></head>"
             f'<body class="kpa-rectify-sheet"><div class="office">{esc(office)}</div>{number}'
@@ -115,7 +135,8 @@ def render_sheet(ledger: Ledger, names: dict[str, str], office: str, as_of: dt.d
             f"通知书提出的整改要求，截至 {esc(day)}，下列事项尚未整改销号。请各单位对照清单抓紧"
             f"整改，逾期事项须说明原因，并将整改情况及佐证材料书面报送{esc(office)}。</p>"
             f'<p class="counts">{esc(_counts(ledger))}</p>{body}'
-            f'<div class="sign"><p>{esc(office)}（盖章）</p><p>{esc(day)}</p></div>{seal}'
+            f'<div class="sign"><div><p>{esc(office)}（盖章）</p><p>{esc(day)}</p></div></div>'
+            f"{seal}"
             "</body></html>\n")
 
 
@@ -129,8 +150,7 @@ def sheet_docx(ledger: Ledger, names: dict[str, str], office: str, as_of: dt.dat
     _para(doc, office, HEAD_FONT, 18, True, "center")
     if doc_no:
         _para(doc, doc_no, align="center")
-    _para(doc, f"关于督促落实 {ledger.year} 年度党风廉政建设责任制考核整改要求的通知", HEAD_FONT,
-          15, True, "center")
+    _para(doc, title_of(ledger.year), HEAD_FONT, 15, True, "center")
     _para(doc, "各有关单位：")
     _para(doc, f"根据 {ledger.year} 年度党风廉政建设责任制考核结果通知书提出的整改要求，截至"
                f" {day}，下列事项尚未整改销号。请各单位对照清单抓紧整改，逾期事项须说明原因，"
