@@ -76,7 +76,9 @@ def floor_run(units: list[str], data: Path) -> float:
 
 
 def floor_process(units: list[str], data: Path) -> tuple[float, float]:
-    """The floor in a fresh process: (whole wall time, the units' share after the imports)."""
+    """The floor in a fresh process: (whole wall time, the units' share). The units' share
+    starts once Python, nbformat and the exporter are loaded; the first unit still imports the
+    report's modules and reads the year, as a batch's first unit in each kernel does."""
     cmd = [sys.executable, __file__, "--inner-floor", str(data), *units]
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True).stdout
@@ -85,7 +87,7 @@ def floor_process(units: list[str], data: Path) -> tuple[float, float]:
 
 
 def kpa_run(units: list[str], tmp: Path, source: Path) -> float:
-    """``kpa report --force`` on a copy of the sample (a batch appends a ``params`` line to
+    """``kpa report --force`` on a copy of ``source`` (a batch appends a ``params`` line to
     the year's audit chain: the repository's data/ is never the one written)."""
     import shutil
 
@@ -133,7 +135,7 @@ def main() -> None:
     print("| run | wall | per unit | vs floor |\n|---|---|---|---|")
     print(f"| floor: fresh process, each unit once, no kernel | {f:.1f} s | {f / n:.3f} s "
           "| 1.00× |")
-    print(f"| … of which the units, after the imports | {f_units:.1f} s | {f_units / n:.3f} s | |")
+    print(f"| … of which the units, after start-up | {f_units:.1f} s | {f_units / n:.3f} s | |")
     print(f"| `kpa report --force` (whole batch: params, index, summary, docx) | {b:.1f} s | "
           f"{b / n:.3f} s | {b / f:.2f}× |")
 

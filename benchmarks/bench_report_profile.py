@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,8 +49,6 @@ def whole(n_units: int | None) -> None:
     with tempfile.TemporaryDirectory(prefix="kpa-prof-") as d:
         # A batch appends a ``params`` line to the year's audit chain: work on a copy, never on
         # the repository's data/ (whose chain test_sample_data pins).
-        import shutil
-
         data = shutil.copytree(DATA, f"{d}/data")
         for name, extra in (("--force", ["--force"]), ("unchanged", []), ("unchanged", [])):
             before, cpu0, t0 = load(), children_cpu(), time.perf_counter()
