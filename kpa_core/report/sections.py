@@ -63,6 +63,18 @@ def bi(zh: str, en: str) -> str:
     return f'{esc(zh)}<span class="en"> / {esc(en)}</span>'
 
 
+def titled(zh: str, en: str, body: str) -> str:
+    """A numbered section: its heading and body as one HTML output.
+
+    Why: the report notebook runs all its sections in one code cell, because every cell costs
+    the batch a kernel round trip (issue #26: 13 cells were most of a unit's kernel time). The
+    headings were markdown cells; here they are part of the section's own output, wrapped so
+    the print styles can keep a heading with what follows it.
+    """
+    return (f'<section class="kpa-section"><div class="kpa-heading"><h2>{bi(zh, en)}</h2></div>'
+            f"{body}</section>")
+
+
 def header(ctx: ReportContext) -> str:
     """Title, who/what/which rules, and the headline numbers."""
     r, c, rub = ctx.record, ctx.card, ctx.rubric
