@@ -136,10 +136,12 @@ def batch() -> None:
     bands = ROOT / "kpa_core" / "templates" / "grade-bands.example.yaml"
     docs = DocumentOptions(office="纪委办公室", timezone="Asia/Shanghai", bands=str(bands))
     with tempfile.TemporaryDirectory(prefix="kpa-prof-") as d:
+        data = Path(d) / "data"  # a batch appends a params line to the year's audit chain
+        shutil.copytree(DATA, data)
         before = load()
         s0, c0 = time.process_time(), children_cpu()
         t0 = time.perf_counter()
-        result = run_batch(2013, data_dir=DATA, out_dir=f"{d}/out", params_dir=f"{d}/params",
+        result = run_batch(2013, data_dir=data, out_dir=f"{d}/out", params_dir=f"{d}/params",
                            force=True, jobs=2, progress=False, documents=docs)
         wall = time.perf_counter() - t0
         parent, kids = time.process_time() - s0, children_cpu() - c0

@@ -116,3 +116,30 @@ def test_batch_on_a_local_cluster_of_worker_processes(report_data, tmp_path):
     _, alive = psutil.wait_procs([psutil.Process(p) for p in workers if psutil.pid_exists(p)],
                                  timeout=10)
     assert not [p for p in alive if "resource_tracker" not in " ".join(p.cmdline())]
+
+
+def test_outputs_are_the_nodes_nbformat_makes_and_the_kept_notebook_is_valid():
+    """The warm engine builds outputs without per-output schema checks (#26); they must be
+    nbformat's own nodes, an unknown message refused as nbformat refuses it, and an executed
+    notebook still valid as a whole."""
+    import nbclient.client
+    from nbformat.v4 import output_from_msg
+
+    report_engine.register()
+    assert nbclient.client.output_from_msg is report_engine.output_from_kernel
+    messages = [
+        ("display_data", {"metadata": {}, "data": {"text/html": "<b>甲</b>", "text/plain": "x"},
+                          "transient": {}}),
+        ("execute_result", {"metadata": {"a": 1}, "data": {"text/plain": "3"},
+                            "execution_count": 4}),
+        ("stream", {"name": "stderr", "text": "警告"}),
+        ("error", {"ename": "ValueError", "evalue": "坏", "traceback": ["t"]}),
+    ]
+    for kind, content in messages:
+        msg = {"header": {"msg_type": kind}, "content": content}
+        assert report_engine.output_from_kernel(msg) == output_from_msg(msg)
+    with pytest.raises(ValueError, match="status"):
+        report_engine.output_from_kernel({"header": {"msg_type": "status"}, "content": {}})
+    nb = run(probe_notebook(), value=3)
+    nbformat.validate(nb)
+    assert "clean" in text_of(nb)

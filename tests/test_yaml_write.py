@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kpa_core.excel.importer import import_workbook
@@ -79,3 +80,23 @@ def test_same_is_data_equality_not_layout():
     assert updated_text(text, {"a": 2, "b": 1}) == text
     assert yaml.safe_load(updated_text(text, {"a": 3, "b": 1})) == {"b": 1, "a": 3}
     assert "# c" in updated_text(text, {"a": 3, "b": 1})
+
+
+def test_libyaml_and_pure_python_emitters_write_the_same_text():
+    """dump_text uses libyaml's emitter for speed (#26); kept files must not change by it."""
+    from kpa_core.store.yaml_io import parse_yaml
+    from kpa_core.store.yaml_write import LIBYAML, WIDTH, dump_text
+
+    if not LIBYAML:
+        pytest.skip("PyYAML built without libyaml")
+    tricky = {"long_zh": "中文理由" * 80, "long_en": "word " * 60, "lines": "一\n二\n",
+              "looks_numeric": "5.0", "looks_bool": "yes", "quotes": "it's \"q\"",
+              "colon": "a: b", "hash": "a # b", "lead": " 空格", "flow": [1, 2.5, "甲"],
+              "nested": {"a": {"b": [1, {"c": None}]}}, "flag": True}
+    files = sorted((REPO / "params" / "2013").glob("*.yaml")) + sorted(
+        (REPO / "data" / "2013").glob("*.yaml"))
+    assert len(files) >= 60
+    for data in [tricky, *(parse_yaml(f.read_text(encoding="utf-8")) for f in files)]:
+        pure = yaml.dump(data, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False,
+                         default_flow_style=None, width=WIDTH)
+        assert dump_text(data) == pure

@@ -31,10 +31,12 @@ from kpa_core.cheap_imports import defer_iri_grammar
 
 defer_iri_grammar()
 
+import nbclient.client  # noqa: E402
 import papermill.engines  # noqa: E402
 import papermill.execute  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
+from nbformat import from_dict  # noqa: E402
 from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
 from papermill.engines import NBClientEngine, papermill_engines  # noqa: E402
 from papermill.utils import merge_kwargs, remove_args  # noqa: E402
@@ -58,6 +60,10 @@ RESET = ("def _kpa_reset():\n"
          "    if 'matplotlib.pyplot' in sys.modules:\n"
          "        sys.modules['matplotlib.pyplot'].close('all')\n"
          "_kpa_reset()")
+
+# The kernel keeps no input history: a report's cells are in its notebook, and IPython's
+# history database (SQLite, in memory under nbclient) took a write per cell.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 _local = threading.local()
 _all_kernels: list[AsyncKernelManager] = []
@@ -204,6 +210,7 @@ class WarmKernelEngine(NBClientEngine):
             timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
             startup_timeout=start_timeout, kernel_name=kernel_name, log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
         km = warm_kernel_manager(kernel_name)
         client = WarmNotebookClient(nb_man, km=km, **final_kwargs)
@@ -230,10 +237,33 @@ def _write_ipynb_somewhere(nb: Any, path: Any) -> None:
         _papermill_write_ipynb(nb, path)
 
 
+# What each output message carries into the notebook (nbformat.v4.output_from_msg's fields).
+OUTPUT_FIELDS = {"execute_result": ("metadata", "data", "execution_count"),
+                 "display_data": ("metadata", "data"), "stream": ("name", "text"),
+                 "error": ("ename", "evalue", "traceback")}
+
+
+def output_from_kernel(msg: dict[str, Any]) -> Any:
+    """nbformat's ``output_from_msg`` without validating each output as it arrives.
+
+    Why: nbformat checks every new output against the notebook's JSON schema (jsonschema,
+    ~1 ms an output, 14 % of a worker's CPU per unit in issue #26's profile). The executed
+    notebook is validated whole when the batch writes it (``nbformat.writes``), so no output
+    reaches a file unchecked. Same node, same fields, same error for another message type.
+    """
+    msg_type = msg["header"]["msg_type"]
+    fields = OUTPUT_FIELDS.get(msg_type)
+    if fields is None:
+        raise ValueError(f"Unrecognized output msg type: {msg_type!r}")
+    content = msg["content"]
+    return from_dict({"output_type": msg_type, **{f: content[f] for f in fields}})
+
+
 def register() -> str:
     """Register the engine with papermill (idempotent) and return its name."""
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
     papermill.execute.write_ipynb = papermill.engines.write_ipynb = _write_ipynb_somewhere
+    nbclient.client.output_from_msg = output_from_kernel  # nbclient's name for it, as imported
     return ENGINE_NAME
 
 

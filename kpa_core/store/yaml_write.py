@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from kpa_core.store.yaml_io import parse_yaml
+from kpa_core.store.yaml_io import LIBYAML, parse_yaml
 
 WIDTH = 120
 
@@ -97,12 +97,17 @@ def merge(old: Any, new: Any) -> Any:
 def dump_text(data: Any) -> str:
     """A new file's text (no old layout to keep): as kpa has always written them.
 
-    PyYAML, Chinese kept readable, key order as given, scalar collections inline.
+    PyYAML, Chinese kept readable, key order as given, scalar collections inline. With
+    libyaml's emitter where PyYAML has it: a batch writes one params file per unit, and the
+    pure-Python emitter was the parent's largest cost at 300 units (issue #26, ~30 ms a file
+    against ~7 ms); both write the same text for kpa's files (checked on every sample record
+    and params file, and pinned in a test).
     """
     import yaml
 
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                          width=WIDTH)
+    dumper = yaml.CSafeDumper if LIBYAML else yaml.SafeDumper
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=None, width=WIDTH)
 
 
 def updated_text(old_text: str | None, data: Any) -> str:
