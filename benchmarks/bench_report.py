@@ -5,8 +5,9 @@ Run:  .venv/bin/python benchmarks/bench_report.py [--units N] [--jobs J] [--skip
 The plain way, as a user would script it: a bash loop that runs, per unit,
 ``papermill notebooks/report.ipynb OUT.ipynb -p year 2013 -p unit U -p data_dir DATA`` and then
 ``jupyter nbconvert --to html --no-input OUT.ipynb``. Against it, in fresh processes:
-``kpa report --force`` with the default warm-kernel engine, with ``--engine fresh`` (a new
-kernel per unit), and an unchanged rerun (nothing to render). Every run writes into a fresh
+``kpa report --force`` with the default in-process engine (each worker's own IPython shell),
+with ``--engine warm`` (a kernel per worker), with ``--engine fresh`` (a new kernel per unit),
+and an unchanged rerun (nothing to render). Every run writes into a fresh
 temporary folder (params too), so the repository is not touched. Prints a Markdown table.
 """
 
@@ -61,18 +62,22 @@ def main() -> None:
     units = units_2013(args.units)
     n = len(units)
     rows = []
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         jobs = ["--jobs", str(args.jobs)]
-        warm = kpa(units, tmp / "warm", tmp / "params", "--force", *jobs)
-        rerun = kpa(units, tmp / "warm", tmp / "params", *jobs)
+        default = kpa(units, tmp / "default", tmp / "params", "--force", *jobs)
+        rerun = kpa(units, tmp / "default", tmp / "params", *jobs)
+        warm = kpa(units, tmp / "warm", tmp / "params", "--force", "--engine", "warm", *jobs)
         fresh = kpa(units, tmp / "fresh", tmp / "params", "--force", "--engine", "fresh", *jobs)
         plain = None if args.skip_plain else plain_loop(units, tmp)
-    rows.append(("`kpa report --force` (warm kernel per worker)", warm))
+    rows.append(("`kpa report --force` (in-process shell per worker, the default)", default))
+    rows.append(("`kpa report --force --engine warm` (warm kernel per worker)", warm))
     rows.append(("`kpa report --force --engine fresh` (new kernel per unit)", fresh))
     if plain is not None:
         rows.append(("plain loop: `papermill` CLI + `jupyter nbconvert --no-input`", plain))
-    print(f"{n} units, {args.jobs} jobs, {os.cpu_count()} cores\n")
+    print(f"{n} units, {args.jobs} jobs, {os.cpu_count()} cores; load average at start "
+          f"{load_before}, after {os.getloadavg()[0]:.2f}\n")
     print("| run | wall | per unit | vs plain loop |")
     print("|---|---|---|---|")
     for name, secs in rows:

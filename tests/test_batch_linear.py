@@ -201,12 +201,12 @@ def test_an_unchanged_rerun_is_decided_from_stamps_without_pandas(data, tmp_path
     assert (out / report_quick.QUICK_FILE).is_file()
 
     def quick() -> report_batch.BatchResult | None:
-        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "warm",
+        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "inprocess",
                                       REPO / "notebooks" / "report.ipynb", DocumentOptions())
 
     assert sorted(quick().skipped) == sorted(FOUR)
     assert report_quick.unchanged(
-        2013, FOUR, data, out, params / "2013", "area", "warm",
+        2013, FOUR, data, out, params / "2013", "area", "inprocess",
         REPO / "notebooks" / "report.ipynb", DocumentOptions()) is None  # other arguments
     run = subprocess.run([sys.executable, "-c", QUICK, str(tmp_path), *FOUR],
                          capture_output=True, text=True, cwd=REPO, check=True)
@@ -278,7 +278,7 @@ def test_an_output_removed_or_edited_during_the_batch_leaves_no_quick_record(
     out, params, batch = _batch_over_rendered_outputs(tmp_path, data)
 
     def quick() -> report_batch.BatchResult | None:
-        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "warm",
+        return report_quick.unchanged(2013, FOUR, data, out, params / "2013", None, "inprocess",
                                       REPO / "notebooks" / "report.ipynb", DocumentOptions())
 
     batch()

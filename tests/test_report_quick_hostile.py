@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _unchanged(out: Path) -> object:
-    return report_quick.unchanged(2013, None, REPO / "data", out, out / "params", None, "warm",
+    return report_quick.unchanged(2013, None, REPO / "data", out, out / "params", None, "inprocess",
                                   REPO / "notebooks" / "report.ipynb", DocumentOptions())
 
 

@@ -143,7 +143,7 @@ def _progress(total: int, enabled: bool) -> Any:
 def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Path | None = None,
               out_dir: str | Path | None = None, params_dir: str | Path | None = None,
               cap_scope: str | None = None, jobs: int | None = None, force: bool = False,
-              executor: Executor | None = None, engine: str = "warm", progress: bool = True,
+              executor: Executor | None = None, engine: str = "inprocess", progress: bool = True,
               notebook: str | Path | None = None,
               log: Callable[[str], None] = print,
               documents: DocumentOptions | None = None) -> BatchResult:
@@ -196,8 +196,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
 
     # Every unit will be rendered: start the workers now, so their kernels start and preload
     # while this process plans (issue #14: planning ran with a core idle).
-    early = (_start_pool(jobs, len(wanted or all_units))
-             if executor is None and engine == "warm" and (force or not (out / MANIFEST).is_file())
+    early = (_start_pool(jobs, len(wanted or all_units), engine)
+             if executor is None and engine in ("inprocess", "warm")
+             and (force or not (out / MANIFEST).is_file())
              else None)
     try:
         # The year is read here, once: every step below takes it from this value.
@@ -482,8 +483,8 @@ def check_data(year: int, data_dir: str | Path | None, cap_scope: str | None) ->
                             for p in exc.problems) from None
 
 
-def _start_pool(jobs: int | None, n_units: int) -> Executor:
-    """Our process pool, forked now, each worker warming up (kernel, preload, exporter).
+def _start_pool(jobs: int | None, n_units: int, engine: str) -> Executor:
+    """Our process pool, forked now, each worker warming up (its engine, the exporter).
 
     papermill and nbconvert are imported here first, so the forked workers inherit them; a
     worker that happens to take two warm-ups just finds itself warm.
@@ -494,7 +495,7 @@ def _start_pool(jobs: int | None, n_units: int) -> Executor:
     n = max(1, min(jobs or os.cpu_count() or 1, n_units))
     pool = default_executor(n)
     for _ in range(n):
-        pool.submit(warm_up)
+        pool.submit(warm_up, engine)
     return pool
 
 

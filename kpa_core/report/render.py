@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENGINES = ("warm", "fresh")
+# inprocess: the worker's own IPython shell (default, issue #26); warm: one kernel per worker;
+# fresh: papermill's own engine, a new kernel per unit.
+ENGINES = ("inprocess", "warm", "fresh")
 
 _local = threading.local()
 
@@ -32,7 +34,7 @@ class UnitTask:
     html_path: str
     ipynb_path: str
     title: str
-    engine: str = "warm"
+    engine: str = "inprocess"
     kernel_name: str = "python3"
     execution_timeout: int = 600
 
@@ -68,7 +70,11 @@ def execute(task: UnitTask) -> Any:
     from kpa_core.report import engine as report_engine
     kernel_ignores_cwd()
     kwargs: dict[str, Any] = {}
-    if task.engine == "warm":
+    if task.engine == "inprocess":
+        from kpa_core.report import inprocess
+
+        kwargs["engine_name"] = inprocess.register()
+    elif task.engine == "warm":
         kwargs["engine_name"] = report_engine.register()
     else:  # papermill's own engine with a fresh kernel, but without the 2.5 s graceful wait
         kwargs["shutdown_kernel"] = "immediate"
@@ -134,13 +140,14 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def warm_up(kernel_name: str = "python3") -> None:
-    """Get this worker ready for its first unit: kernel started and preloaded, exporter built.
+def warm_up(engine: str = "inprocess", kernel_name: str = "python3") -> None:
+    """Get this worker ready for its first unit: its engine ready, the exporter built.
 
     Why: the batch starts its workers while it plans (issue #14); this is the work their first
-    unit would otherwise do after planning — an empty notebook through the warm engine starts
-    the kernel, its client and the preload. Best effort: a kernel that fails to start here is
-    started again, and its error reported, by the first unit.
+    unit would otherwise do after planning — an empty notebook through the engine: for the
+    warm engine that starts the kernel, its client and the preload; in process, the shell and
+    the report's imports. Best effort: an engine that fails here fails again, and its error is
+    reported, in the first unit.
     """
     from kpa_core.cheap_imports import defer_iri_grammar
 
@@ -149,12 +156,17 @@ def warm_up(kernel_name: str = "python3") -> None:
     import papermill as pm
 
     from kpa_core.report import engine as report_engine
+    from kpa_core.report import inprocess
     from kpa_core.report.export import exporter
 
+    if engine == "inprocess":
+        name = inprocess.register()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(report_engine.PRELOAD)])
+    else:
+        name, nb = report_engine.register(), nbformat.v4.new_notebook()
     with contextlib.suppress(Exception):
-        pm.execute_notebook(nbformat.v4.new_notebook(), None, kernel_name=kernel_name,
-                            engine_name=report_engine.register(), progress_bar=False,
-                            request_save_on_cell_execute=False)
+        pm.execute_notebook(nb, None, kernel_name=kernel_name, engine_name=name,
+                            progress_bar=False, request_save_on_cell_execute=False)
     exporter()
 
 

@@ -45,10 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--params", default=None,
                    help="参数文件夹 / params folder (default: the workspace's params/)")
     add_cap_scope_option(p)
-    p.add_argument("--engine", choices=("warm", "fresh"), default="warm",
-                   help="warm：每个进程一个常驻内核（默认）；fresh：每个单位新内核 / warm: one "
-                        "kernel per worker, clean namespace per unit (default); fresh: a new "
-                        "kernel per unit")
+    p.add_argument("--engine", choices=("inprocess", "warm", "fresh"), default="inprocess",
+                   help="inprocess：在工作进程自身的 IPython 中运行（默认，最快）；warm：每个进程"
+                        "一个常驻内核；fresh：每个单位新内核 / inprocess: in the worker's own "
+                        "IPython shell (default, fastest); warm: one kernel per worker, clean "
+                        "namespace per unit; fresh: a new kernel per unit")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
     add_document_options(p)
     p.set_defaults(func=run)
