@@ -5,6 +5,7 @@ The work is split into small modules with one job each (after papermill's layout
 - ``notebook_params`` check the notebook's parameters (bilingual errors, no traceback)
 - ``context``   everything a report shows, computed from checked parameters
 - ``sections``  the report's HTML sections; ``charts`` its SVG charts; ``notice`` the notice
+- ``inprocess`` papermill engine ``kpa-inprocess`` (default): cells in the worker's own shell
 - ``engine``    papermill engine ``kpa-warm``: one warm kernel per worker, clean namespace
 - ``render``    one unit: papermill → executed notebook → nbconvert HTML
 - ``export``    the nbconvert exporter and template (self-contained, offline)

@@ -8,7 +8,8 @@ the executor): ``render_unit`` per unit; meanwhile this process writes
 ``params/<year>/<unit>.yaml`` where the content changed, the year's overview and summary.
 Finish: the index, the manifest, the quick record (``report.quick``), and a result listing
 every failure with its cause. When every unit will be rendered (``force``, or no manifest yet),
-the default pool is started before planning, its workers warming their kernels meanwhile.
+the default pool is started before planning, its workers warming up meanwhile (the report's
+imports and shell in process, or their kernels with ``engine="warm"``).
 
 Any ``concurrent.futures.Executor`` works; by default a local process pool with one worker
 per core. A Dask cluster works the same way (``distributed.Client(...).get_executor()``):
@@ -194,8 +195,9 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
     stamped_ns = time.time_ns()
     data_stamps = tree_stamps(data) if quick_args else []
 
-    # Every unit will be rendered: start the workers now, so their kernels start and preload
-    # while this process plans (issue #14: planning ran with a core idle).
+    # Every unit will be rendered: start the workers now, so they import the report's modules
+    # (and start their kernels, for the warm engine) while this process plans (issue #14:
+    # planning ran with a core idle).
     early = (_start_pool(jobs, len(wanted or all_units), engine)
              if executor is None and engine in ("inprocess", "warm")
              and (force or not (out / MANIFEST).is_file())
@@ -321,7 +323,7 @@ def run_batch(year: int, units: Iterable[str] | None = None, data_dir: str | Pat
 
     if tasks:
         out.mkdir(parents=True, exist_ok=True)
-        snapshot = write_snapshot(out, inputs)  # the kernels render the bytes hashed here
+        snapshot = write_snapshot(out, inputs)  # the workers render the bytes hashed here
         tasks = [replace(t, parameters={**t.parameters, "snapshot": str(snapshot)})
                  for t in tasks]
         try:
