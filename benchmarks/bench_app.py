@@ -185,7 +185,13 @@ class Frames:
         self.log: list[tuple[float, str, str, int]] = []
         page.on("websocket", self._socket)
 
+    def first(self, kind: str, after: float) -> float:
+        """Seconds from ``after`` to the first frame of ``kind`` (NaN if none came)."""
+        return next((t - after for t, k, m, _ in self.log
+                     if t >= after and (k == kind or f"{k}:{m}" == kind)), float("nan"))
+
     def _socket(self, ws: Any) -> None:
+        self.opened = getattr(self, "opened", None) or time.perf_counter()
         def got(payload: str | bytes) -> None:
             kind, method = jupyter_msg(payload)
             size = len(payload.encode() if isinstance(payload, str) else payload)
@@ -234,6 +240,9 @@ def one_visit(browser: Any, url: str) -> dict[str, Any]:
         t1 = time.perf_counter()
         time.sleep(0.3)  # let the action's last messages arrive before counting them
         out[name] = t1 - t0
+        if name == "usable":  # where the page's time went: scripts, kernel, state, drawing
+            out["split"] = (getattr(frames, "opened", t0) - t0,
+                            frames.first("comm_msg:update_states", t0), t1 - t0)
         out["msgs"][name] = frames.between(t0, time.perf_counter())
         time.sleep(0.7)  # an analyst reads before the next click
 
@@ -344,6 +353,10 @@ def main() -> None:
                                   f"{r['usable']:.2f} s, switch {r['switch']:.2f} s, area 三 "
                                   f"{r['area3']:.2f} s, what-if {r['whatif']:.2f} s, outside "
                                   f"requests {len(r['outside'])}", flush=True)
+                            ws, states, usable = r["split"]
+                            print(f"    usable split: kernel websocket opened {ws:.2f} s, "
+                                  f"widget states received {states:.2f} s, total shown "
+                                  f"{usable:.2f} s after page.goto", flush=True)
                             for name, m in r["msgs"].items():
                                 print(f"    {name}: {m['frames']} frames ({m['comm']} comm), "
                                       f"{m['bytes'] / 1024:.0f} KiB; {m['kinds']}", flush=True)
