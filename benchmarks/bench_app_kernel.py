@@ -39,7 +39,7 @@ prof = cProfile.Profile() if int(sys.argv[2]) else None
 n0 = len(_instances)
 if prof: prof.enable()
 t2 = time.perf_counter()
-view = AssessView(sys.argv[1], None, 2013, "arts")
+view = AssessView(sys.argv[1], sys.argv[1] + "/../params", 2013, "arts")
 t3 = time.perf_counter()
 if prof: prof.disable()
 first = len(_instances) - n0
@@ -61,9 +61,11 @@ print(json.dumps({"import": t1 - t0, "build": t3 - t2, "area3": t5 - t4, "models
 
 
 def measure(data: Path, top: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(data), str(top)], check=True,
-                         capture_output=True, text=True, cwd=data.parent).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-c", CHILD, str(data), str(top)],
+                          capture_output=True, text=True, cwd=data.parent)
+    if done.returncode:
+        raise SystemExit(f"the measuring process failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
