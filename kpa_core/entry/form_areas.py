@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from kpa_core.entry.rule_control import RuleControl
+from kpa_core.entry.shared_look import SharedLook
 from kpa_core.entry.styles import css_id, esc, fmt, with_class
 from kpa_core.entry.words import NOTE1_EN, NOTE1_ZH
 from kpa_core.rubric.model import Item
@@ -59,6 +60,8 @@ class FormAreas:
         self._area_of_rule: dict[str, int] = {}
         self._panes: list[w.Widget | None] = []
         self._built_rubric: str | None = None
+        if not hasattr(self, "look"):  # kept for the view's life: shared by every area
+            self.look = SharedLook()
 
     def _build_form(self) -> None:
         """The accordion for the controller's rubric: titles for every area, the first area's
@@ -73,7 +76,7 @@ class FormAreas:
         children: list[w.Widget] = []
         if self._areas:
             children = [self._area_pane(0, draw=False)] + [  # drawn by refresh()
-                with_class(w.HTML(PLACEHOLDER), "kpa-pane-placeholder")
+                with_class(self.look(w.HTML, PLACEHOLDER), "kpa-pane-placeholder")
                 for _ in self._areas[1:]]
         self.form.children = children
         for i, (area, _groups) in enumerate(self._areas):
@@ -107,13 +110,14 @@ class FormAreas:
         items: list[Item] = []
         for group, group_items in groups:
             if group.id != area.id:
-                parts.append(with_class(w.HTML(f"<h4>{esc(group.zh)} {esc(group.en)}"
+                parts.append(with_class(self.look(w.HTML, f"<h4>{esc(group.zh)} {esc(group.en)}"
                                                f"（{fmt(group.points)}分）</h4>"),
                                         "kpa-subarea"))
             for item in group_items:
                 parts.append(self._item_box(item))
                 items.append(item)
-        pane = self._panes[index] = with_class(w.VBox(parts), f"kpa-area-{css_id(area.id)}")
+        pane = self._panes[index] = with_class(self.look(w.VBox, parts),
+                                               f"kpa-area-{css_id(area.id)}")
         if draw:
             card = self.controller.card()
             for item in items:
@@ -123,12 +127,12 @@ class FormAreas:
         return pane
 
     def _item_box(self, item: Item) -> w.Widget:
-        label = with_class(w.HTML(), "kpa-item-score", f"kpa-item-{item.id}")
+        label = with_class(self.look(w.HTML), "kpa-item-score", f"kpa-item-{item.id}")
         self.item_labels[item.id] = label
         notes = "".join(f"<div class='kpa-allowed'>注 note：{esc(n['zh'])} / {esc(n['en'])}</div>"
                         for n in item.notes)
         evidence = f"（{esc(item.evidence.get('zh', ''))}）" if item.evidence else ""
-        head = w.HTML(f"<div class='kpa-item'><b>第{item.number}条 {esc(item.id)}</b>"
+        head = self.look(w.HTML, f"<div class='kpa-item'><b>第{item.number}条 {esc(item.id)}</b>"
                       f"（赋分 {fmt(item.points)}）{evidence} {esc(item.zh)}<br>"
                       f"<span class='kpa-en'>{esc(item.en)}</span>{notes}</div>")
         rules = []
@@ -137,7 +141,7 @@ class FormAreas:
             control.show_value()
             self.controls[rule.id] = control
             rules.append(control.box)
-        return with_class(w.VBox([head, label, *rules]), f"kpa-itembox-{item.id}")
+        return with_class(self.look(w.VBox, [head, label, *rules]), f"kpa-itembox-{item.id}")
 
     def _show_values(self) -> None:
         """Every built control from the controller's copy of the mode shown (no events fired);
