@@ -485,13 +485,30 @@ def test_an_area_is_created_when_first_opened_with_the_records_values(view):
     assert not built(view, "B08.three_haves") and "B08" not in view.item_labels
     assert total(view) == "95.5"  # arts' B08.three_haves −2.5 (area 三, unopened) counts
     view.form.selected_index = 2
-    assert view.form.children[2] is view._panes[2]
+    assert view.form.children[2] is view._panes[2] and "程序错误" not in view.status.value
     c = view.controls["B08.three_haves"]
     assert c.slider.value == 2.5 and c.applies.value and not c.slider.disabled
     assert c.reason.value == view.controller.reasons["B08.three_haves"] != ""
     assert c.amount.value == "<span class='kpa-neg'>−2.5 分</span>"  # its state is drawn
     assert view.item_labels["B08"].value.count("<b class=''>") == 1  # its score is drawn
     assert not built(view, "S1.honours")  # area 四 still not created
+
+
+def test_opening_an_area_sends_each_new_model_once(view, monkeypatch):
+    """Area 三's widgets reach the browser each as one comm_open with its final state (it was
+    345 comm_open and 546 update messages: classes, values and states set one by one)."""
+    import comm
+
+    sent: list[tuple[str, str | None]] = []
+
+    def record(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        sent.append((msg_type, (data or {}).get("method")))
+    monkeypatch.setattr(comm.DummyComm, "publish_msg", record)
+    view.form.selected_index = 2
+    assert "程序错误" not in view.status.value
+    opens = [m for m in sent if m[0] == "comm_open"]
+    updates = [m for m in sent if m == ("comm_msg", "update")]
+    assert len(opens) > 100 and len(updates) <= 3, (len(opens), len(updates))
 
 
 def test_a_late_area_shows_the_unit_and_mode_of_the_moment(view):
@@ -502,6 +519,7 @@ def test_a_late_area_shows_the_unit_and_mode_of_the_moment(view):
     view.controller.set_value("B18.news", 3)  # what-if only; B18 is in area 三, unopened
     assert not built(view, "B18.news")
     view.form.selected_index = 2
+    assert "程序错误" not in view.status.value  # built without an internal error
     c = view.controls["B18.news"]
     assert c.number.value == 3
     assert "原因是否仍适用？原因是为原值「1」填写的" in c.error.value

@@ -28,7 +28,7 @@ class EvidenceUploadRow:
         self.listing = with_class(look(w.HTML), "kpa-evidence-files", f"kpa-evidence-files-{cid}")
         self.upload = with_class(
             look(w.FileUpload, accept="", multiple=True, description="佐证材料 upload",
-                         layout=dict(width="180px")),
+                 layout=dict(width="180px")),
             "kpa-evidence-upload", f"kpa-evidence-upload-{cid}")
         self.upload.observe(self._uploaded, "value")
         self.box = with_class(look(w.HBox, [self.upload, self.listing]), "kpa-evidence-row")

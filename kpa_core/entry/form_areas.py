@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from kpa_core.entry.rule_control import RuleControl
-from kpa_core.entry.shared_look import SharedLook
+from kpa_core.entry.shared_look import SharedLook, opened_when_built
 from kpa_core.entry.styles import css_id, esc, fmt, with_class
 from kpa_core.entry.words import NOTE1_EN, NOTE1_ZH
 from kpa_core.rubric.model import Item
@@ -75,7 +75,7 @@ class FormAreas:
         self._panes = [None] * len(self._areas)
         children: list[w.Widget] = []
         if self._areas:
-            children = [self._area_pane(0, draw=False)] + [  # drawn by refresh()
+            children = [self._area_pane(0)] + [
                 with_class(self.look(w.HTML, PLACEHOLDER), "kpa-pane-placeholder")
                 for _ in self._areas[1:]]
         self.form.children = children
@@ -99,31 +99,34 @@ class FormAreas:
             raise KeyError(rule_id)
         self._area_pane(self._area_of_rule[rule_id])
 
-    def _area_pane(self, index: int, draw: bool = True) -> w.Widget:
-        """Area ``index``'s widgets, built on the first call. With ``draw`` the new controls
-        show their state and item scores now (the form's first area is drawn by ``refresh``)."""
+    def _area_pane(self, index: int) -> w.Widget:
+        """Area ``index``'s widgets, built on the first call, with their values, states and
+        item scores drawn before any of them is sent to the browser."""
         pane = self._panes[index]
         if pane is not None:
             return pane
+        with opened_when_built():
+            return self._build_area(index)
+
+    def _build_area(self, index: int) -> w.Widget:
         area, groups = self._areas[index]
         parts: list[w.Widget] = []
         items: list[Item] = []
         for group, group_items in groups:
             if group.id != area.id:
                 parts.append(with_class(self.look(w.HTML, f"<h4>{esc(group.zh)} {esc(group.en)}"
-                                               f"（{fmt(group.points)}分）</h4>"),
+                                                  f"（{fmt(group.points)}分）</h4>"),
                                         "kpa-subarea"))
             for item in group_items:
                 parts.append(self._item_box(item))
                 items.append(item)
         pane = self._panes[index] = with_class(self.look(w.VBox, parts),
                                                f"kpa-area-{css_id(area.id)}")
-        if draw:
-            card = self.controller.card()
-            for item in items:
-                for rule in item.rules:
-                    dict.__getitem__(self.controls, rule.id).show_state()
-                self._draw_item_label(item.id, card)
+        card = self.controller.card()
+        for item in items:
+            for rule in item.rules:
+                dict.__getitem__(self.controls, rule.id).show_state()
+            self._draw_item_label(item.id, card)
         return pane
 
     def _item_box(self, item: Item) -> w.Widget:
@@ -133,8 +136,8 @@ class FormAreas:
                         for n in item.notes)
         evidence = f"（{esc(item.evidence.get('zh', ''))}）" if item.evidence else ""
         head = self.look(w.HTML, f"<div class='kpa-item'><b>第{item.number}条 {esc(item.id)}</b>"
-                      f"（赋分 {fmt(item.points)}）{evidence} {esc(item.zh)}<br>"
-                      f"<span class='kpa-en'>{esc(item.en)}</span>{notes}</div>")
+                         f"（赋分 {fmt(item.points)}）{evidence} {esc(item.zh)}<br>"
+                         f"<span class='kpa-en'>{esc(item.en)}</span>{notes}</div>")
         rules = []
         for rule in item.rules:
             control = RuleControl(self, rule)

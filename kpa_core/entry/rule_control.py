@@ -57,7 +57,7 @@ class RuleControl:
         self.amount = with_class(self.look(w.HTML), "kpa-amount", f"kpa-amount-{cid}")
         self.reason = with_class(
             self.look(w.Text, placeholder="原因（改变得分时必填）reason",
-                   layout=dict(width="58%")), "kpa-reason", f"kpa-reason-{cid}")
+                      layout=dict(width="58%")), "kpa-reason", f"kpa-reason-{cid}")
         self.evidence = with_class(
             self.look(w.Text, placeholder="依据（可选）evidence", layout=dict(width="38%")),
             "kpa-evidence", f"kpa-evidence-{cid}")
@@ -70,7 +70,8 @@ class RuleControl:
         self.fact_boxes = self._build_facts()  # optional facts some readings need (#25)
         self.files = evidence_upload_row(self)  # FileUpload to the store (entry.evidence_upload)
         allowed_zh, allowed_en = allowed_words(rule)
-        text = self.look(w.HTML,
+        text = self.look(
+            w.HTML,
             f"<div class='kpa-rule-text'><b>{esc(rule.id)}</b> {esc(rule.zh)}<br>"
             f"<span class='kpa-en'>{esc(rule.en)}</span><br>"
             f"<span class='kpa-allowed'>可填：{esc(allowed_zh)} <span class='kpa-en'>/ "
@@ -92,9 +93,9 @@ class RuleControl:
         for name, spec in self.view.controller.fact_specs(self.rule.id).items():
             box = with_class(self.look(w.Text,
                                        description=f"补充事实（可选）{spec.get('zh', name)}",
-                                    placeholder=spec.get("en", name),
-                                    layout=dict(width="96%"),
-                                    style={"description_width": "initial"}),
+                                       placeholder=spec.get("en", name),
+                                       layout=dict(width="96%"),
+                                       style={"description_width": "initial"}),
                              "kpa-fact", f"kpa-fact-{cid}-{name}")
             box.observe(self._on(lambda n=name, b=box: self.view.on_fact(self.rule.id, n,
                                                                          b.value)), "value")
@@ -112,7 +113,7 @@ class RuleControl:
         kind = rule.kind
         if kind == "flag":
             self.check = self.look(w.Checkbox, description=f"是 yes（扣{fmt(p['amount'])}分）",
-                                    indent=False, layout=dict(width="240px"))
+                                   indent=False, layout=dict(width="240px"))
             self.check.observe(self._on(lambda: self.view.on_value(rule.id, self.check.value)),
                                "value")
             return with_class(self.check, "kpa-input", f"kpa-input-{cid}")
@@ -126,8 +127,8 @@ class RuleControl:
         if kind == "range":
             lo, hi = float(p["lo"]), float(p["hi"])
             self.slider = self.look(w.FloatSlider, min=lo, max=hi, step=0.5, readout_format=".1f",
-                                        continuous_update=False, description="扣分 points",
-                                        layout=dict(width="360px"))
+                                    continuous_update=False, description="扣分 points",
+                                    layout=dict(width="360px"))
             with_class(self.slider, "kpa-input", f"kpa-input-{cid}", "kpa-slider")
             if lo == 0:
                 self.applies = None
@@ -137,7 +138,7 @@ class RuleControl:
             # 0 is a valid entry that means "does not apply"; the slider itself starts at lo.
             self.applies = with_class(
                 self.look(w.Checkbox, description="适用 applies", indent=False,
-                           layout=dict(width="110px")),
+                          layout=dict(width="110px")),
                 f"kpa-applies-{cid}", "kpa-applies")
 
             def set_range() -> None:
@@ -148,16 +149,16 @@ class RuleControl:
             return self.look(w.HBox, [self.applies, self.slider])
         if kind in ("range_per_case", "bonus_range_per_case"):
             self.cases = self.look(w.Text, description="各案例分值", continuous_update=False,
-                                placeholder=f"如 {fmt(p['lo'])}, {fmt(p['hi'])}",
-                                layout=dict(width="360px"),
-                                style={"description_width": "110px"})
+                                   placeholder=f"如 {fmt(p['lo'])}, {fmt(p['hi'])}",
+                                   layout=dict(width="360px"),
+                                   style={"description_width": "110px"})
             self.cases.observe(self._on(lambda: self.view.on_cases(rule.id, self.cases.value)),
                                "value")
             return with_class(self.cases, "kpa-input", f"kpa-input-{cid}")
         if kind == "ratio":
             self.sessions_box = self.look(w.VBox)
             add = with_class(self.look(w.Button, description="＋ 添加一次学习 add session",
-                                      layout=dict(width="220px")), f"kpa-add-session-{cid}")
+                                       layout=dict(width="220px")), f"kpa-add-session-{cid}")
             add.on_click(lambda _b: self.view.guard(self._add_session))
             self.session_rows: list[tuple[w.IntText, w.IntText]] = []
             head = self.look(w.HTML,
@@ -173,7 +174,7 @@ class RuleControl:
                 box.observe(self._on(self._set_tier), "value")
                 self.tier[lv["id"]] = with_class(box, f"kpa-tier-{lv['id']}")
             hint = self.look(w.HTML, "<span class='kpa-allowed'>每个级别获得的荣誉数 "
-                          "number of honours at each level</span>")
+                             "number of honours at each level</span>")
             row = self.look(w.HBox, list(self.tier.values()))
             return with_class(self.look(w.VBox, [hint, row]), "kpa-input", f"kpa-input-{cid}")
         raise ValueError(f"no control for rule kind {kind}")
