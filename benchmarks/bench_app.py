@@ -316,12 +316,16 @@ def verdict(key: str, values: list[float]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("repeats", nargs="?", type=int, default=None,
+                    help="the older spelling of --visits (bench_app.py 4)")
     ap.add_argument("--visits", type=int, default=3)
     ap.add_argument("--load", type=int, default=0, help="busy-loop processes to start")
     ap.add_argument("--gap", type=float, default=float(os.environ.get("KPA_BENCH_GAP", "20")),
                     help="seconds between page openings (the next kernel is preheated)")
     ap.add_argument("--no-lab", action="store_true", help="skip the kpa lab measurement")
     args = ap.parse_args()
+    if args.repeats is not None:
+        args.visits = args.repeats
     from playwright.sync_api import sync_playwright
 
     print(f"load average (1 min) before: {loadavg():.2f}", flush=True)
