@@ -512,9 +512,9 @@ def test_opening_an_area_sends_each_new_model_once(view, monkeypatch):
 
 
 def test_in_a_kernel_the_other_areas_are_built_once_it_is_idle(tmp_path):
-    """With an event loop running (as in a kernel), the other areas are built and sent once it
-    is idle, each model once; they stay off the page (placeholders) until opened, and then
-    show the values of that moment."""
+    """With an event loop running (as in a kernel), the other areas are built and sent once a
+    page has asked for the widgets and the kernel is idle, each model once; they stay off the
+    page (placeholders) until opened, and then show the values of that moment."""
     import asyncio
 
     import comm
@@ -529,7 +529,10 @@ def test_in_a_kernel_the_other_areas_are_built_once_it_is_idle(tmp_path):
         view = AssessView(tmp_path / "data", tmp_path / "params", 2013, "arts")
         assert not built(view, "B18.news")
         sent.clear()
-        await asyncio.sleep(form_areas.PREBUILD_DELAY + 0.5)
+        await asyncio.sleep(form_areas.PREBUILD_DELAY + 1.0)
+        assert not built(view, "B18.news")  # no page has asked for the widgets yet
+        w.Widget._control_comm = object()  # a page opened ipywidgets' control comm
+        await asyncio.sleep(2 * form_areas.PREBUILD_DELAY + 1.0)
         return view
 
     def record(self, msg_type, data=None, metadata=None, buffers=None, **keys):
@@ -539,6 +542,7 @@ def test_in_a_kernel_the_other_areas_are_built_once_it_is_idle(tmp_path):
         view = asyncio.run(in_a_kernel())
     finally:
         comm.DummyComm.publish_msg = original
+        w.Widget._control_comm = None
     assert "程序错误" not in view.status.value
     assert all(built(view, r) for r in view.controller.rubric.rules)
     assert len([m for m in sent if m[0] == "comm_open"]) > 300
