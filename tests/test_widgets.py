@@ -532,7 +532,7 @@ def test_in_a_kernel_the_other_areas_are_built_once_it_is_idle(tmp_path):
         await asyncio.sleep(form_areas.PREBUILD_DELAY + 1.0)
         assert not built(view, "B18.news")  # no page has asked for the widgets yet
         w.Widget._control_comm = object()  # a page opened ipywidgets' control comm
-        await asyncio.sleep(2 * form_areas.PREBUILD_DELAY + 1.0)
+        await asyncio.sleep(2 * form_areas.PREBUILD_DELAY + 3 * form_areas.PREBUILD_GAP + 1.0)
         return view
 
     def record(self, msg_type, data=None, metadata=None, buffers=None, **keys):

@@ -35,6 +35,7 @@ PLACEHOLDER = "<i>正在打开… opening</i>"
 # for the page to draw the first area (the build takes the kernel ~0.3 s on a quiet machine;
 # a click meanwhile waits for it).
 PREBUILD_DELAY = 1.0
+PREBUILD_GAP = 0.5  # seconds between two areas' builds: the browser takes in one at a time
 
 
 class LazyControls(dict):
@@ -153,8 +154,13 @@ class FormAreas:
                 PREBUILD_DELAY if seen else 0.5,
                 lambda: self.guard(lambda: self._prebuild(rubric, page_seen=seen)))
             return
-        for index in range(len(self._panes)):
+        # One area per turn of the event loop: a click or a unit switch meanwhile waits for
+        # one area's build at most, not for all of them (it waited 1–4 s behind all three).
+        index = next((i for i, pane in enumerate(self._panes) if pane is None), None)
+        if index is not None:
             self._area_pane(index)
+            asyncio.get_running_loop().call_later(
+                PREBUILD_GAP, lambda: self.guard(lambda: self._prebuild(rubric, True)))
 
     def _build_area(self, index: int) -> w.Widget:
         area, groups = self._areas[index]
