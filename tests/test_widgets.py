@@ -511,49 +511,6 @@ def test_opening_an_area_sends_each_new_model_once(view, monkeypatch):
     assert len(opens) > 100 and len(updates) <= 3, (len(opens), len(updates))
 
 
-def test_in_a_kernel_the_other_areas_are_built_once_it_is_idle(tmp_path):
-    """With an event loop running (as in a kernel), the other areas are built and sent once a
-    page has asked for the widgets and the kernel is idle, each model once; they stay off the
-    page (placeholders) until opened, and then show the values of that moment."""
-    import asyncio
-
-    import comm
-
-    from kpa_core.entry import form_areas
-
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    sent: list[tuple[str, str | None]] = []
-    original = comm.DummyComm.publish_msg
-
-    async def in_a_kernel() -> AssessView:
-        view = AssessView(tmp_path / "data", tmp_path / "params", 2013, "arts")
-        assert not built(view, "B18.news")
-        sent.clear()
-        await asyncio.sleep(form_areas.PREBUILD_DELAY + 1.0)
-        assert not built(view, "B18.news")  # no page has asked for the widgets yet
-        w.Widget._control_comm = object()  # a page opened ipywidgets' control comm
-        await asyncio.sleep(2 * form_areas.PREBUILD_DELAY + 3 * form_areas.PREBUILD_GAP + 1.0)
-        return view
-
-    def record(self, msg_type, data=None, metadata=None, buffers=None, **keys):
-        sent.append((msg_type, (data or {}).get("method")))
-    comm.DummyComm.publish_msg = record
-    try:
-        view = asyncio.run(in_a_kernel())
-    finally:
-        comm.DummyComm.publish_msg = original
-        w.Widget._control_comm = None
-    assert "程序错误" not in view.status.value
-    assert all(built(view, r) for r in view.controller.rubric.rules)
-    assert len([m for m in sent if m[0] == "comm_open"]) > 300
-    assert len([m for m in sent if m == ("comm_msg", "update")]) == 0
-    assert all("kpa-pane-placeholder" in p._dom_classes for p in view.form.children[1:])
-    view.unit.value = "logistics"  # its saved B18.news is 1 (arts has 4)
-    view.form.selected_index = 2
-    assert view.form.children[2] is view._panes[2]
-    assert view.controls["B18.news"].number.value == 1
-
-
 def test_a_late_area_shows_the_unit_and_mode_of_the_moment(view):
     """Built after a unit switch or in what-if, an area reads the copy shown then, not the
     record the form was first built for; its problems and hints are drawn at once."""

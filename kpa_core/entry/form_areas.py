@@ -1,4 +1,4 @@
-"""The entry form's areas: each sent to the browser when it is first opened.
+"""The entry form's areas, each built when it is first opened (or first asked for).
 
 Why: every widget the kernel creates is a model the browser must receive and create before the
 page is usable — in Voila one ``update_states`` message of ~1.4 MB for ~1,700 models, in
@@ -7,14 +7,11 @@ the open area's rule controls are created with the form; another area's are crea
 header is clicked, or when code asks ``view.controls[rule_id]`` for one of its rules. Nothing is
 lost by waiting: every value, reason and score lives in the controller's working copy, not in
 the widgets, so a control created late shows the copy's value and state at once, and the total
-counts unopened areas all along (``AssessmentController.card``). In a kernel, the other areas
-are built and sent once it is idle (``_schedule_prebuild``), so that opening one costs only
-drawing it.
+counts unopened areas all along (``AssessmentController.card``).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +28,6 @@ if TYPE_CHECKING:
     from kpa_core.scoring.score import ScoreCard
 
 PLACEHOLDER = "<i>正在打开… opening</i>"
-# Seconds after the form is built before the other areas are built in an idle kernel: time
-# for the page to draw the first area (the build takes the kernel ~0.3 s on a quiet machine;
-# a click meanwhile waits for it).
-PREBUILD_DELAY = 1.0
-PREBUILD_GAP = 0.5  # seconds between two areas' builds: the browser takes in one at a time
 
 
 class LazyControls(dict):
@@ -91,7 +83,6 @@ class FormAreas:
             self.form.set_title(i, f"{area.zh}（{fmt(area.points)}分）")
         self.form.selected_index = 0 if self._areas else None
         self._built_rubric = c.rubric.id
-        self._schedule_prebuild()
 
     def _pane_opened(self, index: int | None) -> None:
         """Put an area's widgets (built now if need be) in place of its placeholder."""
@@ -112,55 +103,10 @@ class FormAreas:
         """Area ``index``'s widgets, built on the first call, with their values, states and
         item scores drawn before any of them is sent to the browser."""
         pane = self._panes[index]
-        if pane is None:
-            with opened_when_built():
-                pane = self._build_area(index)
-        return pane
-
-    def _schedule_prebuild(self) -> None:
-        """In a kernel (an event loop runs the cell), build and send the other areas once it
-        is idle; outside one (tests, scripts) each area is built when opened.
-
-        Why: a lazily built area reaches the browser as ~350 ``comm_open`` messages, one
-        websocket frame each, when it is clicked: 0.9–2.3 s at load 5–8. Sent while nobody
-        waits, opening the area is only drawing it. In ``kpa app`` the preheated kernel does
-        this after a page has received its widgets (``_prebuild``); in ``kpa lab`` they follow
-        the form cell's output while the analyst reads the first area. The accordion still
-        holds only the open area's widgets, so the browser draws no view of the others until
-        they are opened.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        rubric = self._built_rubric
-        loop.call_later(PREBUILD_DELAY, lambda: self.guard(lambda: self._prebuild(rubric)))
-
-    def _prebuild(self, rubric: str | None, page_seen: bool = False) -> None:
-        """Build every area not built yet (see ``_schedule_prebuild``), once a page has asked
-        for the widgets' states, and a moment after.
-
-        Why wait for a page: in ``kpa app`` the preheated kernel runs the notebook long
-        before a page connects; areas sent then are in the page's first ``update_states``
-        message (812 models, 2.2 s instead of 0.7 s to receive at load 7). A page opens
-        ipywidgets' control comm and asks for the states at once; after that, the areas are
-        sent while the analyst reads. JupyterLab has opened that comm before the cell runs.
-        """
-        if self.controller is None or rubric != self._built_rubric:
-            return  # another rubric's form is on screen now
-        if not page_seen:
-            seen = getattr(w.Widget, "_control_comm", None) is not None
-            asyncio.get_running_loop().call_later(
-                PREBUILD_DELAY if seen else 0.5,
-                lambda: self.guard(lambda: self._prebuild(rubric, page_seen=seen)))
-            return
-        # One area per turn of the event loop: a click or a unit switch meanwhile waits for
-        # one area's build at most, not for all of them (it waited 1–4 s behind all three).
-        index = next((i for i, pane in enumerate(self._panes) if pane is None), None)
-        if index is not None:
-            self._area_pane(index)
-            asyncio.get_running_loop().call_later(
-                PREBUILD_GAP, lambda: self.guard(lambda: self._prebuild(rubric, True)))
+        if pane is not None:
+            return pane
+        with opened_when_built():
+            return self._build_area(index)
 
     def _build_area(self, index: int) -> w.Widget:
         area, groups = self._areas[index]

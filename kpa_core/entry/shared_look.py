@@ -21,8 +21,6 @@ from typing import Any
 
 import ipywidgets as w
 
-_DEFERRING: list[list[w.Widget]] = []  # the ``built_unopened`` blocks running now
-
 
 class SharedLook:
     """The shared Layout and style models of one view, by (class, traits)."""
@@ -35,9 +33,6 @@ class SharedLook:
         model = self._models.get(key)
         if model is None:
             model = self._models[key] = cls(**spec)
-        elif model.comm is None and not _DEFERRING:
-            # made inside a block not ended yet; a widget opened now names it in its state
-            _open_with_parts(model)
         return model
 
     def __call__(self, cls: type, *args: Any, layout: dict[str, Any] | None = None,
@@ -52,46 +47,28 @@ class SharedLook:
 
 
 @contextmanager
-def built_unopened(pending: list[w.Widget]) -> Iterator[list[w.Widget]]:
-    """Widgets created inside get no comm: they are collected in ``pending`` for
-    ``open_built``, and send nothing until then (ipywidgets' ``notify_change`` checks the comm
-    first), however often their values change. Nothing opened may refer to them meanwhile."""
-    open_now = w.Widget.open
-    w.Widget.open = lambda widget: pending.append(widget)  # type: ignore[method-assign]
-    _DEFERRING.append(pending)
-    try:
-        yield pending
-    finally:
-        _DEFERRING.pop()
-        w.Widget.open = open_now  # type: ignore[method-assign]
-
-
-def open_built(pending: list[w.Widget]) -> None:
-    """Open the comms of widgets built unopened, each with its state of now.
-
-    A box may get children created after it (a ratio rule's session rows), so every widget's
-    children, layout and style are opened before it: the browser must know a model before a
-    state names it."""
-    for widget in pending:
-        _open_with_parts(widget)
-
-
-@contextmanager
 def opened_when_built() -> Iterator[None]:
     """Widgets created inside open their comm when the block ends, in creation order, each
     with its final state: one ``comm_open`` per model and no ``update`` after it.
 
     Why: a control is created, then given its CSS classes, its value, its amount and problems;
     each of those steps was an ``update`` message (546 of them for area 三, beside its 345
-    ``comm_open``), each serialised by the kernel and decoded by the browser. Building quietly
-    and opening afterwards sends the same final state in a third of the messages.
+    ``comm_open``), each serialised by the kernel and decoded by the browser. A widget without
+    a comm sends nothing (ipywidgets' ``notify_change`` checks the comm first), so building
+    quietly and opening afterwards sends the same final state in a third of the messages.
+    A box may get children created after it (a ratio rule's session rows), so every widget's
+    children, layout and style are opened before it: the browser must know a model before a
+    state names it.
     """
     pending: list[w.Widget] = []
+    open_now = w.Widget.open
+    w.Widget.open = lambda widget: pending.append(widget)  # type: ignore[method-assign]
     try:
-        with built_unopened(pending):
-            yield
+        yield
     finally:
-        open_built(pending)
+        w.Widget.open = open_now  # type: ignore[method-assign]
+        for widget in pending:
+            _open_with_parts(widget)
 
 
 def _open_with_parts(widget: w.Widget) -> None:
