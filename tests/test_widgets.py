@@ -464,7 +464,7 @@ def test_notebook_is_only_a_few_lines():
 
 
 def test_only_the_open_area_is_drawn_until_another_is_opened(view):
-    """The browser draws the open area only; the others' controls exist and are scored."""
+    """The browser draws the open area only; the others count, their controls made on demand."""
     form = view.form
     assert form.children[0] is view._panes[0]
     assert all("kpa-pane-placeholder" in p._dom_classes for p in form.children[1:])

@@ -2,9 +2,9 @@
 
 Nothing here decides a score, a problem or whether a file may be written; every event is passed
 to the controller and the widgets are redrawn from what it answers. The form is built from the
-rubric data (areas → sub-areas → items → rules), one control per rule by its kind. Widgets carry
-stable CSS classes (``kpa-…``) so that browser tests and styles do not depend on ipywidgets'
-internal DOM.
+rubric data (areas → sub-areas → items → rules), one control per rule by its kind, an area's
+controls when it is first opened (``form_areas``). Widgets carry stable CSS classes (``kpa-…``)
+so that browser tests and styles do not depend on ipywidgets' internal DOM.
 
 Entry and what-if show two working copies of the controller: the view only chooses which one
 is on screen, and every control is redrawn from it on a mode switch. A switch of unit, year or
