@@ -29,6 +29,9 @@ def total(view: AssessView) -> str:
 
 def test_the_form_is_built_from_the_rubric(view):
     rubric = view.controller.rubric
+    first = [r for r in rubric.rules if view._area_of_rule[r] == 0]
+    assert list(view.controls) == first  # only the open area's controls exist yet (#26)
+    open_every_area(view)
     assert list(view.controls) == list(rubric.rules)  # one control per rule, document order
     assert [view.form.get_title(i) for i in range(4)] == [
         f"{a.zh}（{a.points:g}分）" for a in (rubric.areas[x] for x in ("A1", "A2", "A3", "S"))]
@@ -323,7 +326,14 @@ def test_self_assessment_role_and_cap_scope(view, tmp_path):
     assert view.cap_scope.value == "subarea" and view.controller.role == "assessor"
 
 
+def open_every_area(view: AssessView) -> None:
+    """Open each area once, so that every rule's control exists (they are built on opening)."""
+    for i in range(len(view.form.children)):
+        view.form.selected_index = i
+
+
 def test_analyst_words(view):
+    open_every_area(view)  # the words of every kind of rule, in whichever area it is
     c = view.controls
     text = c["B03.accountability"].box.children[0].value
     assert "是/否（是则扣2分）" in text and "true/false" not in text
@@ -454,7 +464,7 @@ def test_notebook_is_only_a_few_lines():
 
 
 def test_only_the_open_area_is_drawn_until_another_is_opened(view):
-    """The browser draws the open area only; the others' controls exist and are scored."""
+    """The browser draws the open area only; the others count, their controls made on demand."""
     form = view.form
     assert form.children[0] is view._panes[0]
     assert all("kpa-pane-placeholder" in p._dom_classes for p in form.children[1:])
@@ -462,6 +472,88 @@ def test_only_the_open_area_is_drawn_until_another_is_opened(view):
     assert total(view) == "92.5"  # 95.5 − 3
     form.selected_index = 2
     assert form.children[2] is view._panes[2] and form.children[1] is not view._panes[1]
+
+
+def built(view: AssessView, rule_id: str) -> bool:
+    """Whether the rule's control exists (``in`` does not build it; ``view.controls[…]`` does)."""
+    return rule_id in view.controls
+
+
+def test_an_area_is_created_when_first_opened_with_the_records_values(view):
+    """#26: an unopened area has no widgets at all, yet counts; opened, its controls show the
+    record's values, reasons, item scores and problems as if built with the form."""
+    assert not built(view, "B08.three_haves") and "B08" not in view.item_labels
+    assert total(view) == "95.5"  # arts' B08.three_haves −2.5 (area 三, unopened) counts
+    view.form.selected_index = 2
+    assert view.form.children[2] is view._panes[2] and "程序错误" not in view.status.value
+    c = view.controls["B08.three_haves"]
+    assert c.slider.value == 2.5 and c.applies.value and not c.slider.disabled
+    assert c.reason.value == view.controller.reasons["B08.three_haves"] != ""
+    assert c.amount.value == "<span class='kpa-neg'>−2.5 分</span>"  # its state is drawn
+    assert view.item_labels["B08"].value.count("<b class=''>") == 1  # its score is drawn
+    assert not built(view, "S1.honours")  # area 四 still not created
+
+
+def test_opening_an_area_sends_each_new_model_once(view, monkeypatch):
+    """Area 三's widgets reach the browser each as one comm_open with its final state (it was
+    345 comm_open and 546 update messages: classes, values and states set one by one)."""
+    import comm
+
+    sent: list[tuple[str, str | None]] = []
+
+    def record(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        sent.append((msg_type, (data or {}).get("method")))
+    monkeypatch.setattr(comm.DummyComm, "publish_msg", record)
+    view.form.selected_index = 2
+    assert "程序错误" not in view.status.value
+    opens = [m for m in sent if m[0] == "comm_open"]
+    updates = [m for m in sent if m == ("comm_msg", "update")]
+    assert len(opens) > 100 and len(updates) <= 3, (len(opens), len(updates))
+
+
+def test_a_late_area_shows_the_unit_and_mode_of_the_moment(view):
+    """Built after a unit switch or in what-if, an area reads the copy shown then, not the
+    record the form was first built for; its problems and hints are drawn at once."""
+    view.unit.value = "logistics"
+    view.mode.value = "whatif"
+    view.controller.set_value("B18.news", 3)  # what-if only; B18 is in area 三, unopened
+    assert not built(view, "B18.news")
+    view.form.selected_index = 2
+    assert "程序错误" not in view.status.value  # built without an internal error
+    c = view.controls["B18.news"]
+    assert c.number.value == 3
+    assert "原因是否仍适用？原因是为原值「1」填写的" in c.error.value
+    view.mode.value = "entry"
+    assert c.number.value == 1  # the record's own value, once back in entry
+
+
+def test_asking_for_an_unopened_rule_builds_its_area_off_the_page(view):
+    """Code (and tests) may ask for any rule's control: its area is created in the kernel,
+    and put on the page only when opened."""
+    assert not built(view, "S1.honours")
+    view.controls["S1.honours"].tier["city"].value = 1
+    in_area = [r for r, i in view._area_of_rule.items() if i == 3]
+    assert all(built(view, r) for r in in_area)  # the whole area 四, S1 with it
+    assert total(view) != "95.5"  # the new value counts at once
+    assert view.form.children[3] is not view._panes[3]  # not drawn until opened
+    view.form.selected_index = 3
+    assert view.form.children[3] is view._panes[3]
+    with pytest.raises(KeyError):
+        view.controls["B99.nothing"]
+
+
+def test_the_form_creates_only_the_open_areas_widgets(tmp_path):
+    """The browser receives every widget the kernel creates (one ~1.4 MB message for all of
+    them in Voila): the form of arts 2013 now creates under half of the ~1,700 it did."""
+    from ipywidgets.widgets.widget import _instances
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    before = len(_instances)
+    view = AssessView(tmp_path / "data", tmp_path / "params", 2013, "arts")
+    first = len(_instances) - before
+    open_every_area(view)
+    every = len(_instances) - before
+    assert first < every / 2, (first, every)
 
 
 def test_the_prompt_asks_each_question_once(view, tmp_path):

@@ -23,14 +23,15 @@ class EvidenceUploadRow:
 
     def __init__(self, control: RuleControl):
         self.control = control
+        look = control.view.look  # shared Layout/style models (entry.shared_look)
         cid = css_id(control.rule.id)
-        self.listing = with_class(w.HTML(), "kpa-evidence-files", f"kpa-evidence-files-{cid}")
+        self.listing = with_class(look(w.HTML), "kpa-evidence-files", f"kpa-evidence-files-{cid}")
         self.upload = with_class(
-            w.FileUpload(accept="", multiple=True, description="佐证材料 upload",
-                         layout=w.Layout(width="180px")),
+            look(w.FileUpload, accept="", multiple=True, description="佐证材料 upload",
+                 layout=dict(width="180px")),
             "kpa-evidence-upload", f"kpa-evidence-upload-{cid}")
         self.upload.observe(self._uploaded, "value")
-        self.box = with_class(w.HBox([self.upload, self.listing]), "kpa-evidence-row")
+        self.box = with_class(look(w.HBox, [self.upload, self.listing]), "kpa-evidence-row")
 
     def _uploaded(self, change: Any) -> None:
         files = change.get("new") or ()

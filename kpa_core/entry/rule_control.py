@@ -51,14 +51,15 @@ class RuleControl:
 
     def __init__(self, view: AssessView, rule: Rule):
         self.view, self.rule, self.kind = view, rule, kind_of(rule)
+        self.look = view.look  # shared Layout/style models (entry.shared_look)
         cid = css_id(rule.id)
-        self.error = with_class(w.HTML(), "kpa-error-box", f"kpa-error-{cid}")
-        self.amount = with_class(w.HTML(), "kpa-amount", f"kpa-amount-{cid}")
+        self.error = with_class(self.look(w.HTML), "kpa-error-box", f"kpa-error-{cid}")
+        self.amount = with_class(self.look(w.HTML), "kpa-amount", f"kpa-amount-{cid}")
         self.reason = with_class(
-            w.Text(placeholder="原因（改变得分时必填）reason",
-                   layout=w.Layout(width="58%")), "kpa-reason", f"kpa-reason-{cid}")
+            self.look(w.Text, placeholder="原因（改变得分时必填）reason",
+                      layout=dict(width="58%")), "kpa-reason", f"kpa-reason-{cid}")
         self.evidence = with_class(
-            w.Text(placeholder="依据（可选）evidence", layout=w.Layout(width="38%")),
+            self.look(w.Text, placeholder="依据（可选）evidence", layout=dict(width="38%")),
             "kpa-evidence", f"kpa-evidence-{cid}")
         self._muted = False
         self.reason.observe(
@@ -69,15 +70,18 @@ class RuleControl:
         self.fact_boxes = self._build_facts()  # optional facts some readings need (#25)
         self.files = evidence_upload_row(self)  # FileUpload to the store (entry.evidence_upload)
         allowed_zh, allowed_en = allowed_words(rule)
-        text = w.HTML(
+        text = self.look(
+            w.HTML,
             f"<div class='kpa-rule-text'><b>{esc(rule.id)}</b> {esc(rule.zh)}<br>"
             f"<span class='kpa-en'>{esc(rule.en)}</span><br>"
             f"<span class='kpa-allowed'>可填：{esc(allowed_zh)} <span class='kpa-en'>/ "
             f"{esc(allowed_en)}</span></span>"
             "</div>")
         self.box = with_class(
-            w.VBox([text, w.HBox([self.inputs, self.amount]), *self.fact_boxes.values(),
-                    w.HBox([self.reason, self.evidence]), self.files.box, self.error]),
+            self.look(w.VBox, [text, self.look(w.HBox, [self.inputs, self.amount]),
+                               *self.fact_boxes.values(),
+                               self.look(w.HBox, [self.reason, self.evidence]), self.files.box,
+                               self.error]),
             "kpa-rule", f"kpa-rule-{cid}", f"kpa-kind-{rule.kind}")
 
     # -- building, one shape per kind --
@@ -87,10 +91,11 @@ class RuleControl:
         boxes = {}
         cid = css_id(self.rule.id)
         for name, spec in self.view.controller.fact_specs(self.rule.id).items():
-            box = with_class(w.Text(description=f"补充事实（可选）{spec.get('zh', name)}",
-                                    placeholder=spec.get("en", name),
-                                    layout=w.Layout(width="96%"),
-                                    style={"description_width": "initial"}),
+            box = with_class(self.look(w.Text,
+                                       description=f"补充事实（可选）{spec.get('zh', name)}",
+                                       placeholder=spec.get("en", name),
+                                       layout=dict(width="96%"),
+                                       style={"description_width": "initial"}),
                              "kpa-fact", f"kpa-fact-{cid}-{name}")
             box.observe(self._on(lambda n=name, b=box: self.view.on_fact(self.rule.id, n,
                                                                          b.value)), "value")
@@ -107,23 +112,23 @@ class RuleControl:
         rule, p, cid = self.rule, self.rule.params, css_id(self.rule.id)
         kind = rule.kind
         if kind == "flag":
-            self.check = w.Checkbox(description=f"是 yes（扣{fmt(p['amount'])}分）",
-                                    indent=False, layout=w.Layout(width="240px"))
+            self.check = self.look(w.Checkbox, description=f"是 yes（扣{fmt(p['amount'])}分）",
+                                   indent=False, layout=dict(width="240px"))
             self.check.observe(self._on(lambda: self.view.on_value(rule.id, self.check.value)),
                                "value")
             return with_class(self.check, "kpa-input", f"kpa-input-{cid}")
         if kind in ("per_count", "bonus_per_count", "shortfall"):
             label = "实际次数" if kind == "shortfall" else "次数"
-            self.number = w.IntText(description=label, layout=w.Layout(width="220px"),
+            self.number = self.look(w.IntText, description=label, layout=dict(width="220px"),
                                     style={"description_width": "90px"})
             self.number.observe(self._on(lambda: self.view.on_value(rule.id, self.number.value)),
                                 "value")
             return with_class(self.number, "kpa-input", f"kpa-input-{cid}")
         if kind == "range":
             lo, hi = float(p["lo"]), float(p["hi"])
-            self.slider = w.FloatSlider(min=lo, max=hi, step=0.5, readout_format=".1f",
-                                        continuous_update=False, description="扣分 points",
-                                        layout=w.Layout(width="360px"))
+            self.slider = self.look(w.FloatSlider, min=lo, max=hi, step=0.5, readout_format=".1f",
+                                    continuous_update=False, description="扣分 points",
+                                    layout=dict(width="360px"))
             with_class(self.slider, "kpa-input", f"kpa-input-{cid}", "kpa-slider")
             if lo == 0:
                 self.applies = None
@@ -132,8 +137,8 @@ class RuleControl:
                 return self.slider
             # 0 is a valid entry that means "does not apply"; the slider itself starts at lo.
             self.applies = with_class(
-                w.Checkbox(description="适用 applies", indent=False,
-                           layout=w.Layout(width="110px")),
+                self.look(w.Checkbox, description="适用 applies", indent=False,
+                          layout=dict(width="110px")),
                 f"kpa-applies-{cid}", "kpa-applies")
 
             def set_range() -> None:
@@ -141,36 +146,37 @@ class RuleControl:
                 self.view.on_range(rule.id, self.applies.value, self.slider.value)
             self.applies.observe(self._on(set_range), "value")
             self.slider.observe(self._on(set_range), "value")
-            return w.HBox([self.applies, self.slider])
+            return self.look(w.HBox, [self.applies, self.slider])
         if kind in ("range_per_case", "bonus_range_per_case"):
-            self.cases = w.Text(description="各案例分值", continuous_update=False,
-                                placeholder=f"如 {fmt(p['lo'])}, {fmt(p['hi'])}",
-                                layout=w.Layout(width="360px"),
-                                style={"description_width": "110px"})
+            self.cases = self.look(w.Text, description="各案例分值", continuous_update=False,
+                                   placeholder=f"如 {fmt(p['lo'])}, {fmt(p['hi'])}",
+                                   layout=dict(width="360px"),
+                                   style={"description_width": "110px"})
             self.cases.observe(self._on(lambda: self.view.on_cases(rule.id, self.cases.value)),
                                "value")
             return with_class(self.cases, "kpa-input", f"kpa-input-{cid}")
         if kind == "ratio":
-            self.sessions_box = w.VBox()
-            add = with_class(w.Button(description="＋ 添加一次学习 add session",
-                                      layout=w.Layout(width="220px")), f"kpa-add-session-{cid}")
+            self.sessions_box = self.look(w.VBox)
+            add = with_class(self.look(w.Button, description="＋ 添加一次学习 add session",
+                                       layout=dict(width="220px")), f"kpa-add-session-{cid}")
             add.on_click(lambda _b: self.view.guard(self._add_session))
             self.session_rows: list[tuple[w.IntText, w.IntText]] = []
-            head = w.HTML("<span class='kpa-allowed'>每行一次学习：参加人数、心得篇数</span>")
-            return with_class(w.VBox([head, self.sessions_box, add]), "kpa-input",
+            head = self.look(w.HTML,
+                             "<span class='kpa-allowed'>每行一次学习：参加人数、心得篇数</span>")
+            return with_class(self.look(w.VBox, [head, self.sessions_box, add]), "kpa-input",
                               f"kpa-input-{cid}")
         if kind == "tier":
             self.tier = {}
             for lv in p["levels"]:
-                box = w.IntText(description=f"{lv['zh']}（+{fmt(lv['points'])}）",
-                                layout=w.Layout(width="230px"),
+                box = self.look(w.IntText, description=f"{lv['zh']}（+{fmt(lv['points'])}）",
+                                layout=dict(width="230px"),
                                 style={"description_width": "130px"})
                 box.observe(self._on(self._set_tier), "value")
                 self.tier[lv["id"]] = with_class(box, f"kpa-tier-{lv['id']}")
-            hint = w.HTML("<span class='kpa-allowed'>每个级别获得的荣誉数 "
-                          "number of honours at each level</span>")
-            return with_class(w.VBox([hint, w.HBox(list(self.tier.values()))]), "kpa-input",
-                              f"kpa-input-{cid}")
+            hint = self.look(w.HTML, "<span class='kpa-allowed'>每个级别获得的荣誉数 "
+                             "number of honours at each level</span>")
+            row = self.look(w.HBox, list(self.tier.values()))
+            return with_class(self.look(w.VBox, [hint, row]), "kpa-input", f"kpa-input-{cid}")
         raise ValueError(f"no control for rule kind {kind}")
 
     def _set_tier(self) -> None:
@@ -196,18 +202,18 @@ class RuleControl:
         cid = css_id(self.rule.id)
         rows, self.session_rows = [], []
         for i, s in enumerate(sessions):
-            part = w.IntText(value=_as_int(s.get("participants")),
+            part = self.look(w.IntText, value=_as_int(s.get("participants")),
                              description=f"第{i + 1}次 参加人数",
-                             layout=w.Layout(width="220px"), style={"description_width": "120px"})
-            refl = w.IntText(value=_as_int(s.get("reflections")), description="心得篇数",
-                             layout=w.Layout(width="170px"), style={"description_width": "70px"})
-            drop = w.Button(description="删除 remove", layout=w.Layout(width="110px"))
+                             layout=dict(width="220px"), style={"description_width": "120px"})
+            refl = self.look(w.IntText, value=_as_int(s.get("reflections")), description="心得篇数",
+                             layout=dict(width="170px"), style={"description_width": "70px"})
+            drop = self.look(w.Button, description="删除 remove", layout=dict(width="110px"))
             drop.on_click(lambda _b, i=i: self.view.guard(lambda: self._remove_session(i)))
             for box in (part, refl):
                 box.observe(self._on(lambda: self.view.on_value(self.rule.id, self._sessions())),
                             "value")
             self.session_rows.append((part, refl))
-            rows.append(with_class(w.HBox([part, refl, drop]), f"kpa-session-{cid}"))
+            rows.append(with_class(self.look(w.HBox, [part, refl, drop]), f"kpa-session-{cid}"))
         self.sessions_box.children = rows
 
     def _show_applies(self, on: bool) -> None:

@@ -2,9 +2,9 @@
 
 Nothing here decides a score, a problem or whether a file may be written; every event is passed
 to the controller and the widgets are redrawn from what it answers. The form is built from the
-rubric data (areas → sub-areas → items → rules), one control per rule by its kind. Widgets carry
-stable CSS classes (``kpa-…``) so that browser tests and styles do not depend on ipywidgets'
-internal DOM.
+rubric data (areas → sub-areas → items → rules), one control per rule by its kind, an area's
+controls when it is first opened (``form_areas``). Widgets carry stable CSS classes (``kpa-…``)
+so that browser tests and styles do not depend on ipywidgets' internal DOM.
 
 Entry and what-if show two working copies of the controller: the view only chooses which one
 is on screen, and every control is redrawn from it on a mode switch. A switch of unit, year or
@@ -36,14 +36,13 @@ from kpa_core.entry.controller import (
     AssessmentController,
     StaleRecordError,
 )
+from kpa_core.entry.form_areas import FormAreas
 from kpa_core.entry.process_line import state_html, who_widget
 from kpa_core.entry.rectify_panel import RectifyPanel
-from kpa_core.entry.rule_control import RuleControl
 from kpa_core.entry.styles import (
     STALE_HTML,
     STYLE,
     UNLOAD_GUARD,
-    css_id,
     esc,
     fmt,
     in_view,
@@ -53,14 +52,13 @@ from kpa_core.entry.styles import (
 )
 from kpa_core.entry.switch_prompt import SwitchPrompt
 from kpa_core.entry.whatif_panel import WhatifPanel
-from kpa_core.entry.words import CAP_SCOPES, NOTE1_EN, NOTE1_ZH
+from kpa_core.entry.words import CAP_SCOPES
 from kpa_core.errors import KpaInputError
-from kpa_core.rubric.model import Item
 from kpa_core.store.paths import default_data_dir, default_params_dir, years_with_records
 from kpa_core.year.data import load_units, record_path
 
 
-class AssessView(SwitchPrompt, WhatifPanel):
+class AssessView(SwitchPrompt, WhatifPanel, FormAreas):
     """The whole app: choose year, role and unit, fill in the form, watch scores, try
     what-ifs, save."""
 
@@ -74,9 +72,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
         unit_id = unit_id or os.environ.get(ENV_UNIT) or next(iter(self.units))
         role = role or os.environ.get(ENV_ROLE) or "assessor"
         self.controller: AssessmentController | None = None
-        self.controls: dict[str, RuleControl] = {}
-        self.item_labels: dict[str, w.HTML] = {}
-        self._built_rubric: str | None = None
+        self._forget_form()  # controls, item labels, panes: built per rubric (form_areas)
         self._quiet = False
         self._pending: tuple[str, Any] | None = None  # a switch waiting for the prompt
         self._shown: dict[str, Any] = {"year": year, "role": role, "unit": unit_id}
@@ -257,7 +253,6 @@ class AssessView(SwitchPrompt, WhatifPanel):
             self.status, self.prompt, self.unsaved_flag, self.whatif_banner, self.pages,
         ]), "kpa-app")
 
-        self._panes: list[w.Widget] = []
         self.form.observe(lambda ch: self.guard(lambda: self._pane_opened(ch["new"])),
                           "selected_index")
         self.year.observe(lambda ch: self._on_switch("year", ch), "value")
@@ -347,9 +342,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
             # Never leave the previous unit's form on screen under the new unit's name: a
             # save from it would go to the wrong record.
             self.controller = None
-            self.controls, self.item_labels = {}, {}
-            self._built_rubric = None
-            self._panes = []
+            self._forget_form()
             self.form.children = ()
             self.total.value = self.scores.value = self.compare.value = self.changes.value = ""
             self._enable(False)
@@ -385,64 +378,6 @@ class AssessView(SwitchPrompt, WhatifPanel):
     def _enable(self, on: bool) -> None:
         for button in (self.save, self.save_scenario, self.reset, self.adopt):
             button.disabled = not on
-
-    def _build_form(self) -> None:
-        c = self.controller
-        self.controls, self.item_labels = {}, {}
-        panes, titles = [], []
-        for area, groups in c.sections():
-            parts: list[w.Widget] = []
-            for group, items in groups:
-                if group.id != area.id:
-                    parts.append(with_class(w.HTML(f"<h4>{esc(group.zh)} {esc(group.en)}"
-                                                   f"（{fmt(group.points)}分）</h4>"),
-                                            "kpa-subarea"))
-                for item in items:
-                    parts.append(self._item_box(item))
-            panes.append(with_class(w.VBox(parts), f"kpa-area-{css_id(area.id)}"))
-            titles.append(f"{area.zh}（{fmt(area.points)}分）")
-        # Only the open area is put on the page; the others are swapped in when first opened.
-        # Every control exists (and is kept up to date) in the kernel all along; the browser
-        # simply does not draw ~1,000 widget views nobody is looking at yet.
-        self._panes = panes
-        self.form.children = [panes[0]] + [
-            with_class(w.HTML("<i>正在打开… opening</i>"), "kpa-pane-placeholder")
-            for _ in panes[1:]]
-        for i, t in enumerate(titles):
-            self.form.set_title(i, t)
-        self.form.selected_index = 0
-        self._built_rubric = c.rubric.id
-
-    def _pane_opened(self, index: int | None) -> None:
-        """Put an area's real widgets in place of its placeholder the first time it opens."""
-        if index is None or not self._panes or self.form.children[index] is self._panes[index]:
-            return
-        children = list(self.form.children)
-        children[index] = self._panes[index]
-        self.form.children = children
-
-    def _show_values(self) -> None:
-        """Every control from the controller's copy of the mode shown (no events fired)."""
-        for control in self.controls.values():
-            control.show_value()
-        self._set_quietly(self.cap_scope, self.controller.cap_scope())
-
-    def _item_box(self, item: Item) -> w.Widget:
-        label = with_class(w.HTML(), "kpa-item-score", f"kpa-item-{item.id}")
-        self.item_labels[item.id] = label
-        notes = "".join(f"<div class='kpa-allowed'>注 note：{esc(n['zh'])} / {esc(n['en'])}</div>"
-                        for n in item.notes)
-        evidence = f"（{esc(item.evidence.get('zh', ''))}）" if item.evidence else ""
-        head = w.HTML(f"<div class='kpa-item'><b>第{item.number}条 {esc(item.id)}</b>"
-                      f"（赋分 {fmt(item.points)}）{evidence} {esc(item.zh)}<br>"
-                      f"<span class='kpa-en'>{esc(item.en)}</span>{notes}</div>")
-        rules = []
-        for rule in item.rules:
-            control = RuleControl(self, rule)
-            control.show_value()
-            self.controls[rule.id] = control
-            rules.append(control.box)
-        return with_class(w.VBox([head, label, *rules]), f"kpa-itembox-{item.id}")
 
     # -- events from the controls --
 
@@ -538,20 +473,7 @@ class AssessView(SwitchPrompt, WhatifPanel):
         for rid in ([rule_id] if rule_id else list(self.controls)):
             self.controls[rid].show_state()
         card = c.card()
-        for item_id, label in self.item_labels.items():
-            if item_id in card.item_scores:
-                score, points = card.item_scores[item_id], c.rubric.items[item_id].points
-                css = "kpa-neg" if score < 0 else ""
-                note = (f" <span class='kpa-note1'>{NOTE1_ZH} <span class='kpa-en'>/ "
-                        f"{NOTE1_EN}</span></span>" if score < 0 else "")
-                label.value = (f"<span class='kpa-allowed'>本条得分 item score：</span>"
-                               f"<b class='{css}'>{fmt(score)}</b> / {fmt(points)}{note}")
-            else:
-                raw, got = card.special_raw[item_id], card.special[item_id]
-                capped = (f" <span class='kpa-capped'>（原始 raw {fmt(raw)}，注2封顶 capped by "
-                          f"Note 2）</span>" if raw > got else "")
-                label.value = (f"<span class='kpa-allowed'>本条加分 item bonus：</span>"
-                               f"<b>{fmt(got)}</b> / {fmt(c.rubric.items[item_id].points)}{capped}")
+        self._draw_item_labels(card)
         self.total.value = ("<div class='kpa-total-line'>合计 total："
                             f"<span class='kpa-total-value'>"
                             f"{fmt(card.total)}</span> <span class='kpa-en'>（基本 basic "
