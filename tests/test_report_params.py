@@ -137,3 +137,15 @@ def test_year_cache_sees_every_edit(tmp_path):
     edited = open_report(year=2013, unit="union", data_dir=str(data))
     assert edited.card.total == 100.0
     assert float(edited.table.loc["union", "total"]) == 100.0  # the year table too
+
+
+def test_the_notebook_declares_every_parameter_the_batch_passes():
+    """papermill warns "Passed unknown parameter" once per unit for a name the parameters cell
+    lacks (notice_number did, 30 lines of noise on the main job's console)."""
+    import papermill as pm
+
+    from kpa_core.report.notebook_params import PARAM_NAMES
+
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
+    declared = set(pm.inspect_notebook(str(notebook)))
+    assert set(PARAM_NAMES) | {"snapshot"} <= declared, set(PARAM_NAMES) - declared
