@@ -172,6 +172,10 @@ def test_whatif_edits_never_reach_the_record_unless_confirmed(app, browser, view
         page.locator("button.kpa-adopt").click()
         status = page.locator(".kpa-adopt-status")
         expect(status).to_contain_text("我确认把此方案存为考核记录")
+        # scrolled beside its button (60 ms after it shows): a click sent meanwhile could land
+        # where the page had scrolled from (a flake seen once in CI at 1920×1080)
+        expect(status).to_be_in_viewport()
+        page.wait_for_timeout(150)
         assert path.read_bytes() == before
         # the refusal sits beside the scenario's button and is cleared on a mode switch
         page.get_by_role("button", name="录入 entry").click()
