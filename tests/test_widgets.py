@@ -473,7 +473,7 @@ def test_only_the_open_area_is_drawn_until_another_is_opened(view):
 
 
 def built(view: AssessView, rule_id: str) -> bool:
-    """Whether the rule's control exists (``in`` does not build it; ``view.controls[…]`` does)."""
+    """Whether the rule's control exists."""
     return rule_id in view.controls
 
 

@@ -1,21 +1,17 @@
 """The entry form's areas: every area's controls built with the form, each drawn when opened.
 
-(The lazy build below — an area created when first opened or asked for — was measured and is
-kept only as the mechanism; ``_build_form`` builds every area at once, see there why.)
-
-Why: every widget the kernel creates is a model the browser must receive and create before the
-page is usable — in Voila one ``update_states`` message of ~1.4 MB for ~1,700 models, in
-JupyterLab ~1,700 ``comm_open`` messages. Most belong to areas nobody has opened yet. So only
-the open area's rule controls are created with the form; another area's are created when its
-header is clicked, or when code asks ``view.controls[rule_id]`` for one of its rules. Nothing is
-lost by waiting: every value, reason and score lives in the controller's working copy, not in
-the widgets, so a control created late shows the copy's value and state at once, and the total
-counts unopened areas all along (``AssessmentController.card``).
+Why: every widget the kernel creates is a model the browser must receive before the page is
+usable (in Voila one ``update_states`` message for all of them). Issue #26 tried creating an
+area's controls only when it was first opened: the first page got faster, but opening area 三
+then took 0.9–2.3 s under load (its ~345 models sent one message each) against 0.3–0.5 s. So
+every area is built with the form, each new model sent once with its final state
+(``shared_look.opened_when_built``), rule controls that look alike sharing one Layout and one
+style (``SharedLook``: 812 models for the whole form instead of 1,725), and only the open area
+is put on the page; the others are swapped in for their placeholders when first opened.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -33,22 +29,6 @@ if TYPE_CHECKING:
 PLACEHOLDER = "<i>正在打开… opening</i>"
 
 
-class LazyControls(dict):
-    """The rule controls built so far, by rule id. Asking for one not built yet builds its
-    area (in the kernel; it reaches the page when the area is opened). Iterating gives only the
-    built ones: what is redrawn on a refresh or a unit switch."""
-
-    def __init__(self, build_area_of: Callable[[str], None]):
-        super().__init__()
-        self._build_area_of = build_area_of
-
-    def __missing__(self, rule_id: str) -> RuleControl:
-        self._build_area_of(rule_id)  # KeyError for a rule the rubric does not have
-        if not dict.__contains__(self, rule_id):
-            raise KeyError(rule_id)
-        return dict.__getitem__(self, rule_id)
-
-
 class FormAreas:
     """The part of ``AssessView`` that builds the form: areas → sub-areas → items → rules."""
 
@@ -57,7 +37,7 @@ class FormAreas:
 
     def _forget_form(self) -> None:
         """No form (no record, or a new rubric coming): no controls, no panes."""
-        self.controls: LazyControls = LazyControls(self._build_area_of)
+        self.controls: dict[str, RuleControl] = {}
         self.item_labels: dict[str, w.HTML] = {}
         self._areas: list[tuple[Any, list[tuple[Any, list[Item]]]]] = []
         self._area_of_rule: dict[str, int] = {}
@@ -67,8 +47,8 @@ class FormAreas:
             self.look = SharedLook()
 
     def _build_form(self) -> None:
-        """The accordion for the controller's rubric: titles for every area, the first area's
-        controls, a placeholder for each other area."""
+        """The accordion for the controller's rubric: titles for every area, every area's
+        controls, the first area on the page and a placeholder for each other area."""
         c = self.controller
         self._forget_form()
         self._areas = c.sections()
@@ -85,16 +65,12 @@ class FormAreas:
         for i, (area, _groups) in enumerate(self._areas):
             self.form.set_title(i, f"{area.zh}（{fmt(area.points)}分）")
         self.form.selected_index = 0 if self._areas else None
-        # The other areas' controls are created now too, only not drawn: built on first open,
-        # area 三 took 0.9–2.3 s to open under load (its ~345 models sent then, one message
-        # each) against 0.3–0.5 s when it is only drawn. The shared looks already halve the
-        # models (812 for the whole form instead of 1,725), which is what the page waited for.
-        for index in range(1, len(self._areas)):
+        for index in range(1, len(self._areas)):  # built now, drawn when opened (see above)
             self._area_pane(index)
         self._built_rubric = c.rubric.id
 
     def _pane_opened(self, index: int | None) -> None:
-        """Put an area's widgets (built now if need be) in place of its placeholder."""
+        """Put an area's widgets in place of its placeholder."""
         if index is None or index >= len(self._panes) or self.controller is None:
             return
         pane = self._area_pane(index)
@@ -102,11 +78,6 @@ class FormAreas:
             children = list(self.form.children)
             children[index] = pane
             self.form.children = children
-
-    def _build_area_of(self, rule_id: str) -> None:
-        if rule_id not in self._area_of_rule:
-            raise KeyError(rule_id)
-        self._area_pane(self._area_of_rule[rule_id])
 
     def _area_pane(self, index: int) -> w.Widget:
         """Area ``index``'s widgets, built on the first call, with their values, states and
@@ -134,7 +105,7 @@ class FormAreas:
         card = self.controller.card()
         for item in items:
             for rule in item.rules:
-                dict.__getitem__(self.controls, rule.id).show_state()
+                self.controls[rule.id].show_state()
             self._draw_item_label(item.id, card)
         return pane
 
@@ -156,8 +127,7 @@ class FormAreas:
         return with_class(self.look(w.VBox, [head, label, *rules]), f"kpa-itembox-{item.id}")
 
     def _show_values(self) -> None:
-        """Every built control from the controller's copy of the mode shown (no events fired);
-        an area not built yet will read the copy when it is."""
+        """Every control from the controller's copy of the mode shown (no events fired)."""
         for control in self.controls.values():
             control.show_value()
         self._set_quietly(self.cap_scope, self.controller.cap_scope())
